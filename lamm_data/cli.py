@@ -1,0 +1,131 @@
+"""``lamm-data``: list the catalog, write the sample, validate meta files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from lamm_data import catalog
+from lamm_data._cli import err, fail, friendly_errors, out, version_option
+from lamm_data.metafile import validate_paths
+from lamm_data.sample import BASELINE_ANSWERS, write_sample
+
+app = typer.Typer(name="lamm-data", help="Get, check and convert the LAMM dataset and benchmark files.",
+                  no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Show the version and exit.", is_eager=True,
+                                          callback=version_option("lamm-data"))] = False,
+) -> None:
+    """Get, check and convert the LAMM dataset and benchmark files."""
+
+
+@app.command("list")
+@friendly_errors
+def list_cmd(
+    group: Annotated[str | None, typer.Argument(help="Only this group: 2D_Instruct, 2D_Benchmark, 3D_Instruct "
+                                                     "or 3D_Benchmark.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Print the catalog: every file of the LAMM release, its task, size and where it comes from."""
+    rows = list(catalog.entries(group))
+    if as_json:
+        out.print_json(json.dumps([{
+            "name": e.name, "group": e.group, "kind": e.kind, "file": e.relpath, "task": e.task,
+            "dataset": e.dataset, "modality": e.modality, "documented_size": e.documented_size, "items": e.items,
+            "gt_fields": list(e.gt_fields), "source": e.source, "aliases": list(e.aliases),
+            "hub": [{"repo": h.repo_id, "path": h.path} for h in e.hub], "notes": e.notes} for e in rows]))
+        return
+    table = Table(title=f"LAMM catalog{f' ({group})' if group else ''}: {len(rows)} files")
+    for column in ("name", "group", "kind", "task", "size / items", "source"):
+        table.add_column(column, overflow="fold")
+    for e in rows:
+        size = e.documented_size + (f" / {e.items:,} items" if e.items else "")
+        table.add_row(e.name, e.group, e.kind, e.task if e.kind == "meta" else "media", size, e.source)
+    out.print(table)
+
+
+@app.command()
+@friendly_errors
+def sample(
+    dest: Annotated[Path, typer.Argument(help="Folder to write the sample LAMM root into.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a non-empty folder.")] = False,
+) -> None:
+    """Write the embedded sample (every benchmark file, small instruction files, media, baseline answers)."""
+    try:
+        root = write_sample(dest, overwrite=force)
+    except FileExistsError as exc:
+        raise fail(str(exc)) from None
+    files = sum(1 for p in root.rglob("*") if p.is_file())
+    out.print(f"wrote the LAMM sample to {root} ({files} files); baseline answers: {root / BASELINE_ANSWERS}")
+
+
+@app.command()
+@friendly_errors
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Meta files, split folders (e.g. ROOT/2D_Benchmark) or LAMM "
+                                                     "roots.")],
+    no_media: Annotated[bool, typer.Option("--no-media", help="Do not check that referenced media exist.")] = False,
+    name: Annotated[str | None, typer.Option("--name", help="Catalog name of the file when its file name is not "
+                                                            "a LAMM name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Check meta files against the LAMM schemas and report every problem as file:index:id:field: message.
+
+    Exits 0 when every file is valid, 1 when any has an error.
+    """
+    status = err.status("validating") if not (quiet or as_json) else None
+
+    def progress(path: Path) -> None:
+        if status is not None:
+            status.update(f"validating {path.name}")
+
+    if status is not None:
+        status.start()
+    try:
+        reports = validate_paths(list(paths), name=name, check_media=not no_media, on_file=progress)
+    finally:
+        if status is not None:
+            status.stop()
+    ok = all(r.ok for r in reports)
+    if as_json:
+        out.print_json(json.dumps({"ok": ok, "files": [r.to_dict() for r in reports]}))
+        raise typer.Exit(0 if ok else 1)
+    for report in reports:
+        for problem in report.problems:
+            tag = "[red]error[/red]" if problem.severity == "error" else "[yellow]warning[/yellow]"
+            out.print(f"{tag} {_escape(str(problem))}")
+    table = Table(title="validation summary")
+    for column in ("file", "name", "items", "errors", "warnings", "media"):
+        table.add_column(column, overflow="fold")
+    for r in reports:
+        media = f"{r.media} ({r.media_files})" if r.media == "checked" else r.media
+        table.add_row(r.path, r.name or "?", str(r.items), _count(len(r.errors), "red"),
+                      _count(len(r.warnings), "yellow"), media)
+    out.print(table)
+    n_err = sum(len(r.errors) for r in reports)
+    out.print(f"{len(reports)} file(s), {sum(r.items for r in reports):,} items: "
+              + ("[green]all valid[/green]" if ok else f"[red]{n_err} error(s)[/red]"))
+    raise typer.Exit(0 if ok else 1)
+
+
+def _count(n: int, colour: str) -> str:
+    return f"[{colour}]{n}[/{colour}]" if n else "0"
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="lamm-data")
