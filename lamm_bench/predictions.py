@@ -2,7 +2,8 @@
 
 Accepted inputs:
 
-* a JSONL file, one :class:`PredictionRecord` per line (blank lines allowed);
+* a JSONL file, one :class:`PredictionRecord` per line (blank lines allowed); a file not named ``.jsonl``
+  whose first character is ``[`` is read as a JSON array instead;
 * a folder of legacy LAMM answer files ``{Task}_{Dataset}.json`` (JSON array) or ``.jsonl`` (one record
   per line), as LAMM's inference scripts wrote them (``{"id", "text", "delta_path"}``);
 * one legacy file, with ``benchmark`` given or a file name that names the benchmark.
@@ -167,7 +168,7 @@ def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Pr
         data = path.read_bytes()
     except OSError as exc:
         raise PredictionsError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if _looks_like_array(data):
+    if path.suffix != ".jsonl" and _looks_like_array(data):
         items: Iterable[tuple[int, Any]] = _json_array(path, data)
         label = "[{}]"
     else:
@@ -252,7 +253,7 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
         default = only or _entry_from_filename(path)
         by_benchmark = {}
         data = _read_file(path, default, by_benchmark)
-        kind = "legacy-file" if _looks_like_array(data) else "jsonl"
+        kind = "legacy-file" if path.suffix != ".jsonl" and _looks_like_array(data) else "jsonl"
         source = {"kind": kind, "path": str(path), "sha256": hashlib.sha256(data).hexdigest()}
     else:
         raise PredictionsError(f"{path}: no such file or folder")

@@ -57,18 +57,24 @@ SCORERS: Mapping[str, Scorer] = {
 def default_context(*, diagnostics: bool = False) -> ScoringContext:
     """Context with LAMM's NLTK-exact synonym matching, tokenizer and the Java-free caption metrics.
 
-    The label matcher is memoised for this context only (answers are matched against several labels).
+    ``label_match(label, answer)`` is :func:`lamm_bench.text.synonyms.classification_acc` with the answer's
+    base forms and the label's synonyms memoised for this context (detection answers are matched against
+    several labels; the same labels recur).
     """
-    from lamm_bench.text.synonyms import classification_acc
+    from lamm_bench.text.synonyms import entity_words, label_synonyms
     from lamm_bench.text.tokenize import word_tokenize
 
-    cache: dict[tuple[str, str], bool] = {}
+    words: dict[str, frozenset[str | None]] = {}
+    synonyms: dict[str, tuple[str, ...]] = {}
 
     def label_match(label: str, text: str) -> bool:
-        key = (label, text)
-        if key not in cache:
-            cache[key] = bool(classification_acc(label, text))
-        return cache[key]
+        found = words.get(text)
+        if found is None:
+            found = words[text] = frozenset(entity_words(text))
+        names = synonyms.get(label)
+        if names is None:
+            names = synonyms[label] = tuple(label_synonyms(label))
+        return any(name in found for name in names)
 
     try:
         from lamm_bench.text import caption as caption_suite

@@ -28,5 +28,8 @@ def smile_label(text: str, tokenize: Callable[[str], list[str]]) -> str:
     ``tokenize`` is NLTK's ``word_tokenize`` (Punkt + Treebank); the punctuation filter of the
     original cannot remove ``no``/``not``, so it is not needed here.
     """
-    tokens = tokenize(text.lower())
+    lowered = text.lower()
+    if "no" not in lowered:  # tokens are substrings of the text: no "no" in it, no "no"/"not" token
+        return "1"
+    tokens = tokenize(lowered)
     return "-1" if "no" in tokens or "not" in tokens else "1"
