@@ -69,6 +69,8 @@ class PredictionSet:
     by_benchmark: dict[str, list[Prediction]]
     source: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
+    selected: str | None = None
+    """The benchmark chosen with ``--benchmark`` (then it is the only key of ``by_benchmark``)."""
 
     def canonical_sha256(self) -> str:
         """sha256 of the predictions themselves (benchmark, id, text; sorted), equal for equivalent inputs."""
@@ -264,4 +266,4 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
             warnings.append(f"--benchmark {only.name}: left out predictions of other benchmarks: {listed}")
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
     _check_duplicates(by_benchmark)
-    return PredictionSet(by_benchmark, source, warnings)
+    return PredictionSet(by_benchmark, source, warnings, only.name if only is not None else None)

@@ -126,7 +126,7 @@ def score(predictions: PredictionSet, root: str | Path, *, context: ScoringConte
         JoinError: benchmarks without predictions, unknown prediction ids, too many predictions.
         MissingDataError, MetaFileError, SchemaError: ground truth missing or invalid.
     """
-    names = _select(predictions, allow_partial or len(predictions.by_benchmark) == 1)
+    names = _select(predictions, allow_partial or predictions.selected is not None)
     ctx = context or default_context(diagnostics=diagnostics)
     if ctx.diagnostics != diagnostics:
         ctx = ScoringContext(ctx.label_match, ctx.tokenize, ctx.caption_metrics, diagnostics)
