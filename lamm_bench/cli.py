@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from lamm_bench.metrics.bootstrap import RESAMPLES
-from lamm_data._cli import err, friendly_errors, out, version_option
+from lamm_data._cli import err, fail, friendly_errors, out, version_option
 
 app = typer.Typer(name="lamm-bench", help="Score predictions on the LAMM benchmarks.", no_args_is_help=True,
                   add_completion=False, rich_markup_mode=None)
@@ -54,10 +55,10 @@ def score(
     progress = None if quiet else (lambda name: err.print(f"scoring {name} ...", highlight=False))
     scored = score_predictions(read_predictions(predictions, benchmark), root, seed=seed, resamples=resamples,
                                allow_partial=allow_partial, diagnostics=diagnostics is not None, progress=progress)
-    if out_path is not None:
-        write_report(scored, out_path)
-    if diagnostics is not None:
+    if diagnostics is not None:  # first, so that the report can record its name and sha256
         write_diagnostics(scored, diagnostics)
+    if out_path is not None:
+        write_report(scored, out_path, diagnostics=diagnostics)
     for warning in [] if quiet else scored.report.meta.warnings:
         err.print(f"warning: {warning}", markup=False)
     out.print(report_table(scored.report))
@@ -95,6 +96,56 @@ def compare(
     for note in result.notes + [f"only in A: {n}" for n in result.only_in_a] + [f"only in B: {n}" for n in
                                                                                  result.only_in_b]:
         err.print(f"[yellow]note:[/yellow] {note}", markup=True)
+
+
+class PageFormat(str, Enum):
+    """Output of ``lamm-bench report``."""
+
+    html = "html"
+    md = "md"
+
+
+@app.command()
+@friendly_errors
+def report(
+    reports: Annotated[list[Path], typer.Argument(help="report.json files of `lamm-bench score`, one per model.")],
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder to write index.html (or leaderboard.md) "
+                                                               "into; Markdown goes to stdout without it.")] = None,
+    fmt: Annotated[PageFormat, typer.Option("--format", help="html: a self-contained page; md: a Markdown table.")
+                   ] = PageFormat.html,
+    names: Annotated[list[str] | None, typer.Option("--name", help="Model name, once per report in order "
+                                                                   "(default: file stem; report.json: its folder).")
+                     ] = None,
+    diagnostics: Annotated[list[Path] | None, typer.Option("--diagnostics", help="Diagnostics JSONL of a report "
+                                                           "(found automatically when the report recorded it).")
+                           ] = None,
+    reference: Annotated[list[str] | None, typer.Option("--reference", help="Published numbers as a reported row: "
+                                                        "paper-v1 or readme-2023-07, optionally :MODEL or :all.")
+                         ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="LAMM root for questions and pictures of failed "
+                                                             "samples (default: the root each report was scored on)."
+                                              )] = None,
+    max_samples: Annotated[int, typer.Option("--max-samples", min=0, help="Failed samples shown per benchmark "
+                                                                          "and model.")] = 24,
+    title: Annotated[str | None, typer.Option("--title", help="Page title.")] = None,
+) -> None:
+    """Turn several reports into one leaderboard: a static HTML page with plots and failed samples, or Markdown."""
+    from lamm_bench.leaderboard.build import MARKDOWN_NAME, load_leaderboard, markdown, write_html
+    from lamm_bench.report import write_atomic
+
+    if fmt is PageFormat.html and out_dir is None:
+        raise fail("--out DIR is required for --format html (the page is written to DIR/index.html)", code=2)
+    board = load_leaderboard(reports, names=names or (), diagnostics=diagnostics or (), references=reference or (),
+                             data=data, max_samples=max_samples)
+    for note in board.notes:
+        err.print(f"note: {note}", markup=False)
+    if fmt is PageFormat.md:
+        text = markdown(board)
+        if out_dir is None:
+            return out.print(text, markup=False, end="")
+        write_atomic(out_dir / MARKDOWN_NAME, text.encode("utf-8"))
+        return out.print(out_dir / MARKDOWN_NAME, markup=False)
+    out.print(write_html(board, out_dir, title=title).resolve().as_uri(), markup=False)  # type: ignore[arg-type]
 
 
 def main() -> None:

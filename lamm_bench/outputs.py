@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from lamm_bench.report import SidecarRef, report_json, write_atomic
+from lamm_bench.report import DiagnosticsRef, SidecarRef, report_json, write_atomic
 from lamm_bench.scoring import Scored
 from lamm_bench.sidecar import sidecar_bytes
 
@@ -25,12 +25,25 @@ def sidecar_path(report_path: str | os.PathLike[str]) -> Path:
     return path.with_name(f"{path.stem}.bootstrap.npz")
 
 
-def write_report(scored: Scored, path: str | os.PathLike[str]) -> Path:
-    """Write the sidecar, then ``report.json`` recording the sidecar's name and sha256. Returns the report path."""
+def diagnostics_ref(report_path: str | os.PathLike[str], diagnostics: str | os.PathLike[str]) -> DiagnosticsRef:
+    """Reference to a written diagnostics file: its path relative to the report's folder and its sha256."""
+    target = Path(diagnostics).absolute()
+    relative = os.path.relpath(target, Path(report_path).absolute().parent)
+    return DiagnosticsRef(file=Path(relative).as_posix(), sha256=hashlib.sha256(target.read_bytes()).hexdigest())
+
+
+def write_report(scored: Scored, path: str | os.PathLike[str], *,
+                 diagnostics: str | os.PathLike[str] | None = None) -> Path:
+    """Write the sidecar, then ``report.json`` recording the sidecar's name and sha256. Returns the report path.
+
+    ``diagnostics``: a diagnostics file already written by this run, recorded in ``meta.diagnostics``.
+    """
     side = sidecar_path(path)
     data = sidecar_bytes(scored.estimators)
     write_atomic(side, data)
     scored.report.meta.samples = SidecarRef(file=side.name, sha256=hashlib.sha256(data).hexdigest())
+    if diagnostics is not None:
+        scored.report.meta.diagnostics = diagnostics_ref(path, diagnostics)
     write_atomic(path, report_json(scored.report).encode("utf-8"))
     return Path(path)
 

@@ -5,12 +5,13 @@ Shape::
     {"results": {"<canonical benchmark>": {"lamm": {...}, "metrics": {...}, "ci95": {name: [low, high]},
                                             "n": int, "missing": int, "unparsed": int}},
      "meta": {"package", "version", "input": {...}, "data": {...}, "seed", "resamples", "ci_level",
-              "samples": {"file", "sha256"} | null, "warnings": [...]}}
+              "samples": {"file", "sha256"} | null, "diagnostics": {"file", "sha256"} | null, "warnings": [...]}}
 
 ``lamm`` values are percent except Counting_FSC147's raw MAE; ``metrics`` values are fractions except
 MAE/RMSE (objects). ``ci95`` keys are metric names, and ``lamm.<name>`` for the ``lamm`` block. A value
 is ``null`` where it is undefined (nothing to average). ``meta.samples`` names the bootstrap sidecar
-(:mod:`lamm_bench.sidecar`) that ``lamm-bench compare`` uses for paired intervals.
+(:mod:`lamm_bench.sidecar`) that ``lamm-bench compare`` uses for paired intervals; ``meta.diagnostics``
+names the per-sample diagnostics JSONL written by the same run (``lamm-bench report`` reads it).
 """
 
 from __future__ import annotations
@@ -79,6 +80,14 @@ class SidecarRef(BaseModel):
     sha256: str
 
 
+class DiagnosticsRef(BaseModel):
+    """The per-sample diagnostics JSONL written by the same ``lamm-bench score`` run."""
+
+    model_config = _STRICT
+    file: str = Field(description="Path relative to the report's folder (POSIX separators).")
+    sha256: str
+
+
 class Meta(BaseModel):
     """Provenance of a report."""
 
@@ -91,6 +100,7 @@ class Meta(BaseModel):
     resamples: int
     ci_level: float = 0.95
     samples: SidecarRef | None = None
+    diagnostics: DiagnosticsRef | None = None
     warnings: list[str] = Field(default_factory=list)
 
 

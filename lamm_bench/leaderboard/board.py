@@ -1,0 +1,187 @@
+"""The leaderboard as values: columns (benchmark, block, metric), one row per model, best value per column.
+
+Display convention (both the HTML page and the Markdown table): LAMM-protocol numbers are shown as
+the report stores them (percent; Counting_FSC147's MAE in objects); honest metrics stored as fractions
+are shown ×100 so that both blocks read on one scale; MAE and RMSE stay in objects. The best value of a
+column is the highest (the lowest for errors, MAE/RMSE and failure rates) among measured rows only;
+reported reference rows are never marked, nor is anything when fewer than two rows have a value or all
+values are equal. Ties are all marked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from lamm_bench.leaderboard.reported import ReportedModel, Status
+from lamm_bench.leaderboard.runs import Run
+from lamm_bench.scorers.base import LAMM_PREFIX
+from lamm_bench.tables import HEADLINES
+from lamm_data.catalog import BENCHMARKS
+
+Block = Literal["lamm", "metrics"]
+
+RAW_METRICS = frozenset({"MAE", "RMSE", "MAE(<10)"})
+"""Metrics in objects (not percent, not fractions)."""
+_LOWER_IS_BETTER = frozenset({"MAE", "RMSE", "MAE(<10)", "parse_failure_rate", "joint_parse_failure_rate"})
+_TIE = 1e-9
+
+
+@dataclass(frozen=True)
+class Column:
+    """One metric of one benchmark: ``block`` is ``lamm`` (LAMM's evaluator) or ``metrics`` (honest)."""
+
+    benchmark: str
+    block: Block
+    name: str
+
+    @property
+    def ci_key(self) -> str:
+        """Key of this metric in a result's ``ci95``."""
+        return LAMM_PREFIX + self.name if self.block == "lamm" else self.name
+
+    @property
+    def lower_is_better(self) -> bool:
+        """Errors and failure rates: lower is better."""
+        return self.name in _LOWER_IS_BETTER
+
+    @property
+    def raw(self) -> bool:
+        """Counted in objects (MAE, RMSE), not a percentage."""
+        return self.name in RAW_METRICS
+
+    @property
+    def scale(self) -> float:
+        """Factor from the stored value to the displayed one."""
+        return 100.0 if self.block == "metrics" and not self.raw else 1.0
+
+    @property
+    def label(self) -> str:
+        """Header text: ``LAMM Acc`` or the honest metric's name, with an arrow for lower-is-better."""
+        text = f"LAMM {self.name}" if self.block == "lamm" else self.name
+        return text + (" ↓" if self.lower_is_better else "")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A displayed value (already scaled), its interval, or the status of a reported number."""
+
+    value: float | None = None
+    ci: tuple[float, float] | None = None
+    status: Status | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A model: measured (from a report) or reported (published numbers)."""
+
+    name: str
+    reported: bool
+    cells: dict[Column, Cell] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Board:
+    """Columns, rows and the best cells (``(row index, column)``)."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    best: frozenset[tuple[int, Column]]
+
+    def is_best(self, row: int, column: Column) -> bool:
+        """Whether the cell holds the best value of its column."""
+        return (row, column) in self.best
+
+
+def benchmarks_of(runs: Sequence[Run]) -> list[str]:
+    """Benchmarks present in any report, in catalog order."""
+    present = {name for run in runs for name in run.report.results}
+    return [name for name in BENCHMARKS if name in present]
+
+
+def _present(runs: Sequence[Run], column: Column) -> bool:
+    for run in runs:
+        result = run.report.results.get(column.benchmark)
+        if result is not None and getattr(result, column.block).get(column.name) is not None:
+            return True
+    return False
+
+
+def lamm_columns(runs: Sequence[Run], benchmark: str) -> list[Column]:
+    """The LAMM-protocol metrics of a benchmark, in report order."""
+    names = dict.fromkeys(k for run in runs if benchmark in run.report.results
+                          for k in run.report.results[benchmark].lamm)
+    return [Column(benchmark, "lamm", name) for name in names]
+
+
+def headline_columns(runs: Sequence[Run], benchmark: str, *, limit: int | None = None) -> list[Column]:
+    """The headline honest metrics of a benchmark (those of ``lamm-bench score``'s table) that have values."""
+    columns = [Column(benchmark, "metrics", m) for m in HEADLINES.get(benchmark, ())]
+    return [c for c in columns if _present(runs, c)][:limit]
+
+
+def leaderboard_columns(runs: Sequence[Run]) -> list[Column]:
+    """Main table: per benchmark, every LAMM number and the first headline honest metric."""
+    return [c for name in benchmarks_of(runs) for c in (*lamm_columns(runs, name), *headline_columns(runs, name,
+                                                                                                   limit=1))]
+
+
+def detail_columns(runs: Sequence[Run], benchmark: str) -> list[Column]:
+    """Per-benchmark table: LAMM numbers, every headline metric and the parse-failure rate."""
+    failure = Column(benchmark, "metrics", "parse_failure_rate")
+    return [*lamm_columns(runs, benchmark), *headline_columns(runs, benchmark),
+            *([failure] if _present(runs, failure) else [])]
+
+
+def measured_cell(run: Run, column: Column) -> Cell:
+    """A report's value for a column, scaled for display (empty when the report lacks it)."""
+    result = run.report.results.get(column.benchmark)
+    if result is None:
+        return Cell()
+    value = getattr(result, column.block).get(column.name)
+    ci = result.ci95.get(column.ci_key)
+    return Cell(None if value is None else value * column.scale,
+                None if ci is None else (ci[0] * column.scale, ci[1] * column.scale))
+
+
+def reported_cell(model: ReportedModel, column: Column) -> Cell:
+    """A published value for a column (only LAMM-protocol columns have one)."""
+    value = model.value(column.benchmark, column.name) if column.block == "lamm" else None
+    if isinstance(value, str):
+        return Cell(status=value)
+    return Cell(value)
+
+
+def _best(rows: Sequence[Row], columns: Sequence[Column]) -> frozenset[tuple[int, Column]]:
+    best: set[tuple[int, Column]] = set()
+    for column in columns:
+        values = [(i, row.cells[column].value) for i, row in enumerate(rows) if not row.reported
+                  and row.cells[column].value is not None]
+        if len(values) < 2:
+            continue
+        if max(v for _, v in values) - min(v for _, v in values) <= _TIE:  # type: ignore[operator]
+            continue  # all equal: nothing to mark
+        pick = min if column.lower_is_better else max
+        target = pick(v for _, v in values)
+        best.update((i, column) for i, v in values if abs(v - target) <= _TIE)  # type: ignore[operator]
+    return frozenset(best)
+
+
+def build_board(runs: Sequence[Run], columns: Sequence[Column], references: Sequence[ReportedModel] = ()) -> Board:
+    """Rows for the runs (in order), then the reference rows, and the best cell of each column."""
+    rows = [Row(run.name, False, {c: measured_cell(run, c) for c in columns}) for run in runs]
+    rows += [Row(ref.title, True, {c: reported_cell(ref, c) for c in columns}) for ref in references]
+    return Board(tuple(columns), tuple(rows), _best(rows, columns))
+
+
+def format_value(cell: Cell) -> str:
+    """``25.00``; the status of a reported number; ``–`` when there is none."""
+    if cell.status is not None:
+        return cell.status
+    return "–" if cell.value is None else f"{cell.value:.2f}"
+
+
+def format_ci(cell: Cell) -> str:
+    """``[0.00, 75.00]`` or an empty string."""
+    return "" if cell.ci is None else f"[{cell.ci[0]:.2f}, {cell.ci[1]:.2f}]"

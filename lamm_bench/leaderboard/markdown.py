@@ -1,0 +1,36 @@
+"""The leaderboard as a Markdown table, laid out like LAMM's README: one row per benchmark metric, one
+column per model; the best measured value of each row in bold, 95% intervals in brackets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lamm_bench.leaderboard.board import build_board, format_ci, format_value, leaderboard_columns
+from lamm_bench.leaderboard.reported import ReportedModel
+from lamm_bench.leaderboard.runs import Run
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(runs: Sequence[Run], *, references: Sequence[ReportedModel] = ()) -> str:
+    """Markdown text: a table, then a legend line."""
+    board = build_board(runs, leaderboard_columns(runs), references)
+    header = ["benchmark", "metric", *(_escape(row.name) for row in board.rows)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---", "---"] + ["---:"] * len(board.rows)) + "|"]
+    for column in board.columns:
+        cells = []
+        for i, row in enumerate(board.rows):
+            cell = row.cells[column]
+            text = format_value(cell)
+            if board.is_best(i, column):
+                text = f"**{text}**"
+            ci = format_ci(cell)
+            cells.append(f"{text} {ci}" if ci else text)
+        lines.append(f"| {_escape(column.benchmark)} | {_escape(column.label)} | " + " | ".join(cells) + " |")
+    lines += ["", "LAMM rows: the original LAMM evaluator (percent; FSC147 MAE in objects). Other metrics are honest "
+              "ones shown ×100 (MAE/RMSE in objects); 95% bootstrap intervals in brackets; bold: best measured value "
+              "(↓: lower is better)." + (" Columns marked (reported) are published numbers, not measured."
+                                         if references else "")]
+    return "\n".join(lines) + "\n"

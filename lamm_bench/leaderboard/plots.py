@@ -1,0 +1,105 @@
+"""The page's charts, built from the reports (metric bars, parse failures, per-joint PCK) and from
+diagnostics files (IoU and keypoint-distance histograms). Values are displayed as in :mod:`.board`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from lamm_bench.leaderboard.board import Column, measured_cell, reported_cell
+from lamm_bench.leaderboard.reported import ReportedModel
+from lamm_bench.leaderboard.runs import Run
+from lamm_bench.leaderboard.samples import BenchmarkSamples
+from lamm_bench.leaderboard.svg import Series, bar_chart, color, histogram
+from lamm_bench.metrics.pck import PCK_ALPHA
+from lamm_data.schemas import JOINT_NAMES
+
+Diagnostics = Mapping[str, Mapping[str, BenchmarkSamples]]
+"""Per model name: the diagnostics summary of each benchmark."""
+
+
+def _series(runs: Sequence[Run], columns: Sequence[Column], references: Sequence[ReportedModel]) -> list[Series]:
+    out = []
+    for k, run in enumerate(runs):
+        cells = [measured_cell(run, c) for c in columns]
+        out.append(Series(run.name, [c.value for c in cells], [c.ci for c in cells], color(k)))
+    for k, ref in enumerate(references, start=len(runs)):
+        values = [reported_cell(ref, c).value for c in columns]
+        if any(v is not None for v in values):
+            out.append(Series(ref.title, values, color=color(k), marker=True))
+    return out
+
+
+def metric_charts(runs: Sequence[Run], columns: Sequence[Column], references: Sequence[ReportedModel] = ()
+                  ) -> list[str]:
+    """Bars with 95% whiskers for a benchmark's metrics: one chart for percent-scale metrics, one for raw ones."""
+    charts = []
+    for raw in (False, True):
+        chosen = [c for c in columns if c.raw == raw]
+        if not chosen:
+            continue
+        benchmark = chosen[0].benchmark
+        charts.append(bar_chart(f"{benchmark}: {'errors in objects' if raw else 'metrics ×100'}",
+                                [c.label for c in chosen], _series(runs, chosen, references),
+                                axis_label="objects" if raw else "percent (95% interval)",
+                                min_top=0.0 if raw else 100.0))
+    return charts
+
+
+def parse_failure_chart(runs: Sequence[Run], benchmarks: Sequence[str]) -> str:
+    """Parse-failure rate of every benchmark and model (answers given but not parsed / answers given)."""
+    columns = [Column(name, "metrics", "parse_failure_rate") for name in benchmarks]
+    return bar_chart("Parse-failure rate per benchmark", benchmarks, _series(runs, columns, ()),
+                     axis_label="percent of answers given (95% interval)", label_width=230)
+
+
+def joint_chart(runs: Sequence[Run]) -> str | None:
+    """PCK@0.1 of each of the 14 LSP joints (``None`` when no report has them)."""
+    columns = [Column("Keypoints_Detection_LSP", "metrics", f"pck@0.1/{joint}") for joint in JOINT_NAMES]
+    series = _series(runs, columns, ())
+    if not any(v is not None for s in series for v in s.values):
+        return None
+    return bar_chart("Keypoints_Detection_LSP: PCK@0.1 per joint", list(JOINT_NAMES), series,
+                     axis_label="percent (95% interval)", min_top=100.0)
+
+
+def _models_with(diagnostics: Diagnostics, benchmark: str, attribute: str) -> list[tuple[int, str, list]]:
+    found = []
+    for k, (model, summaries) in enumerate(diagnostics.items()):
+        summary = summaries.get(benchmark)
+        values = getattr(summary, attribute) if summary is not None else []
+        if values:
+            found.append((k, model, values))
+    return found
+
+
+def iou_histogram(diagnostics: Diagnostics, benchmark: str) -> str | None:
+    """Distribution of the best IoU reached for each ground-truth object (detection) or item (grounding)."""
+    found = _models_with(diagnostics, benchmark, "ious")
+    if not found:
+        return None
+    edges = np.linspace(0.0, 1.0, 11)
+    series = [Series(model, np.histogram(np.clip(values, 0, 1), bins=edges)[0].tolist(), color=color(k))
+              for k, model, values in found]
+    unit = "object" if benchmark.startswith("Detection") else "description"
+    return histogram(f"{benchmark}: best IoU per ground-truth {unit}", edges.tolist(), series,
+                     axis_label=f"IoU (share of ground-truth {unit}s; 0 = no overlapping box)",
+                     thresholds=(0.25, 0.5))
+
+
+def pck_histogram(diagnostics: Diagnostics) -> str | None:
+    """Distribution of keypoint errors in units of the person scale; PCK@0.1 counts those left of 0.1."""
+    found = _models_with(diagnostics, "Keypoints_Detection_LSP", "joint_distances")
+    if not found:
+        return None
+    edges = np.linspace(0.0, 0.5, 11)
+    series = []
+    for k, model, values in found:
+        known = np.array([v for v in values if v is not None], dtype=np.float64)
+        counts = np.histogram(known[known <= edges[-1]], bins=edges)[0].tolist()
+        series.append(Series(model, [*counts, int((known > edges[-1]).sum()), sum(v is None for v in values)],
+                             color=color(k)))
+    return histogram("Keypoints_Detection_LSP: joint error / person scale", edges.tolist(), series,
+                     axis_label="distance to the true joint ÷ max(person width, height) (share of joints)",
+                     thresholds=(PCK_ALPHA,), overflow=("> 0.5", "none"))

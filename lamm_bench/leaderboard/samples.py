@@ -1,0 +1,157 @@
+"""One pass over a diagnostics file: failure counts, the first failed samples, and per-sample plot data.
+
+A sample failed when its answer is missing, was not parsed, or is marked ``correct: false`` (captions
+have no per-sample correctness: only their missing and unparsed answers count). The samples shown are
+the first ``limit`` failures of each benchmark in ground-truth order, so a page is reproducible. Their
+question and media path come from the benchmark's meta file under the LAMM root (the diagnostics file
+holds neither); an item whose id differs from the diagnostics' means the meta file is not the one
+scored, and then no question or picture is shown for that benchmark, with a note saying so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lamm_bench.leaderboard.runs import iter_diagnostics
+from lamm_bench.metrics.iou import iou_matrix_2d, iou_matrix_3d
+from lamm_bench.metrics.pck import PCK_ALPHA
+from lamm_data.errors import LammError
+from lamm_data.layout import find_meta
+from lamm_data.metafile import read_meta, split_dir_of
+from lamm_data.schemas import Record, media_field
+
+IOU_BENCHMARKS = frozenset({"Detection_VOC2012", "Detection_ScanNet", "VG_ScanRefer"})
+"""Benchmarks with an IoU histogram: best IoU per ground-truth object (detection) or of the one box (grounding)."""
+
+
+def failure_reason(record: dict[str, Any]) -> str | None:
+    """Why a diagnostics record counts as failed (``None``: it did not)."""
+    if record.get("missing"):
+        return "no answer"
+    if record.get("parse_failure"):
+        return f"not parsed: {record['parse_failure']}"
+    if record.get("correct") is False:
+        return "wrong"
+    return None
+
+
+@dataclass
+class Sample:
+    """A failed sample: the diagnostics record plus, when available, its meta record and media path."""
+
+    record: dict[str, Any]
+    reason: str
+    item: Record | None = None
+    media: Path | None = None
+
+    @property
+    def question(self) -> str | None:
+        """The benchmark query shown to the model."""
+        return getattr(self.item, "query", None)
+
+
+@dataclass
+class BenchmarkSamples:
+    """Diagnostics of one benchmark for one model."""
+
+    benchmark: str
+    total: int = 0
+    missing: int = 0
+    unparsed: int = 0
+    failed: int = 0
+    shown: list[Sample] = field(default_factory=list)
+    ious: list[float] = field(default_factory=list)
+    joint_distances: list[float | None] = field(default_factory=list)
+    """LSP: distance of each joint's point in units of the person scale (``None``: no point)."""
+    note: str | None = None
+
+
+def _ious(name: str, record: dict[str, Any]) -> list[float]:
+    if record.get("missing"):
+        return []
+    if name == "VG_ScanRefer":
+        return [float(record.get("iou") or 0.0)]
+    gt = [o["bbox"] for o in record.get("ground_truth", [])]
+    boxes = (record.get("parsed") or {}).get("boxes") or []
+    if not gt:
+        return []
+    if not boxes:
+        return [0.0] * len(gt)
+    matrix = (iou_matrix_3d if name == "Detection_ScanNet" else iou_matrix_2d)(np.array(boxes), np.array(gt))
+    return matrix.max(axis=0).tolist()
+
+
+def _joint_distances(record: dict[str, Any]) -> list[float | None]:
+    joints = (record.get("parsed") or {}).get("joints") or []
+    threshold = record.get("threshold_px")
+    if not joints or not threshold:
+        return []
+    scale = threshold / PCK_ALPHA
+    return [None if j.get("distance_px") is None else j["distance_px"] / scale for j in joints]
+
+
+def summarize(records: Iterable[dict[str, Any]], *, limit: int) -> dict[str, BenchmarkSamples]:
+    """Counts, the first ``limit`` failures and the plot data of each benchmark, in file order."""
+    out: dict[str, BenchmarkSamples] = {}
+    for record in records:
+        name = record["benchmark"]
+        summary = out.setdefault(name, BenchmarkSamples(name))
+        summary.total += 1
+        summary.missing += bool(record.get("missing"))
+        summary.unparsed += bool(record.get("parse_failure")) and not record.get("missing")
+        reason = failure_reason(record)
+        if reason is not None:
+            summary.failed += 1
+            if len(summary.shown) < limit:
+                summary.shown.append(Sample(record, reason))
+        if name in IOU_BENCHMARKS:
+            summary.ious.extend(_ious(name, record))
+        if name == "Keypoints_Detection_LSP":
+            summary.joint_distances.extend(_joint_distances(record))
+    return out
+
+
+def _attach_items(summary: BenchmarkSamples, root: Path) -> None:
+    if not summary.shown:
+        return
+    try:
+        path = find_meta(root, summary.benchmark)
+        items = read_meta(path, summary.benchmark)
+    except (LammError, OSError) as exc:
+        summary.note = f"questions and pictures unavailable: {exc}"
+        return
+    split = split_dir_of(path)
+    media = media_field(type(items[0])) if items else "image"
+    for sample in summary.shown:
+        index, item_id = sample.record["index"], sample.record.get("id")
+        item = items[index] if 0 <= index < len(items) else None
+        if item is None or (item_id is not None and str(item.id) != str(item_id)):
+            summary.note = (f"questions and pictures unavailable: {path} is not the file that was scored "
+                            f"(item {index} is {None if item is None else item.id!r}, the diagnostics say {item_id!r})")
+            for s in summary.shown:
+                s.item = s.media = None
+            return
+        sample.item = item
+        sample.media = split / getattr(item, media)
+
+
+def read_samples(diagnostics: str | os.PathLike[str], root: str | os.PathLike[str] | None, *,
+                 limit: int = 24) -> dict[str, BenchmarkSamples]:
+    """Summarize a diagnostics file and look up the question and media of the failed samples shown.
+
+    ``root`` is the LAMM root holding the meta files and media (``None``: no questions or pictures).
+
+    Raises:
+        ReportError: the diagnostics file is unreadable or not in the diagnostics format.
+    """
+    summaries = summarize(iter_diagnostics(diagnostics), limit=limit)
+    if root is not None:
+        for summary in summaries.values():
+            _attach_items(summary, Path(root))
+    return summaries
