@@ -47,7 +47,9 @@ def list_cmd(
         table.add_column(column, overflow="fold")
     for e in rows:
         size = e.documented_size + (f" / {e.items:,} items" if e.items else "")
-        table.add_row(e.name, e.group, e.kind, e.task if e.kind == "meta" else "media", size, e.source)
+        owners = dict.fromkeys(h.repo_id.split("/")[0] for h in e.hub)
+        where = "OpenDataLab (not on the hub)" if e.kind == "archive" else " + ".join(owners)
+        table.add_row(e.name, e.group, e.kind, e.task if e.kind == "meta" else "media", size, where)
     out.print(table)
 
 
