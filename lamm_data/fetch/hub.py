@@ -124,7 +124,7 @@ def snapshot(entries: Sequence[CatalogEntry], repo: str, revision: str | None, s
 
 
 def _list_folder(api: Any, repo: str, folder: str, commit: str) -> dict[str, RemoteFile]:
-    from huggingface_hub.errors import EntryNotFoundError
+    from huggingface_hub.utils import EntryNotFoundError
     from huggingface_hub.hf_api import RepoFile
 
     try:
@@ -217,7 +217,7 @@ def _transport_errors() -> tuple[type[BaseException], ...]:
 @contextmanager
 def hub_errors(settings: HubSettings, repo: str, revision: str, path: str | None = None) -> Iterator[None]:
     """Turn the client's exceptions into one-line :class:`FetchError` messages (token redacted)."""
-    from huggingface_hub import errors as hf
+    from huggingface_hub import utils as hf  # re-exports the error classes in every version since 0.23
 
     what = f"{path} in {repo}" if path else repo
     try:
@@ -235,6 +235,9 @@ def hub_errors(settings: HubSettings, repo: str, revision: str, path: str | None
             "to --revision, or leave it out for main") from None
     except hf.LocalEntryNotFoundError as exc:
         cause = exc.__cause__ or exc
+        if isinstance(cause, hf.OfflineModeIsEnabled):
+            raise OfflineError(f"cannot download {what}: the hub client is in offline mode (HF_HUB_OFFLINE was set "
+                               "when huggingface_hub was imported); unset HF_HUB_OFFLINE and run again") from None
         raise HubUnreachableError(f"cannot reach {settings.endpoint} to download {what}: "
                                   f"{redact(_first_line(cause))}; check the connection and HF_ENDPOINT") from None
     except hf.EntryNotFoundError:

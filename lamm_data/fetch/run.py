@@ -24,6 +24,7 @@ from lamm_data.fetch.atomic import remove_leftovers, temp_path
 from lamm_data.fetch.errors import (
     ArchiveSourceError,
     DiskFullError,
+    FetchError,
     OfflineError,
     RootBusyError,
     RootPermissionError,
@@ -232,7 +233,8 @@ def root_lock(root: Path) -> Iterator[None]:
 
 @contextmanager
 def os_errors(root: Path) -> Iterator[None]:
-    """Map a full disk and permission problems to one-line messages (other toolkit errors pass through)."""
+    """Map file-system errors to one-line messages: a full disk, permission problems, anything else
+    (toolkit errors pass through unchanged)."""
     try:
         yield
     except LammError:
@@ -245,4 +247,4 @@ def os_errors(root: Path) -> Iterator[None]:
         if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise RootPermissionError(f"permission denied: {where} ({exc.strerror or exc}); pick a writable --root "
                                       "or fix the permissions") from None
-        raise
+        raise FetchError(f"cannot use {where}: {exc.strerror or exc}") from None

@@ -107,6 +107,7 @@ def unpack(archive: Path, group_dir: Path, folder: str, *, progress: Progress = 
         raise UnsafeArchiveError(f"{label}: {exc}); it was rejected and nothing was unpacked") from None
     with zf:
         pairs = plan(zf, folder, archive.name)
+        group_dir.mkdir(parents=True, exist_ok=True)
         need = sum(i.file_size for i, _ in pairs)
         free = (free_bytes or (lambda p: shutil.disk_usage(p).free))(group_dir)
         if need > free:

@@ -223,6 +223,17 @@ def test_offline_flag_read_at_call_time(hub: HubServer, root: Path, monkeypatch:
     assert hub.log == []
 
 
+def test_client_stuck_in_offline_mode_is_explained(hub: HubServer, root: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # online now, but the client read HF_HUB_OFFLINE=1 at import
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(OfflineError, match="the hub client is in offline mode"):
+        fetch("3D_Benchmark", root=root, meta_only=True)
+    assert hub.log == []
+
+
 def test_token_is_sent_but_never_shown(hub: HubServer, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
     result = _cli("3D_Benchmark", "--meta-only", "--root", str(root))
