@@ -149,8 +149,7 @@ def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manife
     """
     rel_zip, folder = entry.relpath, f"{entry.group}/{entry.name}"
     record = manifest.archives.get(rel_zip)
-    if not force and _done(manifest, rel_zip, folder, unpack_it):
-        assert record is not None
+    if record is not None and not force and _done(manifest, rel_zip, folder, unpack_it):
         return Outcome(rel_zip, "archive", "skipped", record.size, record.sha256, _show(record.source),
                        f"{record.members} files" if unpack_it else "")
     target = root / folder
@@ -175,7 +174,7 @@ def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manife
         manifest.save()
         return Outcome(rel_zip, "archive", "kept", arch.size, arch.sha256, _show(got.source), got.detail)
     try:
-        members = unpack(got.path, root / entry.group, entry.name, progress=progress)
+        members = unpack(got.path, root / entry.group, entry.name, progress=progress, name=entry.filename)
     except UnsafeArchiveError:
         _discard(got)
         raise
@@ -215,7 +214,7 @@ def _obtain(entry: CatalogEntry, source: ArchiveSource, root: Path, manifest: Ma
             raise ArchiveSourceError(f"{entry.filename} is not in {source.location} (looked for "
                                      f"{entry.group}/{entry.filename} and {entry.filename}); get it from "
                                      f"{ARCHIVE_HOME}/{entry.group}")
-        digest = _hash(path, progress)
+        digest = _hash(path, progress, entry.filename)
         return _Zip(path, digest, {"type": "folder", "folder": source.location, "path": str(path)}, "")
     partial = root / STATE_DIR / "partial" / entry.group / (entry.filename + ".partial")
     if force:
@@ -227,7 +226,7 @@ def _obtain(entry: CatalogEntry, source: ArchiveSource, root: Path, manifest: Ma
         except RemoteNotFoundError:
             tried.append(url)
             continue
-        digest = _hash(partial, progress)
+        digest = _hash(partial, progress, entry.filename)
         if digest.size != result.size:
             _discard(_Zip(partial, digest, {}, "", partial))
             raise ChecksumError(f"{url}: {digest.size} bytes on disk, the mirror announced {result.size}; the "
@@ -238,8 +237,8 @@ def _obtain(entry: CatalogEntry, source: ArchiveSource, root: Path, manifest: Ma
                               f"{' and '.join(tried)}); get it from {ARCHIVE_HOME}/{entry.group}")
 
 
-def _hash(path: Path, progress: Progress) -> Digest:
-    task = progress.start(f"sha256 {path.name}", path.stat().st_size)
+def _hash(path: Path, progress: Progress, name: str) -> Digest:
+    task = progress.start(f"sha256 {name}", path.stat().st_size)
     try:
         return hash_file(path, on_bytes=lambda n: progress.advance(task, n))
     finally:

@@ -124,8 +124,8 @@ def snapshot(entries: Sequence[CatalogEntry], repo: str, revision: str | None, s
 
 
 def _list_folder(api: Any, repo: str, folder: str, commit: str) -> dict[str, RemoteFile]:
-    from huggingface_hub.utils import EntryNotFoundError
     from huggingface_hub.hf_api import RepoFile
+    from huggingface_hub.utils import EntryNotFoundError
 
     try:
         items = list(api.list_repo_tree(repo, path_in_repo=folder, revision=commit, repo_type="dataset"))

@@ -84,14 +84,13 @@ def fetch(group: str, names: Sequence[str] = (), *, root: str | os.PathLike[str]
     root = Path(root).expanduser()
     report = FetchReport(root, group, notes=notes)
     with os_errors(root), root_lock(root):
-        for folder in (root / STATE_DIR / "tmp", root / group, root / group / "meta_file"):
+        for folder in (root / STATE_DIR, root / STATE_DIR / "tmp", root / group, root / group / "meta_file"):
             remove_leftovers(folder)
         manifest = Manifest.load(root)
         if metas:
             report.outcomes += fetch_meta(metas, root, manifest, repo, revision, force=force, progress=progress)
         checksums = PublishedChecksums()
-        for entry in archives:
-            assert source is not None
+        for entry in archives if source is not None else ():
             report.outcomes.append(fetch_archive(entry, source, root, manifest, unpack_it=unpack, force=force,
                                                  progress=progress, checksums=checksums, retry_wait=retry_wait))
         if archives and unpack:
@@ -112,8 +111,11 @@ def fetch_meta(metas: Sequence[CatalogEntry], root: Path, manifest: Manifest, re
         for entry in metas:
             remote, rel = snap.files[entry.name], entry.relpath
             shown = f"{snap.repo}@{snap.commit[:8]}" + ("" if remote.path == rel else f" ({remote.path})")
-            action = "" if force else "skipped" if _current(manifest, rel, remote) else \
-                "adopted" if _adopt(manifest, rel, remote, snap) else ""
+            action = ""
+            if not force and _current(manifest, rel, remote):
+                action = "skipped"
+            elif not force and _adopt(manifest, rel, remote, snap):
+                action = "adopted"
             if action:
                 rec = manifest.files[rel]
                 outcomes.append(Outcome(rel, "meta", action, rec.size, rec.sha256, shown))
@@ -148,7 +150,8 @@ def _adopt(manifest: Manifest, rel: str, remote: hub.RemoteFile, snap: hub.HubSn
     if not path.is_file() or path.stat().st_size != remote.size:
         return False
     digest = hash_file(path, git=remote.sha256 is None)
-    if digest.sha256 != remote.sha256 and digest.git_sha1 != remote.git_oid:
+    same = digest.sha256 == remote.sha256 if remote.sha256 else digest.git_sha1 == remote.git_oid
+    if not same:
         return False
     manifest.add_file(rel, digest, {**snap.source(remote), "oid": remote.git_oid})
     manifest.save()

@@ -90,30 +90,31 @@ def plan(zf: zipfile.ZipFile, folder: str, archive: str) -> list[tuple[zipfile.Z
 
 
 def unpack(archive: Path, group_dir: Path, folder: str, *, progress: Progress = SILENT,
-           free_bytes: Callable[[Path], int] | None = None) -> list[Member]:
+           free_bytes: Callable[[Path], int] | None = None, name: str | None = None) -> list[Member]:
     """Unpack ``archive`` so that ``group_dir/folder`` holds its files; return every file written.
 
     ``group_dir/folder`` is replaced as a whole (the caller decides whether that is allowed). Nothing is
-    left behind on failure.
+    left behind on failure. ``name``: the archive's name in messages (default: the file's name).
 
     Raises:
         UnsafeArchiveError: the zip is truncated, corrupt or unsafe (see :func:`member_path`).
         DiskFullError: the unpacked size exceeds the free space.
     """
-    label = f"{archive.name}: not a complete zip file (truncated or corrupt"
+    name = name or archive.name
+    label = f"{name}: not a complete zip file (truncated or corrupt"
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as exc:
         raise UnsafeArchiveError(f"{label}: {exc}); it was rejected and nothing was unpacked") from None
     with zf:
-        pairs = plan(zf, folder, archive.name)
+        pairs = plan(zf, folder, name)
         group_dir.mkdir(parents=True, exist_ok=True)
         need = sum(i.file_size for i, _ in pairs)
         free = (free_bytes or (lambda p: shutil.disk_usage(p).free))(group_dir)
         if need > free:
-            raise DiskFullError(f"unpacking {archive.name} needs {need:,} bytes but {group_dir} has {free:,} free")
+            raise DiskFullError(f"unpacking {name} needs {need:,} bytes but {group_dir} has {free:,} free")
         work = temp_path(group_dir / folder, "unpack")
-        task = progress.start(f"unpack {archive.name}", need)
+        task = progress.start(f"unpack {name}", need)
         try:
             work.mkdir(parents=True)
             members = [_extract(zf, info, work / path, str(path), progress, task, label)
