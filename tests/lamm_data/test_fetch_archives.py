@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hub_server import HubServer, serving
+from hub_server import FAKE_TOKEN, HubServer, serving
 from rich.console import Console
 from rich.progress import DownloadColumn, TimeRemainingColumn, TransferSpeedColumn
 from sample_zips import build_mirror, hostile_zip, sample_archives, zip_media
@@ -100,6 +100,14 @@ def test_manifest_records_archive_and_members(hub: HubServer, root: Path, mirror
         data = (root / rel).read_bytes()
         assert rec.sha256 == hashlib.sha256(data).hexdigest() and rec.source == {"type": "archive",
                                                                                  "archive": LSP_ZIP}
+
+
+def test_hub_token_is_never_sent_to_a_mirror(hub: HubServer, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
+    fetch("2D_Benchmark", ["LSP", "lsp_images"], root=root, archives_from=_mirror(hub))
+    assert {r.authorization for r in hub.requests(contains="/resolve/")} == {f"Bearer {FAKE_TOKEN}"}
+    mirror = hub.requests(contains="/mirror/")
+    assert mirror and {r.authorization for r in mirror} == {None}
 
 
 def test_rerun_is_a_no_op(hub: HubServer, root: Path) -> None:
