@@ -134,6 +134,7 @@ class _Zip:
     source: dict[str, Any]
     detail: str
     partial: Path | None = None
+    stored: bool = False
 
 
 def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manifest: Manifest, *,
@@ -157,15 +158,15 @@ def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manife
         raise FetchError(f"{target} exists but was not unpacked by lamm-data fetch; move it away, or pass --force "
                          "to replace it")
     got = _obtain(entry, source, root, manifest, progress, retry_wait, force)
-    published = (checksums or PublishedChecksums()).lookup(str(got.source.get("url") or got.source.get("path")),
-                                                           source.kind)
+    published = None if got.stored else (checksums or PublishedChecksums()).lookup(
+        str(got.source.get("url") or got.source.get("path")), source.kind)
     if published and published != got.digest.sha256:
         _discard(got)
         raise ChecksumError(f"{entry.filename} from {source.describe()}: sha256 {got.digest.sha256[:16]}…, its "
                             f"{CHECKSUMS} says {published[:16]}…; " + ("the download was discarded, run again"
                                                                       if got.partial else "replace the file"))
-    arch = ArchiveRecord(got.digest.size, got.digest.sha256, utc_now(), got.source,
-                         "published" if published else "computed")
+    checksum = record.checksum if got.stored and record else "published" if published else "computed"
+    arch = ArchiveRecord(got.digest.size, got.digest.sha256, utc_now(), got.source, checksum)
     if not unpack_it:
         _store(got, root / rel_zip)
         manifest.add_file(rel_zip, got.digest, got.source)
@@ -207,7 +208,7 @@ def _obtain(entry: CatalogEntry, source: ArchiveSource, root: Path, manifest: Ma
     kept = root / entry.relpath
     if not force and manifest.intact(entry.relpath):
         rec = manifest.files[entry.relpath]
-        return _Zip(kept, Digest(rec.size, rec.sha256), rec.source, "stored copy")
+        return _Zip(kept, Digest(rec.size, rec.sha256), rec.source, "stored copy", stored=True)
     if source.kind == "folder":
         path = next((Path(c) for c in source.candidates(entry) if Path(c).is_file()), None)
         if path is None:

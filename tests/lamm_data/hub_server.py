@@ -160,6 +160,7 @@ def sample_hub_files(repo_id: str) -> dict[str, bytes]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes: avoid 40 ms delayed-ACK stalls
     server: ThreadingHTTPServer
 
     @property
