@@ -11,6 +11,7 @@ or in the tests calls Java. Steps:
    agreement on every other line, and disagreement on these).
 
     python tools/measure_ptb_agreement.py [--java]
+    python tools/measure_ptb_agreement.py --fresh 4000 --seed 21   # fresh adversarial strings, not committed
 """
 
 from __future__ import annotations
@@ -34,9 +35,23 @@ def java_tokenize(lines: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--java", action="store_true", help="re-run the Java tokenizer and rewrite java.txt")
+    parser.add_argument("--fresh", type=int, default=0, help="instead, compare on this many new adversarial lines")
+    parser.add_argument("--seed", type=int, default=21, help="seed of the --fresh lines")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
     from lamm_bench.text.ptb import ptb_tokenize
+
+    if args.fresh:
+        sys.path.insert(0, str(GOLDEN))
+        from make_corpus import adversarial
+
+        lines = adversarial(args.fresh, seed=args.seed)
+        java, ours = java_tokenize(lines), ptb_tokenize(lines)
+        differ = [(line, a, b) for line, a, b in zip(lines, java, ours, strict=True) if a != b]
+        print(f"fresh adversarial lines (seed {args.seed}): {len(lines) - len(differ)}/{len(lines)} agree")
+        for line, a, b in differ:
+            print(f"  {line!r}\n    java: {a!r}\n    ours: {b!r}")
+        return 0
 
     lines = (GOLDEN / "corpus.txt").read_text(encoding="utf-8").split("\n")[:-1]
     if args.java:
