@@ -84,18 +84,21 @@ INSENTP = r"[,;:\u3001]"
 NUM = rf"(?:{D}*(?:[.:,\u00AD\u066B\u066C]{D}+)+|{D}+)"
 
 # Abbreviations written with a final period (the lexer's word lists; ^ marks a case-sensitive capital).
-_SENTENCE_ABBREVIATIONS = _ci_alternatives(  # kept as one token; usually followed by lower case
+_SENTENCE_ABBREVIATION_WORDS = (  # kept as one token; usually followed by lower case
     "jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri "
     "ala ariz ^Az ^Ark calif colo conn ct dak ^Del fla ga ^Ill ind kan kans ky ^La ^Mass md mich minn ^Miss mo "
     "mont neb nev okla ^Ore ^Pa penn tenn ^Tex va vt ^Wash wis wisc wyo "
     "inc co cos corp ltd plc rt bancorp bhd assn univ intl sys tel est ext sq jr sr bros ed.d ph.d blvd rd esq "
     "etc al seq bldg")
+_SENTENCE_ABBREVIATIONS = _ci_alternatives(_SENTENCE_ABBREVIATION_WORDS)
 _PTY = r"(?:[pP][pP]?[tT][ye][sS]?)"  # Pty, Ptes, ... (the y/e is case-sensitive in the lexer)
-_TITLE_ABBREVIATIONS = _ci_alternatives(  # kept as one token; usually followed by a capitalised name
+_TITLE_ABBREVIATION_WORDS = (  # kept as one token; usually followed by a capitalised name
     "mr mrs ms ^Miss dr drs prof profs sen sens rep reps atty attys lt col gen messrs gov govs adm rev maj sgt cpl "
     "pvt capt st ste ave pres lieut hon brig cmdr comdr pfc spc supt supts det mt ft adj adv asst assoc ens insp "
     "mlle mme msgr sfc vs alex wm jos cie a.k.a cf treas ph invt elec natl mfg mtg dept")
-_NUMBER_ABBREVIATIONS = _ci_alternatives("ca fig figs prop no nos art bldg pp op")  # only before a number
+_TITLE_ABBREVIATIONS = _ci_alternatives(_TITLE_ABBREVIATION_WORDS)
+_NUMBER_ABBREVIATION_WORDS = "ca fig figs prop no nos art bldg pp op"  # kept with the period only before a number
+_NUMBER_ABBREVIATIONS = _ci_alternatives(_NUMBER_ABBREVIATION_WORDS)
 _SENTENCE_STARTERS = "|".join(
     w[0] + _ci(w[1:]) for w in sorted(
         "About According Additionally After An A As At But Earlier He Her Here However If In It Last Many More "
@@ -157,11 +160,12 @@ class _Rule:
 
     pattern: re.Pattern[str]
     emit: Callable[[str], str | None]  # token text to output; None drops the match (spaces, unknown characters)
-    keep: int = 0  # when < 0, the last ``-keep`` characters of the token are given back and scanned again
+    give_back: int = 0  # the last characters of the token returned to the input and scanned again ("can|not")
 
 
-def _rule(head: str, tail: str | None = None, emit: Callable[[str], str | None] = _same, keep: int = 0) -> _Rule:
-    return _Rule(re.compile(f"({head})({tail})" if tail else f"({head})"), emit, keep)
+def _rule(head: str, tail: str | None = None, emit: Callable[[str], str | None] = _same,
+          give_back: int = 0) -> _Rule:
+    return _Rule(re.compile(f"({head})({tail})" if tail else f"({head})"), emit, give_back)
 
 
 @functools.cache
@@ -170,10 +174,10 @@ def _rules() -> tuple[_Rule, ...]:
     return (
         _rule(rf"{_ci('c')}\+\+"),
         _rule(r"[cCfF]#"),
-        _rule(_ci("cannot"), keep=-3),
-        _rule("'" + _ci("twas"), keep=-3),
-        _rule("'" + _ci("tis"), keep=-2),
-        _rule(_ci_alternatives("gonna gotta lemme gimme wanna"), keep=-2),
+        _rule(_ci("cannot"), give_back=3),
+        _rule("'" + _ci("twas"), give_back=3),
+        _rule("'" + _ci("tis"), give_back=2),
+        _rule(_ci_alternatives("gonna gotta lemme gimme wanna"), give_back=2),
         _rule(SGML, emit=_nbsp),
         _rule(rf"&{_ci_alternatives('md mdash ndash')};|[\u0096\u0097\u2013\u2014\u2015]", emit=lambda t: "--"),
         _rule(_ci("&amp;"), emit=_amp),
@@ -271,11 +275,10 @@ _FAST = re.compile(r" +|([A-Za-z]+|[0-9]+)(?=[ \n]|\Z|[.,](?:[ \n]|\Z))|([.,])(?
 @functools.cache
 def _slow_words() -> frozenset[str]:
     """Lower-cased letter runs the fast path must leave to the rules (abbreviations, split words)."""
-    words = set()
-    for alternatives in (_SENTENCE_ABBREVIATIONS, _TITLE_ABBREVIATIONS, _NUMBER_ABBREVIATIONS):
-        words.update(re.sub(r"\[(\w)\w\]", r"\1", alternatives).lower().strip("(?:)").split("|"))
-    return frozenset(words | {"cannot", "gonna", "gotta", "lemme", "gimme", "wanna", "co", "pty", "pte", "ptys",
-                              "ptes", "ppty", "ppte", "pptys", "pptes"})
+    lists = f"{_SENTENCE_ABBREVIATION_WORDS} {_TITLE_ABBREVIATION_WORDS} {_NUMBER_ABBREVIATION_WORDS}"
+    return frozenset(lists.replace("^", "").lower().split()) | {
+        "cannot", "gonna", "gotta", "lemme", "gimme", "wanna", "co", "pty", "pte", "ptys", "ptes", "ppty", "ppte",
+        "pptys", "pptes"}
 
 
 def _fast_token(text: str, pos: int) -> tuple[int, str | None] | None:
@@ -321,8 +324,7 @@ def _scan(text: str, fast_path: bool = True) -> list[str]:
         if best_rule is None or best_head == 0:  # a character no rule covers: the lexer deletes it
             pos += 1
             continue
-        if best_rule.keep < 0:
-            best_head += best_rule.keep
+        best_head -= best_rule.give_back
         token = best_rule.emit(text[pos:pos + best_head])
         if token is not None:
             tokens.append(token)
