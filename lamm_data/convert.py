@@ -39,7 +39,7 @@ from lamm_data.catalog import CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, SchemaError
 from lamm_data.features import arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
-from lamm_data.metafile import FileReport, entry_for_path, split_dir_of, validate_meta
+from lamm_data.metafile import FileReport, entry_for_path, gc_paused, split_dir_of, validate_meta
 from lamm_data.provenance import (
     ARROW_FILE,
     FORMAT_VERSION,
@@ -141,8 +141,9 @@ def convert_file(
             return ConvertResult(entry.name, meta, target, "current", _rows_of(target),
                                  time.perf_counter() - start, "up to date")
         _remove_leftovers(out, entry.name)
-        rows, report = _write_split(meta, entry, out, embed_media=embed_media, workers=workers,
-                                    on_progress=on_progress)
+        with gc_paused():  # millions of acyclic objects: collector passes would only cost time
+            rows, report = _write_split(meta, entry, out, embed_media=embed_media, workers=workers,
+                                        on_progress=on_progress)
     return ConvertResult(entry.name, meta, target, "converted", rows, time.perf_counter() - start, reason, report)
 
 
@@ -150,20 +151,22 @@ def _write_split(
     meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None
 ) -> tuple[int, FileReport]:
     before = meta.stat()
-    digest = BackgroundHash(meta)
+    data = meta.read_bytes()
+    after = meta.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise LammError(f"{meta} changed while it was being read; run the conversion again")
+    digest = BackgroundHash(data)
     if on_progress is not None:
         on_progress("validating", 0, 1)
-    report, records = validate_meta(meta, entry.name, check_media=True)
+    report, records = validate_meta(meta, entry.name, check_media=True, data=data)
+    sha256 = digest.result()
+    del data
     if records is None:
         raise InvalidMetaError(report)
     model = record_model(entry)
     split_dir = split_dir_of(meta)
     media = media_facts(records, media_field(model), split_dir, str(meta), workers=workers, on_progress=on_progress)
     int_rows = [i for i, r in enumerate(records) if type(r.id) is int]
-    sha256 = digest.result()
-    after = meta.stat()
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        raise LammError(f"{meta} changed while it was being converted; run the conversion again")
     prov = Provenance(
         name=entry.name, record=str(entry.record), source=str(meta), source_sha256=sha256,
         source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,

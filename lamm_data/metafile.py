@@ -219,7 +219,9 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
     absent: set[str] = set()
     checked = 0
     for i, rec in enumerate(records):
-        rel = os.path.normpath(getattr(rec, key)).replace("\\", "/")
+        raw = getattr(rec, key)
+        plain = "\\" not in raw and "/." not in raw and "//" not in raw and raw[0] != "." and raw[-1] != "/"
+        rel = raw if plain else os.path.normpath(raw).replace("\\", "/")  # plain: normpath would not change it
         folder, _, base = rel.rpartition("/")
         top = rel.split("/", 1)[0]
         if top in absent:
@@ -246,7 +248,7 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
 
 
 def validate_meta(
-    path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True
+    path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None
 ) -> tuple[FileReport, list[Record] | None]:
     """Validate one meta file against its schema and return the report and the records (``None`` if invalid).
 
@@ -254,6 +256,7 @@ def validate_meta(
         path: the meta file.
         name: catalog name or alias of the file; default: taken from the file name.
         check_media: check that referenced images/point clouds exist (only where their folder is present).
+        data: the file's bytes, when the caller has already read them (e.g. to hash them too).
 
     Raises:
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
@@ -263,7 +266,7 @@ def validate_meta(
     file = str(path)
     report = FileReport(file, entry.name)
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as exc:
         report.problems.append(Problem(file, None, None, "", f"cannot read file: {exc.strerror or exc}"))
         return report, None
