@@ -68,7 +68,8 @@ print(json.dumps({"rows": result.rows}))
 LOAD_SPLIT = """
 import json, sys, time
 start = time.perf_counter()
-from lamm_data import load_split
+import datasets
+from lamm_data.load import load_split
 imported = time.perf_counter()
 ds = load_split(sys.argv[3], sys.argv[1], arrow_dir=sys.argv[2], progress=False)
 row = ds[0]

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -178,7 +180,20 @@ def _schema_problems(file: str, raw: list[Any], exc: ValidationError) -> list[Pr
     return problems
 
 
+def _any_unknown(records: list[Record]) -> bool:
+    """Whether any record has a field its model does not know (one pass over all records, mostly in C)."""
+    if any(map(attrgetter("__pydantic_extra__"), records)):
+        return True
+    for name, allowed in (records[0].NESTED_KEYS if records else {}).items():
+        values = chain.from_iterable(getattr(r, name) or () for r in records)
+        if max(map(len, values), default=0) > len(allowed):
+            return True
+    return False
+
+
 def _warn_unknown(file: str, records: list[Record]) -> list[Problem]:
+    if not _any_unknown(records):
+        return []
     seen: Counter[str] = Counter()
     first: dict[str, tuple[int, str | None]] = {}
     for i, rec in enumerate(records):
