@@ -13,6 +13,7 @@ import PIL.Image
 import pytest
 
 import lamm_data
+import lamm_data.load
 from lamm_data.errors import LammError, MissingDataError, UnknownNameError
 from lamm_data.layout import find_meta
 from lamm_data.load import load_split, open_split, provenance_of
@@ -153,6 +154,17 @@ def test_load_from_disk_reads_the_same_folder(root: Path) -> None:
     theirs = datasets.load_from_disk(str(root / ".lamm" / "arrow" / "Counting_FSC147"))
     assert theirs.features["image"] == datasets.Image()
     assert theirs.cast_column("image", datasets.Image(decode=False)).to_list() == ours.to_list()
+
+
+def test_unwritable_arrow_folder_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_sample(tmp_path / "lamm")
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(lamm_data.load, "convert_file", read_only)
+    with pytest.raises(LammError, match=r"cannot write the converted OCR_SVT into .*arrow_dir="):
+        load_split("OCR_SVT", root, progress=False)
 
 
 def test_open_split_refuses_a_folder_that_is_not_a_conversion(tmp_path: Path) -> None:
