@@ -43,15 +43,17 @@ class _APBuilder:
         self.cluster.extend([cluster] * n)
         self.score.extend(rank_scores(n).tolist())
         self.cls.extend(self.classes.get(p, -1) if p is not None else -1 for p in pred_labels)
-        gt_arr = np.array(gt_labels, dtype=object)
+        rows = ious.tolist()
         for t in THRESHOLDS:
-            self.tp[(t, False)].extend((greedy_coco(ious, t) >= 0).tolist())
-            tp = np.zeros(n, dtype=bool)
-            for label in set(p for p in pred_labels if p is not None):
-                rows = [i for i, p in enumerate(pred_labels) if p == label]
-                cols = np.flatnonzero(gt_arr == label)
-                tp[rows] = greedy_coco(ious[np.ix_(rows, cols)], t) >= 0
-            self.tp[(t, True)].extend(tp.tolist())
+            self.tp[(t, False)].extend(g >= 0 for g in greedy_coco(rows, t))
+            tp = [False] * n
+            for label in {p for p in pred_labels if p is not None}:
+                mine = [i for i, p in enumerate(pred_labels) if p == label]
+                cols = [g for g, name in enumerate(gt_labels) if name == label]
+                sub = [[rows[i][g] for g in cols] for i in mine]
+                for i, g in zip(mine, greedy_coco(sub, t), strict=True):
+                    tp[i] = g >= 0
+            self.tp[(t, True)].extend(tp)
 
     def estimators(self) -> dict[str, Estimator]:
         cluster, score = np.array(self.cluster, dtype=np.int64), np.array(self.score)

@@ -49,7 +49,7 @@ def test_max_matching_beats_greedy_order() -> None:
     assert sorted(max_matching(eligible)) == [(0, 1), (1, 0)]
     ious = np.array([[0.9, 0.6], [0.7, 0.0]])
     assert match_image(ious, 0.5).tp == 2
-    assert greedy_coco(ious, 0.5).tolist() == [0, -1]  # pycocotools' greedy gets only 1
+    assert greedy_coco(ious, 0.5) == [0, -1]  # pycocotools' greedy gets only 1
     assert match_image(ious, 0.5, np.array([[False, True], [False, False]])).tp == 1
 
 
@@ -67,7 +67,7 @@ def _detection_set(case: dict, agnostic: bool, threshold: float) -> DetectionSet
         for c in set(pcls):
             rows = [k for k, p in enumerate(pcls) if p == c]
             cols = [k for k, g in enumerate(gcls) if g == c]
-            flags[rows] = greedy_coco(ious[np.ix_(rows, cols)], threshold) >= 0
+            flags[rows] = np.array(greedy_coco(ious[np.ix_(rows, cols)], threshold)) >= 0
         cluster += [i] * len(pcls)
         score += (1.0 / (np.arange(len(pcls)) + 1)).tolist()
         tp += flags.tolist()
@@ -149,3 +149,15 @@ def test_estimators_round_trip_through_arrays() -> None:
         n = len(estimator.arrays().get("num", data.gt_count))
         batch = Draws(np.zeros((2, n), dtype=int), np.random.default_rng(0).integers(0, 3, (2, n)).astype(float))
         np.testing.assert_array_equal(rebuilt.evaluate(batch), estimator.evaluate(batch))
+
+
+def test_grouped_bootstrap_matches_the_plain_one() -> None:
+    """Yes/no items merge into a few groups; the interval must agree with drawing clusters one by one."""
+    values = (np.random.default_rng(5).uniform(size=4000) < 0.3).astype(float)
+    ratio = Ratio(values, np.ones(4000))
+    grouped = bootstrap_intervals({"m": ratio}, 4000, np.random.default_rng(1), resamples=2000)["m"]
+    plain_values = np.concatenate([ratio.evaluate(batch) for batch in draws(4000, np.random.default_rng(1), 2000)])
+    plain = tuple(np.percentile(plain_values, [2.5, 97.5]))
+    assert grouped == (pytest.approx(plain[0], abs=0.003), pytest.approx(plain[1], abs=0.003))
+    se = np.sqrt(0.3 * 0.7 / 4000)
+    assert grouped[1] - grouped[0] == pytest.approx(2 * 1.96 * se, rel=0.1)
