@@ -17,7 +17,7 @@ from PIL import Image
 
 SIZES = {
     "Caption_flickr30k": 1000, "Classification_CIFAR10": 10_000, "Counting_FSC147": 1190,
-    "Detection_VOC2012": 5823, "Facial_Classification_CelebA(Hair)": 8997,
+    "Detection_VOC2012": 5823, "Facial_Classification_CelebA(Hair)": 7997,
     "Facial_Classification_CelebA(Smile)": 19_962, "Fine-grained_Classification_UCMerced": 2100,
     "Keypoints_Detection_LSP": 1000, "Locating_FSC147": 1190, "Locating_LSP": 1000, "Locating_VOC2012": 5823,
     "OCR_SVT": 249, "VQA_AI2D": 3088, "VQA_SQAimage": 2017,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from lamm_bench.lamm_protocol.iou import corners_3d, iou_2d, iou_3d, iou_3d_corners
+from lamm_bench.lamm_protocol.iou import corners_3d, iou_2d, iou_3d_corners, iou_3d_scalar
 from lamm_bench.parsing import lamm
 
 LabelMatch = Callable[[str, str], bool]
@@ -44,4 +44,4 @@ def grounding_iou(gt_box: Sequence[float], text: str) -> float | None:
     boxes = lamm.boxes_3d(text)
     if not boxes:
         return None
-    return float(iou_3d(gt_box, boxes[:1])[0])
+    return iou_3d_scalar(corners_3d(gt_box), corners_3d(boxes[0]))

@@ -67,11 +67,12 @@ def iou_3d_corners(g: list[float], corners: list[list[float]]) -> np.ndarray:
         iou = np.where(union != 0, inter / np.where(union != 0, union, 1.0), 0.0)
     iou = np.where((iou > 1) | (iou < 0), 0.0, iou)
     for i in np.flatnonzero(~finite):
-        iou[i] = _iou_3d_scalar(g, corners[i])
+        iou[i] = iou_3d_scalar(g, corners[i])
     return iou
 
 
-def _iou_3d_scalar(g: list[float], b: list[float]) -> float:
+def iou_3d_scalar(g: list[float], b: list[float]) -> float:
+    """Old ``cal_iou_3d`` on two corner lists from :func:`corners_3d`, in Python floats (as the original)."""
     x1, y1, z1 = max(g[0], b[0]), max(g[1], b[1]), max(g[2], b[2])
     x2, y2, z2 = min(g[3], b[3]), min(g[4], b[4]), min(g[5], b[5])
     inter = (x2 - x1) * (y2 - y1) * (z2 - z1)

@@ -113,20 +113,23 @@ def _segmented_ap(tp: np.ndarray, segment: np.ndarray, n_segments: int, weights:
     eps = dtype(_EPS)
     for k in range(n_segments):
         lo, hi = starts[k], ends[k]
-        if lo == hi:
-            continue
+        hits = lo + np.flatnonzero(tp[lo:hi])
+        if not len(hits):
+            continue  # no true positive: AP 0 (or NaN without ground truth)
         w = weights[:, lo:hi]
-        # counts are integers: integer running sums are exact (and faster than float ones)
-        tp_sum = np.cumsum(w * tp[lo:hi], axis=1, dtype=weights.dtype).astype(dtype)
-        all_sum = np.cumsum(w, axis=1, dtype=weights.dtype).astype(dtype)
+        # Only true-positive positions matter: recall rises only there, so the first detection reaching a
+        # recall threshold is one of them, and between two of them precision only falls, so the running max
+        # of precision from the right (pycocotools' envelope) at such a position is the max over them.
+        # Counts are integers: integer running sums are exact (and faster than float ones).
+        tp_sum = np.cumsum(weights[:, hits], axis=1, dtype=weights.dtype).astype(dtype)
+        all_sum = np.cumsum(w, axis=1, dtype=weights.dtype)[:, hits - lo].astype(dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
             # pycocotools: precision = tp / (fp + tp + eps), fp + tp being every detection of the class so far
             precision = tp_sum / (all_sum + eps)
             recall = tp_sum / n_gt[:, k:k + 1].astype(dtype)
         recall[~np.isfinite(recall)] = 0.0
-        # envelope: running max of precision from the right
         envelope = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
-        width = hi - lo
+        width = len(hits)
         index = np.searchsorted((recall + row_offsets).ravel(), queries, side="left").reshape(rows, -1)
         index -= np.arange(rows)[:, None] * width
         picked = np.take_along_axis(envelope, np.minimum(index, width - 1), axis=1)

@@ -22,6 +22,16 @@ def iou_matrix_2d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
 
 
+def _iou_3d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of broadcastable arrays of ``[cx, cy, cz, l, w, h]`` boxes (last axis), clamped per axis."""
+    a_lo, a_hi = a[..., :3] - np.abs(a[..., 3:]) / 2, a[..., :3] + np.abs(a[..., 3:]) / 2
+    b_lo, b_hi = b[..., :3] - np.abs(b[..., 3:]) / 2, b[..., :3] + np.abs(b[..., 3:]) / 2
+    inter = np.clip(np.minimum(a_hi, b_hi) - np.maximum(a_lo, b_lo), 0, None).prod(axis=-1)
+    union = (a_hi - a_lo).prod(axis=-1) + (b_hi - b_lo).prod(axis=-1) - inter
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+
+
 def iou_matrix_3d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """IoU of axis-aligned 3D boxes ``[cx, cy, cz, l, w, h]`` (metres), (N, 6) x (M, 6) -> (N, M).
 
@@ -29,12 +39,9 @@ def iou_matrix_3d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """
     a = np.asarray(a, dtype=np.float64).reshape(-1, 6)
     b = np.asarray(b, dtype=np.float64).reshape(-1, 6)
-    a_lo, a_hi = a[:, :3] - np.abs(a[:, 3:]) / 2, a[:, :3] + np.abs(a[:, 3:]) / 2
-    b_lo, b_hi = b[:, :3] - np.abs(b[:, 3:]) / 2, b[:, :3] + np.abs(b[:, 3:]) / 2
-    overlap = np.clip(np.minimum(a_hi[:, None], b_hi[None]) - np.maximum(a_lo[:, None], b_lo[None]), 0, None)
-    inter = overlap.prod(axis=2)
-    vol_a = np.prod(a_hi - a_lo, axis=1)
-    vol_b = np.prod(b_hi - b_lo, axis=1)
-    union = vol_a[:, None] + vol_b[None, :] - inter
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(union > 0, inter / np.where(union > 0, union, 1.0), 0.0)
+    return _iou_3d(a[:, None, :], b[None, :, :])
+
+
+def iou_pairs_3d(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of the i-th box of ``a`` with the i-th box of ``b`` (both (N, 6)) -> (N,); as :func:`iou_matrix_3d`."""
+    return _iou_3d(np.asarray(a, dtype=np.float64).reshape(-1, 6), np.asarray(b, dtype=np.float64).reshape(-1, 6))
