@@ -2,8 +2,9 @@
 
 Every metric is an *estimator* over clusters (images or scenes): a function of how often each
 cluster was drawn. Mean-type metrics are :class:`Ratio` of per-cluster sums; AP is
-:class:`AveragePrecision`; corpus metrics such as CIDEr-D bring their own estimator that recomputes
-the corpus statistics (IDF included) from the drawn clusters. Every estimator turns into plain
+:class:`AveragePrecision`; corpus caption metrics are
+:class:`~lamm_bench.metrics.captions.CaptionCorpus`, which recomputes the corpus statistics (CIDEr-D's
+IDF included) from the drawn clusters. Every estimator turns into plain
 arrays (:meth:`arrays`) and back (:func:`estimator_from_arrays`), which is what the report's sidecar
 stores so that ``lamm-bench compare`` can redraw the same resamples for two reports.
 
@@ -106,12 +107,14 @@ _BUILDERS: dict[str, Callable[[Mapping[str, Any]], Estimator]] = {
     "average_precision": lambda a: AveragePrecision(DetectionSet(
         np.asarray(a["det_cluster"]), np.asarray(a["det_score"]), np.asarray(a["det_tp"], dtype=bool),
         np.asarray(a["det_class"]), np.asarray(a["gt_count"])), float(a["scale"])),
+    "caption_corpus": lambda a: _caption_from_arrays(a),
 }
 
 
-def register_estimator(kind: str, build: Callable[[Mapping[str, Any]], Estimator]) -> None:
-    """Make :func:`estimator_from_arrays` know another estimator kind (used by the caption metrics)."""
-    _BUILDERS[kind] = build
+def _caption_from_arrays(arrays: Mapping[str, Any]) -> Estimator:
+    from lamm_bench.metrics.captions import caption_from_arrays
+
+    return caption_from_arrays(dict(arrays))
 
 
 def estimator_from_arrays(kind: str, arrays: Mapping[str, Any]) -> Estimator:

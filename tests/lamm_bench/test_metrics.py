@@ -161,3 +161,22 @@ def test_grouped_bootstrap_matches_the_plain_one() -> None:
     assert grouped == (pytest.approx(plain[0], abs=0.003), pytest.approx(plain[1], abs=0.003))
     se = np.sqrt(0.3 * 0.7 / 4000)
     assert grouped[1] - grouped[0] == pytest.approx(2 * 1.96 * se, rel=0.1)
+
+
+def test_caption_estimators_recompute_the_corpus_on_resamples() -> None:
+    from lamm_bench.metrics.captions import caption_estimators
+    from lamm_bench.text.caption import CiderD, caption_metrics
+
+    refs = [["A dog runs on the beach.", "A dog on sand."], ["Two men stand in a yard.", "Men outside."],
+            ["A child climbs stairs.", "A girl on the steps."]]
+    preds = ["A dog runs on sand.", "Two men are outside.", ""]
+    estimators, captions = caption_estimators(refs, preds, np.array([0, 1, 2]))
+    expected = caption_metrics({str(i): r for i, r in enumerate(refs)}, {str(i): p for i, p in enumerate(preds)})
+    for name, estimator in estimators.items():
+        assert point_estimate(estimator, 3) == pytest.approx(expected[name], abs=1e-12)
+    # a resample drawing image 0 twice and image 1 once: CIDEr-D with document frequencies of that multiset
+    batch = Draws(np.array([[0, 0, 1]]), np.array([[2.0, 1.0, 0.0]]))
+    cider = CiderD.prepare(dict(enumerate(captions.references)), dict(enumerate(captions.predictions)))
+    assert estimators["CIDEr-D"].evaluate(batch)[0] == pytest.approx(cider.score_resample(np.array([0, 0, 1])))
+    rebuilt = estimator_from_arrays("caption_corpus", estimators["BLEU-4"].arrays())
+    assert rebuilt.evaluate(batch)[0] == pytest.approx(estimators["BLEU-4"].evaluate(batch)[0])
