@@ -25,29 +25,29 @@ RECALL_POINTS = np.linspace(0.0, 1.0, 101)
 _EPS = np.spacing(1)
 
 
-def max_matching(eligible: np.ndarray) -> list[tuple[int, int]]:
+def max_matching(eligible: np.ndarray | list[list[bool]]) -> list[tuple[int, int]]:
     """Maximum-cardinality matching of a boolean (predictions x ground truth) eligibility matrix.
 
     Returns ``(prediction, ground truth)`` pairs. Kuhn's augmenting paths; rows are tried in order.
     """
-    n_pred, n_gt = eligible.shape
-    owner = [-1] * n_gt
-    options = [[g for g, ok in enumerate(row) if ok] for row in eligible.tolist()]
+    rows = eligible.tolist() if isinstance(eligible, np.ndarray) else eligible
+    options = [[g for g, ok in enumerate(row) if ok] for row in rows]
+    owner: dict[int, int] = {}
 
-    def augment(p: int, seen: list[bool]) -> bool:
+    def augment(p: int, seen: set[int]) -> bool:
         for g in options[p]:
-            if seen[g]:
+            if g in seen:
                 continue
-            seen[g] = True
-            if owner[g] < 0 or augment(owner[g], seen):
+            seen.add(g)
+            if g not in owner or augment(owner[g], seen):
                 owner[g] = p
                 return True
         return False
 
-    for p in range(n_pred):
+    for p in range(len(options)):
         if options[p]:
-            augment(p, [False] * n_gt)
-    return [(p, g) for g, p in enumerate(owner) if p >= 0]
+            augment(p, set())
+    return sorted((p, g) for g, p in owner.items())
 
 
 def greedy_coco(ious: np.ndarray | list[list[float]], threshold: float) -> list[int]:
@@ -172,19 +172,20 @@ class ImageMatch:
     pairs: tuple[tuple[int, int], ...]
 
 
-def match_image(ious: np.ndarray, threshold: float, same_class: np.ndarray | None = None) -> ImageMatch:
+def match_image(ious: np.ndarray | list[list[float]], threshold: float,
+                same_class: np.ndarray | list[list[bool]] | None = None) -> ImageMatch:
     """Maximum one-to-one matching of predictions (rows) to ground truth (columns) at IoU >= ``threshold``.
 
     ``same_class`` (same shape) restricts pairs to agreeing classes.
     """
-    eligible = ious >= threshold
-    if same_class is not None:
-        eligible &= same_class
-    pairs = max_matching(eligible) if eligible.any() else []
-    return ImageMatch(len(pairs), tuple(sorted(pairs)))
+    rows = ious.tolist() if isinstance(ious, np.ndarray) else ious
+    allowed = same_class.tolist() if isinstance(same_class, np.ndarray) else same_class
+    eligible = [[v >= threshold and (allowed is None or allowed[p][g]) for g, v in enumerate(row)]
+                for p, row in enumerate(rows)]
+    pairs = max_matching(eligible) if any(any(row) for row in eligible) else []
+    return ImageMatch(len(pairs), tuple(pairs))
 
 
-def class_agreement(pred_labels: Sequence[str | None], gt_labels: Sequence[str]) -> np.ndarray:
-    """Boolean (predictions x ground truth) matrix: the prediction's class equals the ground-truth class."""
-    return np.array([[p is not None and p == g for g in gt_labels] for p in pred_labels], dtype=bool).reshape(
-        len(pred_labels), len(gt_labels))
+def class_agreement(pred_labels: Sequence[str | None], gt_labels: Sequence[str]) -> list[list[bool]]:
+    """Boolean (predictions x ground truth) table: the prediction's class equals the ground-truth class."""
+    return [[p is not None and p == g for g in gt_labels] for p in pred_labels]

@@ -116,30 +116,39 @@ class Vocabulary:
         self._forms = forms
         self._prefixes = {form[:k] for form in forms for k in range(1, len(form) + 1)}
 
-    def mentions(self, text: str) -> list[Mention]:
-        """Labels named in ``text``, left to right; at each word the longest run (up to 3 words) that names a label."""
-        words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
-        found: list[Mention] = []
-        i = 0
-        while i < len(words):
+    def _runs(self, words: list[str]) -> list[tuple[str, int, int]]:
+        """``(label, first word, last word + 1)`` of each mention among ``words``, left to right."""
+        found = []
+        prefixes, forms = self._prefixes, self._forms
+        i, n = 0, len(words)
+        while i < n:
+            if words[i] not in prefixes:
+                i += 1
+                continue
             joined, best, best_run = "", None, 0
-            for run in range(1, min(_MAX_RUN, len(words) - i) + 1):
-                joined += words[i + run - 1][0]
-                if joined not in self._prefixes:
+            for run in range(1, min(_MAX_RUN, n - i) + 1):
+                joined += words[i + run - 1]
+                if joined not in prefixes:
                     break
-                label = self._forms.get(joined)
+                label = forms.get(joined)
                 if label is not None:
                     best, best_run = label, run
             if best is not None:
-                found.append(Mention(best, words[i][1], words[i + best_run - 1][2]))
+                found.append((best, i, i + best_run))
                 i += best_run
             else:
                 i += 1
         return found
 
+    def mentions(self, text: str) -> list[Mention]:
+        """Labels named in ``text``, left to right; at each word the longest run (up to 3 words) that names a label."""
+        matches = list(_WORD.finditer(text.lower()))
+        return [Mention(label, matches[i].start(), matches[j - 1].end())
+                for label, i, j in self._runs([m.group() for m in matches])]
+
     def named(self, text: str) -> list[str]:
         """Distinct labels named in ``text``, in order of first appearance."""
-        return list(dict.fromkeys(m.label for m in self.mentions(text)))
+        return list(dict.fromkeys(label for label, _, _ in self._runs(_WORD.findall(text.lower()))))
 
 
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
