@@ -140,7 +140,7 @@ def main() -> None:
     for k in runs:
         table.add_row(k, f"{wall[k]:.2f}", f"{cpu[k]:.2f}", f"{rss[k]:.0f}", f"{rows[k]:,}",
                       f"{wall[k] / wall['json.load']:.2f}", f"{wall[k] / wall[LD]:.2f}")
-    out = Console()
+    out = Console(width=120)
     out.print(table)
     ratios = {
         "convert / load_dataset wall (target <= 0.5)": wall["lamm convert"] / wall[LD],
