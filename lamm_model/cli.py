@@ -24,17 +24,20 @@ def _main(
     """Train a LAMM-style multimodal model and predict on the benchmarks."""
 
 
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config (see lamm_model/configs/).")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file, or the name of one in "
+                                                "lamm_model/configs/ (e.g. sample_cpu).")]
 OverridesArg = Annotated[list[str] | None, typer.Argument(help="Settings to change, as key=value "
                                                                "(e.g. optim.lr=1e-4 data.sources.0.limit=8).")]
 
 
 def _config(config: Path | None, overrides: list[str] | None, resume: Path | None = None) -> Any:
     from lamm_model.checkpoint import CONFIG, resolve_checkpoint
-    from lamm_model.config import load_config
+    from lamm_model.config import bundled_config, load_config
 
     if config is None and resume is None:
         raise fail("give --config FILE (or --resume CHECKPOINT to continue a run)", 2)
+    if config is not None and not config.exists() and bundled_config(str(config)) is not None:
+        config = bundled_config(str(config))
     return load_config(config if config is not None else resolve_checkpoint(resume) / CONFIG, overrides or [])
 
 
@@ -80,7 +83,8 @@ class _Reporter:
         self.progress.console.print(f"checkpoint: {path}")
 
     def stop(self) -> None:
-        self.progress.stop()
+        if self.task is not None:
+            self.progress.stop()
 
 
 @app.command()
@@ -103,6 +107,8 @@ def train(
         result = run(cfg, resume=resume, events=events)
     finally:
         reporter.stop()
+    if result.rank != 0:
+        return
     if result.losses:
         out.print(f"step {result.state.step}: loss {result.losses[-1]:.4f} (first step of this run "
                   f"{result.losses[0]:.4f})")

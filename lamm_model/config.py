@@ -7,6 +7,7 @@ config is written into every checkpoint, and ``predict`` rebuilds the model from
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 from pathlib import Path
@@ -248,7 +249,7 @@ def load_config(path: str | os.PathLike[str] | None, overrides: list[str] = (), 
     Raises:
         ConfigError: unreadable YAML, a bad override, or a value that does not validate (names the key).
     """
-    data: dict[str, Any] = dict(base or {})
+    data: dict[str, Any] = copy.deepcopy(base or {})
     if path is not None:
         try:
             loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -299,3 +300,14 @@ def _suggest(loc: tuple[Any, ...]) -> str:
 def dump_config(cfg: TrainConfig) -> str:
     """The config as YAML (what checkpoints store)."""
     return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def bundled_config(name: str) -> Path | None:
+    """A config shipped in ``lamm_model/configs/`` by name (``sample_cpu`` or ``sample_cpu.yaml``), if any."""
+    from importlib import resources
+
+    stem = name.removesuffix(".yaml")
+    if "/" in stem or "\\" in stem:
+        return None
+    path = Path(str(resources.files("lamm_model") / "configs" / f"{stem}.yaml"))
+    return path if path.is_file() else None

@@ -104,7 +104,26 @@ class LammModel(nn.Module):
         labels = batch["labels"][:, 1:]
         loss = F.cross_entropy(logits[:, :-1].flatten(0, 1).float(), labels.flatten(), ignore_index=IGNORE,
                                reduction="sum")
+        if torch.is_grad_enabled():
+            loss = loss + self._idle_term(batch)
         return loss, (labels != IGNORE).sum()
+
+    def _idle_term(self, batch: dict[str, Any]) -> torch.Tensor:
+        """Zero times the output of each modality path the batch does not use (run on a blank input).
+
+        Every trainable parameter then gets a (zero) gradient in every step, so processes whose batches hold
+        different modalities still run identical gradient collectives (DDP, FSDP).
+        """
+        total = torch.zeros((), device=batch["input_ids"].device)
+        if self.vision is not None and batch.get("images") is None:
+            side = self.vision.config.image_size
+            blank = torch.zeros(1, 3, side, side, device=total.device)
+            total = total + 0.0 * self.encode({"images": blank, "modality": torch.tensor([IMAGE])}).sum()
+        if self.points is not None and batch.get("points") is None:
+            blank = torch.zeros(1, max(self.points.num_tokens, self.points.group_size),
+                                self.points.point_mlp[0].in_features, device=total.device)
+            total = total + 0.0 * self.encode({"points": blank, "modality": torch.tensor([PCL])}).sum()
+        return total
 
     @torch.no_grad()
     def generate(self, batch: dict[str, Any], **kwargs: Any) -> torch.Tensor:

@@ -63,6 +63,7 @@ class StepLog:
     tokens_per_s: float
     grad_norm: float | None
     seconds: float
+    """Wall time since the previous log (``tokens_per_s`` is measured over the same window)."""
 
 
 @dataclass
@@ -73,6 +74,7 @@ class TrainResult:
     losses: list[float] = field(default_factory=list)
     checkpoint: Path | None = None
     check: CheckReport | None = None
+    rank: int = 0
 
 
 class TrainEvents:
@@ -213,11 +215,11 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
             "processes": rt.world, "device": str(rt.device), "step": state.step, "max_steps": cfg.max_steps})
 
     # 5. the loop
-    result = TrainResult(state, check=report)
+    result = TrainResult(state, check=report, rank=rt.rank)
     autocast = torch.autocast(rt.device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16")
     model.train()
+    window_start, window_tokens = time.perf_counter(), 0
     while state.step < cfg.max_steps:
-        started = time.perf_counter()
         micro = [next(batches) for _ in range(cfg.grad_accum)]
         for _ in micro:
             state.position = next(positions)
@@ -242,10 +244,13 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
         state.tokens += int(counts[1].item())
         mean = loss_sum.item() / counts[0].item()
         result.losses.append(mean)
-        seconds = time.perf_counter() - started
-        if rt.main and (state.step % cfg.log_every == 0 or state.step == cfg.max_steps):
-            events.on_step(StepLog(state.step, cfg.max_steps, mean, lr, int(counts[1].item()),
-                                   counts[1].item() / seconds, None if norm is None else float(norm), seconds))
+        window_tokens += int(counts[1].item())
+        if state.step % cfg.log_every == 0 or state.step == cfg.max_steps:
+            seconds = time.perf_counter() - window_start
+            if rt.main:
+                events.on_step(StepLog(state.step, cfg.max_steps, mean, lr, int(counts[1].item()),
+                                       window_tokens / seconds, None if norm is None else float(norm), seconds))
+            window_start, window_tokens = time.perf_counter(), 0
         if state.step == cfg.max_steps or (cfg.save_every and state.step % cfg.save_every == 0):
             dest = out / "checkpoints" / f"step-{state.step:08d}"
             result.checkpoint = save_checkpoint(dest, model=model, raw=raw, optimizer=optimizer, scheduler=scheduler,
@@ -270,9 +275,10 @@ def _parallel(raw: LammModel, cfg: TrainConfig, rt: Runtime) -> torch.nn.Module:
     if rt.world == 1:
         return raw
     if cfg.distributed == "ddp":
-        several = cfg.model.vision.enabled and cfg.model.pointcloud.enabled  # a batch may lack one modality
+        # an unfrozen CLIP tower has unused weights (layers after cfg.vision.layer, its post-layernorm)
+        unused = cfg.model.vision.enabled and not cfg.model.vision.freeze
         return DistributedDataParallel(raw, device_ids=[rt.device.index] if rt.device.type == "cuda" else None,
-                                       find_unused_parameters=several)
+                                       find_unused_parameters=unused)
     from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
     policy = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) \

@@ -31,7 +31,8 @@ def _constants(source: str) -> dict[str, object]:
             names[target] = ast.literal_eval(node.value)
         except ValueError:
             if isinstance(node.value, ast.Dict):
-                names[target] = {ast.literal_eval(k): names[v.id] for k, v in zip(node.value.keys, node.value.values, strict=True)
+                pairs = zip(node.value.keys, node.value.values, strict=True)
+                names[target] = {ast.literal_eval(k): names[v.id] for k, v in pairs
                                  if isinstance(v, ast.Name) and v.id in names}
     return names
 
