@@ -1,5 +1,8 @@
 """The training loop, readable top to bottom (nanoGPT style): set up, check every sample, train, checkpoint.
 
+Files in ``out_dir``: ``sample_checks.json`` (every problem found before step 1), ``metrics.jsonl``
+(one line per logged step: loss, lr, tokens/s, grad norm), ``checkpoints/step-N/`` and ``latest``.
+
 One process: ``lamm-model train --config cfg.yaml``. Several (one node or many):
 ``torchrun --nproc_per_node 8 -m lamm_model train --config cfg.yaml``; every process runs this same
 code, ``distributed: ddp`` (default) replicates the model, ``fsdp`` shards it (FSDP2, one unit per
@@ -18,7 +21,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +208,8 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
                                                 rt.world))
     loader = torch.utils.data.DataLoader(
         dataset, batch_sampler=(keys for _, keys in stream), num_workers=cfg.data.num_workers,
-        collate_fn=functools.partial(collate, pad_id=tokenizer.pad_token_id), pin_memory=rt.device.type == "cuda")
+        collate_fn=functools.partial(collate, pad_id=tokenizer.pad_token_id), pin_memory=rt.device.type == "cuda",
+        generator=torch.Generator().manual_seed(cfg.seed))  # own generator: the global RNG drives dropout only
     batches: Iterator[dict[str, Any]] = iter(loader)
 
     if rt.main:
@@ -248,8 +252,11 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
         if state.step % cfg.log_every == 0 or state.step == cfg.max_steps:
             seconds = time.perf_counter() - window_start
             if rt.main:
-                events.on_step(StepLog(state.step, cfg.max_steps, mean, lr, int(counts[1].item()),
-                                       window_tokens / seconds, None if norm is None else float(norm), seconds))
+                log = StepLog(state.step, cfg.max_steps, mean, lr, int(counts[1].item()), window_tokens / seconds,
+                              None if norm is None else float(norm), seconds)
+                with open(out / "metrics.jsonl", "a", encoding="utf-8") as f:
+                    f.write(json.dumps(asdict(log)) + "\n")
+                events.on_step(log)
             window_start, window_tokens = time.perf_counter(), 0
         if state.step == cfg.max_steps or (cfg.save_every and state.step % cfg.save_every == 0):
             dest = out / "checkpoints" / f"step-{state.step:08d}"
