@@ -16,9 +16,9 @@ from rich.markup import escape
 from lamm_data._version import __version__
 from lamm_data.errors import LammError
 
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)
 """Results (stdout)."""
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 """Progress, warnings and errors (stderr)."""
 
 

@@ -1,4 +1,4 @@
-"""``lamm-data``: list the catalog, write the sample, validate meta files."""
+"""``lamm-data``: list the catalog, write the sample, validate meta files, fetch and verify a root."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.table import Table
 
 from lamm_data import catalog
 from lamm_data._cli import err, fail, friendly_errors, out, version_option
+from lamm_data.layout import default_root
 from lamm_data.metafile import validate_paths
 from lamm_data.sample import BASELINE_ANSWERS, write_sample
 
@@ -47,7 +48,9 @@ def list_cmd(
         table.add_column(column, overflow="fold")
     for e in rows:
         size = e.documented_size + (f" / {e.items:,} items" if e.items else "")
-        table.add_row(e.name, e.group, e.kind, e.task if e.kind == "meta" else "media", size, e.source)
+        owners = dict.fromkeys(h.repo_id.split("/")[0] for h in e.hub)
+        where = "OpenDataLab (not on the hub)" if e.kind == "archive" else " + ".join(owners)
+        table.add_row(e.name, e.group, e.kind, e.task if e.kind == "meta" else "media", size, where)
     out.print(table)
 
 
@@ -114,6 +117,63 @@ def validate(
     out.print(f"{len(reports)} file(s), {sum(r.items for r in reports):,} items: "
               + ("[green]all valid[/green]" if ok else f"[red]{n_err} error(s)[/red]"))
     raise typer.Exit(0 if ok else 1)
+
+
+@app.command("fetch")
+@friendly_errors
+def fetch_cmd(
+    group: Annotated[str, typer.Argument(help="2D_Instruct, 2D_Benchmark, 3D_Instruct or 3D_Benchmark.")],
+    names: Annotated[list[str] | None, typer.Argument(help="Only these files: meta-file or archive names (aliases "
+                                                           "accepted). Default: the whole group.")] = None,
+    root: Annotated[Path | None, typer.Option("--root", help="LAMM root to fill. Default: $LAMM_DATA_ROOT, else "
+                                                             "~/.cache/lamm.")] = None,
+    repo: Annotated[str, typer.Option("--repo", help="Hub dataset repo of the meta files (or caojianjian/LAMM, "
+                                                     "whose names differ; mapped to the canonical ones).")
+                    ] = catalog.DEFAULT_REPO,
+    revision: Annotated[str | None, typer.Option("--revision", help="Branch, tag or commit (default main).")] = None,
+    meta_only: Annotated[bool, typer.Option("--meta-only", help="Only the meta files, no archives.")] = False,
+    archives_from: Annotated[str | None, typer.Option("--archives-from", help="Folder holding the zips, or base "
+                                                                              "URL of a mirror.")] = None,
+    no_unpack: Annotated[bool, typer.Option("--no-unpack", help="Store archives as ROOT/GROUP/<name>.zip "
+                                                                "instead of unpacking them.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Download again even if verified; replace unpacked "
+                                                        "folders.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Fetch a group's meta files from the hub and its archives from a mirror, verified, unpacked, recorded.
+
+    Exits 0 when every file is in place and every media file the meta files reference exists, else 1.
+    """
+    from lamm_data.fetch import display, fetch
+
+    with display.progress_bars(err, quiet) as progress:
+        report = fetch(group, names or [], root=root or default_root(), repo=repo, revision=revision,
+                       meta_only=meta_only, archives_from=archives_from, unpack=not no_unpack, force=force,
+                       progress=progress)
+    display.print_fetch(report, out, err)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("verify")
+@friendly_errors
+def verify_cmd(
+    root: Annotated[Path, typer.Argument(help="A LAMM root written by lamm-data fetch.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Re-hash every file listed in ROOT/.lamm/manifest.json; report missing, changed and extra files.
+
+    Exits 0 when everything matches, 1 on any missing, changed or extra file.
+    """
+    from lamm_data.fetch import display, verify_root
+
+    with display.progress_bars(err, quiet or as_json) as progress:
+        report = verify_root(root, progress)
+    if as_json:
+        out.print_json(json.dumps(display.verify_json(report)))
+    else:
+        display.print_verify(report, out)
+    raise typer.Exit(0 if report.ok else 1)
 
 
 def _count(n: int, colour: str) -> str:

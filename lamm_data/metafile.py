@@ -128,7 +128,7 @@ def describe_unreadable(data: bytes) -> str:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             return (f"truncated JSON: the data ends inside an unfinished value at line {exc.lineno} column "
                     f"{exc.colno}; the file was probably cut short (download it again)")
         first_line = text.lstrip().split("\n", 1)[0]

@@ -1,0 +1,107 @@
+"""The catalog lists every file of the release once, with the names each hub repo uses."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from lamm_data import catalog
+from lamm_data.catalog import DEFAULT_REPO, OLD_REPO, resolve
+from lamm_data.errors import UnknownNameError
+from lamm_data.schemas import RECORD_MODELS
+
+
+def _names(group: str, kind: str) -> list[str]:
+    return [e.name for e in catalog.entries(group, kind)]
+
+
+def test_counts_per_group_and_kind() -> None:
+    assert len(_names("2D_Instruct", "meta")) == 7
+    assert _names("3D_Instruct", "meta") == ["LAMM_3dinstruct_10k", "VQA_ScanQA_multiplechoice_finetune"]
+    assert len(_names("2D_Benchmark", "meta")) == 14
+    assert len(_names("3D_Benchmark", "meta")) == 3
+    assert len(catalog.BENCHMARKS) == 17
+    archives = [e.filename for e in catalog.entries(kind="archive")]
+    assert len(archives) == 17
+    assert {"coco_images.zip", "bamboo_images.zip", "locount_images.zip", "textvqa_images.zip", "lsp_images.zip",
+            "3rscan_pcls.zip", "shapenet_pcls.zip", "scannet_pcls.zip"} <= set(archives)
+
+
+def test_every_meta_entry_has_schema_media_and_hub_home() -> None:
+    archive_folders = {e.name: e.group for e in catalog.entries(kind="archive")}
+    for entry in catalog.entries(kind="meta"):
+        assert entry.record in RECORD_MODELS, entry.name
+        assert entry.hub_paths(DEFAULT_REPO) == (entry.relpath,), entry.name
+        assert entry.media, entry.name
+        for folder in entry.media:
+            assert folder in archive_folders, (entry.name, folder)
+        if entry.is_benchmark:
+            assert entry.gt_fields and entry.dataset, entry.name
+            assert entry.name == f"{entry.task}_{entry.dataset}"
+            assert all(archive_folders[f] == entry.group for f in entry.media), entry.name
+
+
+def test_archives_are_not_on_the_hub() -> None:
+    for entry in catalog.entries(kind="archive"):
+        assert entry.hub == ()
+        assert "OpenDataLab" in entry.source
+        assert entry.relpath == f"{entry.group}/{entry.name}.zip"
+
+
+@pytest.mark.parametrize(
+    ("repo", "name", "paths"),
+    [
+        (DEFAULT_REPO, "Keypoints_Detection_LSP", ("2D_Benchmark/meta_file/Keypoints_Detection_LSP.json",)),
+        (OLD_REPO, "Keypoints_Detection_LSP", ("2D_Benchmark/meta_file/Keypoints_Dectection_LSP.json",)),
+        (DEFAULT_REPO, "LAMM_instruct_186k", ("2D_Instruct/meta_file/LAMM_instruct_186k.json",)),
+        (OLD_REPO, "LAMM_instruct_186k", ("2D_Instruct/meta_file/LAMM_2dinstruct_186k.json",
+                                          "2D_Instruct/meta_file/LAMM_instruct_186k.json")),
+        (OLD_REPO, "VQA_ScanQA_multiplechoice_finetune", ()),
+        (OLD_REPO, "VG_ScanRefer", ("3D_Benchmark/meta_file/VG_ScanRefer.json",)),
+    ],
+)
+def test_each_repo_names_files_its_own_way(repo: str, name: str, paths: tuple[str, ...]) -> None:
+    assert resolve(name).hub_paths(repo) == paths
+
+
+@pytest.mark.parametrize(
+    ("alias", "canonical"),
+    [
+        ("Keypoints_Dectection_LSP", "Keypoints_Detection_LSP"),
+        ("keypoints_dectection_lsp.json", "Keypoints_Detection_LSP"),
+        ("VQA_ScienceQA", "VQA_SQAimage"),
+        ("ScienceQA_LAMM", "VQA_SQAimage"),
+        ("LAMM_2dinstruct_98k", "LAMM_instruct_98k"),
+        ("VOC2012", "Detection_VOC2012"),
+        ("VOC2012_LAMM", "Detection_VOC2012"),
+        ("Locating_VOC2012", "Locating_VOC2012"),
+        ("CelebA(Hair)", "Facial_Classification_CelebA(Hair)"),
+        ("  flickr30k ", "Caption_flickr30k"),
+        ("ScanQA", "VQA_ScanQA_multiplechoice"),
+        ("scannet_pcls.zip", "scannet_pcls"),
+    ],
+)
+def test_aliases_resolve_to_one_canonical_name(alias: str, canonical: str) -> None:
+    assert resolve(alias).name == canonical
+
+
+def test_unknown_name_lists_closest_names() -> None:
+    with pytest.raises(UnknownNameError) as info:
+        resolve("Detecion_VOC2012")
+    message = str(info.value)
+    assert "Detection_VOC2012" in message and "lamm-data list" in message
+    assert isinstance(info.value, KeyError)
+
+
+def test_unknown_group_is_an_error() -> None:
+    with pytest.raises(UnknownNameError, match="2D_Benchmark"):
+        list(catalog.entries("2D_Benchmarks"))
+
+
+def test_entries_are_frozen() -> None:
+    entry = resolve("OCR_SVT")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.name = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        catalog.CATALOG["x"] = entry  # type: ignore[index]

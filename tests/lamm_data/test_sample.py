@@ -1,0 +1,67 @@
+"""The embedded sample is a small, valid LAMM root with real media and baseline answers for every item."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from lamm_data import catalog
+from lamm_data.layout import find_meta
+from lamm_data.metafile import read_meta
+from lamm_data.sample import BASELINE_ANSWERS, sample_source, write_sample
+from lamm_data.schemas import media_field, record_model
+
+
+def test_sample_is_small() -> None:
+    total = sum(p.stat().st_size for p in sample_source().rglob("*") if p.is_file())
+    assert total < 2 * 1024 * 1024
+
+
+def test_every_benchmark_and_one_instruct_file_per_group(sample_root_ro: Path) -> None:
+    for name in catalog.BENCHMARKS:
+        assert len(read_meta(find_meta(sample_root_ro, name))) >= 2, name
+    for group in ("2D_Instruct", "3D_Instruct"):
+        assert len(list((sample_root_ro / group / "meta_file").glob("*.json"))) == 1
+
+
+def test_media_are_real_files_of_varied_sizes(sample_root_ro: Path) -> None:
+    sizes = set()
+    for name in (*catalog.BENCHMARKS, "LAMM_instruct_186k", "LAMM_3dinstruct_10k"):
+        entry = catalog.resolve(name)
+        key = media_field(record_model(entry))
+        for record in read_meta(find_meta(sample_root_ro, entry)):
+            path = sample_root_ro / entry.group / getattr(record, key)
+            if key == "image":
+                with Image.open(path) as img:
+                    img.load()
+                    sizes.add(img.size)
+            else:
+                cloud = np.load(path)
+                assert cloud.dtype == np.float32 and cloud.ndim == 2 and cloud.shape[1] in (3, 6)
+    assert len(sizes) >= 10
+
+
+def test_baseline_answers_cover_every_benchmark_item(sample_root_ro: Path) -> None:
+    lines = (sample_root_ro / BASELINE_ANSWERS).read_text(encoding="utf-8").splitlines()
+    answers = [json.loads(line) for line in lines]
+    got = {(a["benchmark"], str(a["id"])) for a in answers}
+    assert len(got) == len(answers)
+    want = {(name, str(r.id)) for name in catalog.BENCHMARKS for r in read_meta(find_meta(sample_root_ro, name))}
+    assert got == want
+    lsp = [a for a in answers if a["benchmark"] == "Keypoints_Detection_LSP"]
+    assert all(isinstance(a["text"], dict) and len(a["text"]) == 14 for a in lsp)
+
+
+def test_write_sample_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="not empty"):
+        write_sample(tmp_path / "x")
+    assert (tmp_path / "x" / "keep.txt").read_text() == "mine"
+    write_sample(tmp_path / "x", overwrite=True)
+    assert not (tmp_path / "x" / "keep.txt").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]  # no temporary folder left behind
