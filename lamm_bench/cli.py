@@ -1,12 +1,15 @@
-"""``lamm-bench``: score predictions on the LAMM benchmarks."""
+"""``lamm-bench``: score predictions on the LAMM benchmarks, print the prediction schema, compare reports."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from lamm_data._cli import version_option
+from lamm_bench.metrics.bootstrap import RESAMPLES
+from lamm_data._cli import err, friendly_errors, out, version_option
 
 app = typer.Typer(name="lamm-bench", help="Score predictions on the LAMM benchmarks.", no_args_is_help=True,
                   add_completion=False, rich_markup_mode=None)
@@ -18,6 +21,80 @@ def _main(
                                           callback=version_option("lamm-bench"))] = False,
 ) -> None:
     """Score predictions on the LAMM benchmarks."""
+
+
+@app.command()
+@friendly_errors
+def score(
+    predictions: Annotated[Path, typer.Argument(help="Predictions JSONL, a folder of legacy LAMM answer files, "
+                                                     "or one legacy answer file.")],
+    data: Annotated[Path | None, typer.Option("--data", help="LAMM root holding the benchmark meta files "
+                                                             "(default: $LAMM_DATA_ROOT or ~/.cache/lamm).")] = None,
+    benchmark: Annotated[str | None, typer.Option("--benchmark", help="Score only this benchmark (name or alias); "
+                                                                      "records may then omit 'benchmark'.")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write report.json here (and the bootstrap "
+                                                                "sidecar beside it).")] = None,
+    diagnostics: Annotated[Path | None, typer.Option("--diagnostics", help="Write per-sample records (JSONL).")
+                           ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    resamples: Annotated[int, typer.Option("--resamples", min=0, help="Bootstrap resamples (0: no intervals).")
+                         ] = RESAMPLES,
+    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Score only the benchmarks that have "
+                                                                        "predictions.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")] = False,
+) -> None:
+    """Score predictions: the LAMM protocol's numbers and honest metrics with bootstrap intervals."""
+    from lamm_bench.outputs import write_diagnostics, write_report
+    from lamm_bench.predictions import read_predictions
+    from lamm_bench.scoring import score as score_predictions
+    from lamm_bench.tables import report_table
+    from lamm_data.layout import default_root
+
+    root = data if data is not None else default_root()
+    progress = None if quiet else (lambda name: err.print(f"scoring {name} ...", highlight=False))
+    scored = score_predictions(read_predictions(predictions, benchmark), root, seed=seed, resamples=resamples,
+                               allow_partial=allow_partial, diagnostics=diagnostics is not None, progress=progress)
+    if out_path is not None:
+        write_report(scored, out_path)
+    if diagnostics is not None:
+        write_diagnostics(scored, diagnostics)
+    for warning in [] if quiet else scored.report.meta.warnings:
+        err.print(f"warning: {warning}", markup=False)
+    out.print(report_table(scored.report))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of one line of a predictions JSONL file."""
+    from lamm_bench.predictions import prediction_schema
+
+    out.print_json(json.dumps(prediction_schema()))
+
+
+@app.command()
+@friendly_errors
+def compare(
+    report_a: Annotated[Path, typer.Argument(help="Baseline report.json (A).")],
+    report_b: Annotated[Path, typer.Argument(help="Report to compare with it (B).")],
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
+    resamples: Annotated[int, typer.Option("--resamples", min=0, help="Bootstrap resamples.")] = RESAMPLES,
+    all_metrics: Annotated[bool, typer.Option("--all", help="Show every metric, not just the headline ones.")
+                           ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Per-metric difference B - A, with a paired bootstrap interval when both came from the same data."""
+    from lamm_bench.compare import compare_reports
+    from lamm_bench.tables import comparison_table
+
+    result = compare_reports(report_a, report_b, seed=seed, resamples=resamples)
+    if as_json:
+        out.print_json(json.dumps({"differences": [d.__dict__ for d in result.differences], "notes": result.notes,
+                                   "only_in_a": result.only_in_a, "only_in_b": result.only_in_b}))
+        return
+    out.print(comparison_table(result, all_metrics=all_metrics))
+    for note in result.notes + [f"only in A: {n}" for n in result.only_in_a] + [f"only in B: {n}" for n in
+                                                                                 result.only_in_b]:
+        err.print(f"[yellow]note:[/yellow] {note}", markup=True)
 
 
 def main() -> None:

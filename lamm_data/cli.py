@@ -1,4 +1,5 @@
-"""``lamm-data``: list the catalog, write the sample, validate meta files, fetch and verify a root."""
+"""``lamm-data``: list the catalog, write the sample, validate meta files, fetch and verify a root, convert
+them to Arrow / Parquet."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from lamm_data import catalog
 from lamm_data._cli import err, fail, friendly_errors, out, version_option
 from lamm_data.layout import default_root
-from lamm_data.metafile import validate_paths
+from lamm_data.metafile import FileReport, validate_paths
 from lamm_data.sample import BASELINE_ANSWERS, write_sample
 
 app = typer.Typer(name="lamm-data", help="Get, check and convert the LAMM dataset and benchmark files.",
@@ -102,9 +104,7 @@ def validate(
         out.print_json(json.dumps({"ok": ok, "files": [r.to_dict() for r in reports]}))
         raise typer.Exit(0 if ok else 1)
     for report in reports:
-        for problem in report.problems:
-            tag = "[red]error[/red]" if problem.severity == "error" else "[yellow]warning[/yellow]"
-            out.print(f"{tag} {_escape(str(problem))}")
+        _print_problems(report, out)
     table = Table(title="validation summary")
     for column in ("file", "name", "items", "errors", "warnings", "media"):
         table.add_column(column, overflow="fold")
@@ -174,6 +174,84 @@ def verify_cmd(
     else:
         display.print_verify(report, out)
     raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("convert")
+@friendly_errors
+def convert_cmd(
+    root: Annotated[Path, typer.Argument(help="The LAMM root (holding 2D_Benchmark/, 2D_Instruct/ ...).")],
+    names: Annotated[list[str] | None, typer.Argument(help="Catalog names or aliases; default: every meta file "
+                                                           "under ROOT.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the converted splits "
+                                                               "[default: ROOT/.lamm/arrow].")] = None,
+    num_proc: Annotated[int, typer.Option("--num-proc", min=1, help="Files converted in parallel (threads "
+                                                                    "reading media headers for one file).")] = 1,
+    embed_media: Annotated[bool, typer.Option("--embed-media", help="Store image and .npy bytes in the data "
+                                                                    "(portable, larger).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Convert even when the converted split is current.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+) -> None:
+    """Convert meta files to memory-mapped Arrow datasets (what load_split opens); current ones are skipped.
+
+    An invalid file is not converted: its problems are printed as `validate` prints them and the exit code is 1.
+    """
+    from lamm_data.convert import convert
+
+    status = err.status("converting") if not quiet else None
+
+    def progress(name: str, stage: str, done: int, total: int) -> None:
+        if status is not None:
+            status.update(f"{name}: {stage}" + (f" {done:,}/{total:,}" if total > 1 else ""))
+
+    if status is not None:
+        status.start()
+    try:
+        results = convert(root, names or (), out=out_dir, num_proc=num_proc, embed_media=embed_media, force=force,
+                          on_progress=progress)
+    finally:
+        if status is not None:
+            status.stop()
+    table = Table(title=f"conversion into {out_dir or Path(root) / '.lamm' / 'arrow'}")
+    for column in ("name", "status", "rows", "seconds", "note"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        if r.report is not None:
+            _print_problems(r.report, err)
+        elif r.status == "failed":
+            err.print(f"[red]error[/red] {_escape(r.reason)}")
+        colour = {"converted": "green", "current": "blue", "failed": "red"}[r.status]
+        note = r.reason.split("\n")[0] if r.status != "current" else ""
+        table.add_row(r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.rows:,}", f"{r.seconds:.2f}", _escape(note))
+    out.print(table)
+    raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
+
+
+@app.command("export-parquet")
+@friendly_errors
+def export_parquet_cmd(
+    root: Annotated[Path, typer.Argument(help="The LAMM root.")],
+    names: Annotated[list[str], typer.Argument(help="Catalog names or aliases of the splits to export.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write <name>/data-*.parquet into.")],
+    shard_rows: Annotated[int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file.")] = 100_000,
+) -> None:
+    """Write splits as sharded Parquet (read by DuckDB, Ray Data, Spark, pyarrow.dataset); converts first if needed."""
+    from lamm_data.parquet import export_parquet
+
+    with err.status("exporting"):
+        exports = export_parquet(root, names, out_dir, shard_rows=shard_rows)
+    table = Table(title="parquet export")
+    for column in ("name", "rows", "shards", "folder"):
+        table.add_column(column, overflow="fold")
+    for e in exports:
+        table.add_row(e.name, f"{e.rows:,}", str(len(e.shards)), str(e.path))
+    out.print(table)
+
+
+def _print_problems(report: FileReport, console: Console) -> None:
+    """Print a report's problems one per line, as `validate` does."""
+    for problem in report.problems:
+        tag = "[red]error[/red]" if problem.severity == "error" else "[yellow]warning[/yellow]"
+        console.print(f"{tag} {_escape(str(problem))}")
 
 
 def _count(n: int, colour: str) -> str:

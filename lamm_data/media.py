@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import struct
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -103,13 +104,15 @@ def npy_shape(path: str | os.PathLike[str]) -> tuple[tuple[int, ...], np.dtype]:
     return tuple(int(s) for s in shape), dtype
 
 
-def load_point_cloud(path: str | os.PathLike[str]) -> np.ndarray:
+def load_point_cloud(path: str | os.PathLike[str] | BinaryIO) -> np.ndarray:
     """Load a ``.npy`` point cloud as a float32 array of shape ``(N, C)`` (C >= 3: x, y, z in metres first).
+
+    ``path`` may also be an open binary file (e.g. ``io.BytesIO`` of embedded ``.npy`` bytes).
 
     Raises:
         MediaError: the array is not two-dimensional with at least 3 columns.
     """
-    array = np.load(Path(path), allow_pickle=False)
+    array = np.load(path if hasattr(path, "read") else Path(path), allow_pickle=False)  # type: ignore[arg-type]
     if array.ndim != 2 or array.shape[1] < 3:
         raise MediaError(f"{path}: expected an (N, C>=3) point array, got shape {array.shape}")
     return np.ascontiguousarray(array, dtype=np.float32)

@@ -1,0 +1,1 @@
+"""Honest metrics: documented definitions (docs/metrics.md), one-to-one matching, bootstrap intervals."""

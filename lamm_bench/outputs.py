@@ -1,0 +1,50 @@
+"""Write a scoring run's files: ``report.json`` + its bootstrap sidecar, and the diagnostics JSONL.
+
+Each file is written to a temporary name beside its target and renamed into place, so an interrupted
+run leaves no half-written file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lamm_bench.report import SidecarRef, report_json, write_atomic
+from lamm_bench.scoring import Scored
+from lamm_bench.sidecar import sidecar_bytes
+
+
+def sidecar_path(report_path: str | os.PathLike[str]) -> Path:
+    """``report.json`` -> ``report.bootstrap.npz`` beside it."""
+    path = Path(report_path)
+    return path.with_name(f"{path.stem}.bootstrap.npz")
+
+
+def write_report(scored: Scored, path: str | os.PathLike[str]) -> Path:
+    """Write the sidecar, then ``report.json`` recording the sidecar's name and sha256. Returns the report path."""
+    side = sidecar_path(path)
+    data = sidecar_bytes(scored.estimators)
+    write_atomic(side, data)
+    scored.report.meta.samples = SidecarRef(file=side.name, sha256=hashlib.sha256(data).hexdigest())
+    write_atomic(path, report_json(scored.report).encode("utf-8"))
+    return Path(path)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def write_diagnostics(scored: Scored, path: str | os.PathLike[str]) -> int:
+    """Write one JSON line per sample (every benchmark, ground-truth order); returns the number of lines."""
+    lines = [json.dumps(record, ensure_ascii=False, default=_plain) for record in scored.sample_records()]
+    write_atomic(path, ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"))
+    return len(lines)

@@ -1,0 +1,269 @@
+"""Read predictions: the JSONL format of :class:`PredictionRecord`, or LAMM's legacy answer files.
+
+Accepted inputs:
+
+* a JSONL file, one :class:`PredictionRecord` per line (blank lines allowed); a file not named ``.jsonl``
+  whose first character is ``[`` is read as a JSON array instead;
+* a folder of legacy LAMM answer files ``{Task}_{Dataset}.json`` (JSON array) or ``.jsonl`` (one record
+  per line), as LAMM's inference scripts wrote them (``{"id", "text", "delta_path"}``);
+* one legacy file, with ``benchmark`` given or a file name that names the benchmark.
+
+Every problem raises :class:`~lamm_bench.errors.PredictionsError` naming the file and the line
+(JSONL) or index (JSON array). Inputs are only read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from lamm_bench.errors import PredictionsError
+from lamm_data.catalog import CatalogEntry, resolve
+from lamm_data.errors import UnknownNameError
+from lamm_data.schemas import JOINT_NAMES
+
+KEYPOINTS = "Keypoints_Detection_LSP"
+_EXAMPLES = 5
+
+
+class PredictionRecord(BaseModel):
+    """One prediction: which benchmark item it answers and the model's answer text."""
+
+    model_config = ConfigDict(extra="allow", title="LAMM prediction",
+                              json_schema_extra={"$comment": "One JSON object per line of a predictions file."})
+
+    id: Annotated[StrictStr | StrictInt, Field(description="Item id as in the benchmark meta file "
+                                                             "(compared by its string form).")]
+    benchmark: Annotated[StrictStr | None, Field(
+        description="Canonical benchmark name (e.g. Detection_VOC2012) or an alias (VOC2012); may be omitted "
+                    "when `lamm-bench score --benchmark NAME` is given.")] = None
+    text: Annotated[StrictStr | dict[StrictStr, StrictStr], Field(
+        description="The model's answer. For Keypoints_Detection_LSP an object {joint name: answer} with one "
+                    f"entry per joint in LSP order ({', '.join(JOINT_NAMES)}), as LAMM wrote it.")]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A validated prediction: id as a string, the answer, and where it was read (for messages)."""
+
+    id: str
+    text: str | dict[str, str]
+    where: str
+
+
+@dataclass
+class PredictionSet:
+    """Predictions grouped by canonical benchmark name, in input order, plus provenance.
+
+    ``source``: ``kind`` (``jsonl``, ``legacy-dir``, ``legacy-file``), ``path``, ``sha256`` of the bytes
+    read (for a folder: of the sorted list of ``name sha256`` lines of the files used).
+    """
+
+    by_benchmark: dict[str, list[Prediction]]
+    source: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    selected: str | None = None
+    """The benchmark chosen with ``--benchmark`` (then it is the only key of ``by_benchmark``)."""
+
+    def canonical_sha256(self) -> str:
+        """sha256 of the predictions themselves (benchmark, id, text; sorted), equal for equivalent inputs."""
+        digest = hashlib.sha256()
+        for name in sorted(self.by_benchmark):
+            for p in sorted(self.by_benchmark[name], key=lambda p: p.id):
+                line = json.dumps([name, p.id, p.text], ensure_ascii=False, separators=(",", ":"))
+                digest.update(line.encode("utf-8") + b"\n")
+        return digest.hexdigest()
+
+
+def prediction_schema() -> dict[str, Any]:
+    """JSON Schema of one line of a predictions JSONL file."""
+    return PredictionRecord.model_json_schema()
+
+
+def _benchmark_entry(name: str, where: str) -> CatalogEntry:
+    try:
+        entry = resolve(name)
+    except UnknownNameError as exc:
+        raise PredictionsError(f"{where}: benchmark: {exc}") from None
+    if not entry.is_benchmark:
+        raise PredictionsError(f"{where}: benchmark: {name!r} is {entry.name}, not a benchmark file")
+    return entry
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False)[:3]:
+        loc = ".".join(str(x) for x in err["loc"]) or "record"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def _check_text(name: str, text: Any, where: str) -> None:
+    if name == KEYPOINTS:
+        if not isinstance(text, dict):
+            raise PredictionsError(f"{where}: text: {KEYPOINTS} expects an object {{joint name: answer}} "
+                                   f"(one entry per joint), got {type(text).__name__}")
+        if len(text) > len(JOINT_NAMES):
+            raise PredictionsError(f"{where}: text: {len(text)} entries; expected at most {len(JOINT_NAMES)} "
+                                   "(one per LSP joint)")
+    elif not isinstance(text, str):
+        raise PredictionsError(f"{where}: text: {name} expects a string answer, got an object")
+
+
+def _record(value: Any, where: str, default: CatalogEntry | None) -> tuple[str, Prediction]:
+    if not isinstance(value, dict):
+        raise PredictionsError(f"{where}: expected a JSON object with id and text, got {type(value).__name__}")
+    try:
+        record = PredictionRecord.model_validate(value)
+    except ValidationError as exc:
+        raise PredictionsError(f"{where}: {_describe(exc)}") from None
+    if record.benchmark is not None:
+        entry = _benchmark_entry(record.benchmark, where)
+    elif default is not None:
+        entry = default
+    else:
+        raise PredictionsError(f"{where}: benchmark: missing; give each record a benchmark or pass --benchmark")
+    _check_text(entry.name, record.text, where)
+    return entry.name, Prediction(str(record.id), record.text, where)
+
+
+def _jsonl(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise PredictionsError(f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x})") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PredictionsError(f"{path}:{number}: malformed JSON: {exc.msg} at column {exc.colno}") from None
+
+
+def _json_array(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
+    try:
+        value = json.loads(data.decode("utf-8").removeprefix("\ufeff"))
+    except UnicodeDecodeError as exc:
+        raise PredictionsError(f"{path}: not UTF-8 (byte offset {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise PredictionsError(f"{path}:{exc.lineno}: malformed JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(value, list):
+        raise PredictionsError(f"{path}: expected a JSON array of answer records, found {type(value).__name__}")
+    yield from enumerate(value)
+
+
+def _looks_like_array(data: bytes) -> bool:
+    return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+
+
+def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Prediction]]) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PredictionsError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if path.suffix != ".jsonl" and _looks_like_array(data):
+        items: Iterable[tuple[int, Any]] = _json_array(path, data)
+        label = "[{}]"
+    else:
+        items = _jsonl(path, data)
+        label = ":{}"
+    for position, value in items:
+        name, prediction = _record(value, f"{path}{label.format(position)}", default)
+        into.setdefault(name, []).append(prediction)
+    return data
+
+
+def _entry_from_filename(path: Path) -> CatalogEntry | None:
+    try:
+        entry = resolve(path.name)
+    except UnknownNameError:
+        return None
+    return entry if entry.is_benchmark else None
+
+
+def _check_duplicates(by_benchmark: dict[str, list[Prediction]]) -> None:
+    problems = []
+    for name, predictions in by_benchmark.items():
+        first: dict[str, str] = {}
+        for p in predictions:
+            if p.id in first:
+                problems.append(f"{name} id {p.id!r} at {p.where} (first at {first[p.id]})")
+            else:
+                first[p.id] = p.where
+    if problems:
+        shown = "; ".join(problems[:_EXAMPLES])
+        more = f" and {len(problems) - _EXAMPLES} more" if len(problems) > _EXAMPLES else ""
+        raise PredictionsError(f"{len(problems)} duplicate prediction id(s): {shown}{more}")
+
+
+def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str]) -> tuple[dict, str]:
+    files: dict[str, Path] = {}
+    for child in sorted(path.iterdir()):
+        if not child.is_file() or child.suffix not in (".json", ".jsonl"):
+            continue
+        entry = _entry_from_filename(child)
+        if entry is None:
+            warnings.append(f"{child}: not a LAMM answer file name ({{Task}}_{{Dataset}}.json); ignored")
+            continue
+        if only is not None and entry.name != only.name:
+            continue
+        if entry.name in files:
+            kept, dropped = sorted([files[entry.name], child], key=lambda p: p.suffix != ".json")
+            warnings.append(f"{dropped}: {entry.name} also has {kept.name}; using {kept.name}")
+            files[entry.name] = kept
+        else:
+            files[entry.name] = child
+    if not files:
+        wanted = f"{only.name}.json" if only is not None else "{Task}_{Dataset}.json answer files"
+        raise PredictionsError(f"{path}: no {wanted} found in this folder")
+    by_benchmark: dict[str, list[Prediction]] = {}
+    listing = hashlib.sha256()
+    for name, file in files.items():
+        data = _read_file(file, resolve(name), by_benchmark)
+        listing.update(f"{file.name} {hashlib.sha256(data).hexdigest()}\n".encode())
+    return by_benchmark, listing.hexdigest()
+
+
+def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None) -> PredictionSet:
+    """Read predictions from a JSONL file, a legacy answer folder or one legacy answer file.
+
+    Args:
+        path: the predictions.
+        benchmark: canonical name or alias. Records without ``benchmark`` belong to it; records of other
+            benchmarks are left out (with a warning), and in a folder only its file is read.
+
+    Raises:
+        PredictionsError: unreadable input, a malformed line, a record that does not match
+            :class:`PredictionRecord`, an unknown benchmark, or duplicate ids within a benchmark.
+    """
+    path = Path(path)
+    only = _benchmark_entry(benchmark, "--benchmark") if benchmark is not None else None
+    warnings: list[str] = []
+    if path.is_dir():
+        by_benchmark, digest = _read_folder(path, only, warnings)
+        source = {"kind": "legacy-dir", "path": str(path), "sha256": digest}
+    elif path.is_file():
+        default = only or _entry_from_filename(path)
+        by_benchmark = {}
+        data = _read_file(path, default, by_benchmark)
+        kind = "legacy-file" if path.suffix != ".jsonl" and _looks_like_array(data) else "jsonl"
+        source = {"kind": kind, "path": str(path), "sha256": hashlib.sha256(data).hexdigest()}
+    else:
+        raise PredictionsError(f"{path}: no such file or folder")
+    if only is not None:
+        others = {name: len(p) for name, p in by_benchmark.items() if name != only.name}
+        if others:
+            listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
+            warnings.append(f"--benchmark {only.name}: left out predictions of other benchmarks: {listed}")
+        by_benchmark = {only.name: by_benchmark.get(only.name, [])}
+    _check_duplicates(by_benchmark)
+    return PredictionSet(by_benchmark, source, warnings, only.name if only is not None else None)

@@ -1,0 +1,158 @@
+"""Score a :class:`~lamm_bench.predictions.PredictionSet` against the ground truth under a LAMM root."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lamm_bench.errors import JoinError
+from lamm_bench.ground_truth import GroundTruth, load_ground_truth
+from lamm_bench.join import join
+from lamm_bench.metrics.bootstrap import RESAMPLES, bootstrap_intervals
+from lamm_bench.predictions import PredictionSet
+from lamm_bench.report import BenchmarkResult, DataEntry, DataManifest, InputInfo, Meta, Report
+from lamm_bench.scorers.base import BenchmarkScore, ScoringContext
+from lamm_bench.scorers.caption import score_caption
+from lamm_bench.scorers.choice import score_choice
+from lamm_bench.scorers.classification import score_class_name, score_smile
+from lamm_bench.scorers.counting import score_counting
+from lamm_bench.scorers.detection import score_detection
+from lamm_bench.scorers.grounding import score_grounding
+from lamm_bench.scorers.keypoints import score_keypoints
+from lamm_bench.scorers.locating import score_locating_boxes, score_locating_person, score_locating_points
+from lamm_bench.scorers.ocr import score_ocr
+from lamm_bench.sidecar import BenchmarkEstimators, clusters_digest
+from lamm_data._version import __version__
+from lamm_data.catalog import BENCHMARKS
+
+Scorer = Callable[[GroundTruth, Sequence[Any], ScoringContext], BenchmarkScore]
+
+SCORERS: Mapping[str, Scorer] = {
+    "Caption_flickr30k": score_caption,
+    "Classification_CIFAR10": score_class_name,
+    "Counting_FSC147": score_counting,
+    "Detection_VOC2012": score_detection,
+    "Facial_Classification_CelebA(Hair)": score_class_name,
+    "Facial_Classification_CelebA(Smile)": score_smile,
+    "Fine-grained_Classification_UCMerced": score_class_name,
+    "Keypoints_Detection_LSP": score_keypoints,
+    "Locating_FSC147": score_locating_points,
+    "Locating_LSP": score_locating_person,
+    "Locating_VOC2012": score_locating_boxes,
+    "OCR_SVT": score_ocr,
+    "VQA_AI2D": score_choice,
+    "VQA_SQAimage": score_choice,
+    "Detection_ScanNet": score_detection,
+    "VG_ScanRefer": score_grounding,
+    "VQA_ScanQA_multiplechoice": score_choice,
+}
+"""The scorer of every benchmark."""
+
+
+def default_context(*, diagnostics: bool = False) -> ScoringContext:
+    """Context with LAMM's NLTK-exact synonym matching, tokenizer and the Java-free caption metrics.
+
+    ``label_match(label, answer)`` is :func:`lamm_bench.text.synonyms.classification_acc` with the answer's
+    base forms and the label's synonyms memoised for this context (detection answers are matched against
+    several labels; the same labels recur).
+    """
+    from lamm_bench.text.synonyms import entity_words, label_synonyms
+    from lamm_bench.text.tokenize import word_tokenize
+
+    words: dict[str, frozenset[str | None]] = {}
+    synonyms: dict[str, tuple[str, ...]] = {}
+
+    def label_match(label: str, text: str) -> bool:
+        found = words.get(text)
+        if found is None:
+            found = words[text] = frozenset(entity_words(text))
+        names = synonyms.get(label)
+        if names is None:
+            names = synonyms[label] = tuple(label_synonyms(label))
+        return any(name in found for name in names)
+
+    try:
+        from lamm_bench.text import caption as caption_suite
+    except ImportError:
+        caption_suite = None
+    return ScoringContext(label_match, word_tokenize, caption_suite, diagnostics)
+
+
+def benchmark_rng(seed: int, name: str) -> np.random.Generator:
+    """The bootstrap generator of one benchmark: independent of which other benchmarks are scored."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8"))])
+
+
+@dataclass
+class Scored:
+    """Everything one scoring run produced."""
+
+    report: Report
+    estimators: dict[str, BenchmarkEstimators]
+    samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def sample_records(self) -> Iterator[dict[str, Any]]:
+        """Diagnostics records, benchmark by benchmark, in ground-truth order."""
+        for records in self.samples.values():
+            yield from records
+
+
+def _select(predictions: PredictionSet, allow_partial: bool) -> list[str]:
+    present = [name for name in BENCHMARKS if predictions.by_benchmark.get(name)]
+    if not present:
+        raise JoinError("no predictions to score")
+    absent = [name for name in BENCHMARKS if name not in predictions.by_benchmark]
+    if absent and not allow_partial:
+        raise JoinError(f"predictions cover {len(present)} of {len(BENCHMARKS)} benchmarks; no predictions for "
+                        f"{', '.join(absent)}. Pass --allow-partial to score only the benchmarks present, or "
+                        "--benchmark NAME for one.")
+    return [name for name in BENCHMARKS if name in predictions.by_benchmark]
+
+
+def score(predictions: PredictionSet, root: str | Path, *, context: ScoringContext | None = None, seed: int = 0,
+          resamples: int = RESAMPLES, allow_partial: bool = False, diagnostics: bool = False,
+          progress: Callable[[str], None] | None = None) -> Scored:
+    """Score every benchmark present in ``predictions`` against the ground truth under ``root``.
+
+    Without ``allow_partial`` every benchmark must have predictions (a ``--benchmark`` selection counts as
+    complete). Items without a prediction count as wrong and are reported.
+
+    Raises:
+        JoinError: benchmarks without predictions, unknown prediction ids, too many predictions.
+        MissingDataError, MetaFileError, SchemaError: ground truth missing or invalid.
+    """
+    names = _select(predictions, allow_partial or predictions.selected is not None)
+    ctx = context or default_context(diagnostics=diagnostics)
+    if ctx.diagnostics != diagnostics:
+        ctx = ScoringContext(ctx.label_match, ctx.tokenize, ctx.caption_metrics, diagnostics)
+    results: dict[str, BenchmarkResult] = {}
+    manifest: dict[str, DataEntry] = {}
+    estimators: dict[str, BenchmarkEstimators] = {}
+    samples: dict[str, list[dict[str, Any]]] = {}
+    warnings = list(predictions.warnings)
+    for name in names:
+        if progress is not None:
+            progress(name)
+        gt = load_ground_truth(root, name)
+        joined = join(gt, predictions.by_benchmark[name])
+        warnings.extend(joined.warnings)
+        result = SCORERS[name](gt, joined.texts, ctx)
+        warnings.extend(f"{name}: {note}" for note in result.notes)
+        ci = bootstrap_intervals(result.estimators, gt.n_clusters, benchmark_rng(seed, name), resamples=resamples)
+        results[name] = BenchmarkResult(lamm=result.lamm, metrics=result.metrics, ci95=ci, n=result.n,
+                                        missing=result.missing, unparsed=result.unparsed)
+        manifest[name] = DataEntry(**gt.manifest, join="id" if gt.ids is not None else "position")
+        estimators[name] = BenchmarkEstimators(gt.n_clusters, clusters_digest(gt.cluster_keys), result.estimators)
+        if result.samples is not None:
+            samples[name] = result.samples
+    source = predictions.source
+    meta = Meta(version=__version__, input=InputInfo(kind=source["kind"], path=source["path"], sha256=source["sha256"],
+                                                     predictions_sha256=predictions.canonical_sha256()),
+                data=DataManifest(root=str(root), benchmarks=manifest), seed=seed, resamples=resamples,
+                warnings=warnings)
+    return Scored(Report(results=results, meta=meta), estimators, samples)

@@ -1,0 +1,67 @@
+"""Rich tables of reports and comparisons (built here, printed by the CLI)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from lamm_bench.compare import Comparison
+from lamm_bench.report import Report
+from lamm_bench.scorers.base import LAMM_PREFIX
+
+HEADLINES: dict[str, tuple[str, ...]] = {
+    "Caption_flickr30k": ("CIDEr-D", "BLEU-4", "ROUGE-L"),
+    "Classification_CIFAR10": ("accuracy_exact", "accuracy_synonym"),
+    "Counting_FSC147": ("MAE", "RMSE", "exact_accuracy"),
+    "Detection_VOC2012": ("f1@0.5", "ap@0.5", "recall@0.5_agnostic"),
+    "Facial_Classification_CelebA(Hair)": ("accuracy_exact", "accuracy_synonym"),
+    "Facial_Classification_CelebA(Smile)": ("accuracy",),
+    "Fine-grained_Classification_UCMerced": ("accuracy_exact", "accuracy_synonym"),
+    "Keypoints_Detection_LSP": ("pck@0.1",),
+    "Locating_FSC147": ("recall@0.1", "precision@0.1"),
+    "Locating_LSP": ("accuracy",),
+    "Locating_VOC2012": ("recall", "precision"),
+    "OCR_SVT": ("word_recall", "word_precision"),
+    "VQA_AI2D": ("accuracy", "parse_rate"),
+    "VQA_SQAimage": ("accuracy", "parse_rate"),
+    "Detection_ScanNet": ("f1@0.25", "ap@0.25", "recall@0.25_agnostic"),
+    "VG_ScanRefer": ("acc@0.25", "acc@0.5"),
+    "VQA_ScanQA_multiplechoice": ("accuracy", "parse_rate"),
+}
+"""Honest metrics shown in the summary table (every metric is in report.json)."""
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _with_ci(value: float | None, ci: tuple[float, float] | None, digits: int) -> str:
+    text = _number(value, digits)
+    return text if ci is None else f"{text} [{_number(ci[0], digits)}, {_number(ci[1], digits)}]"
+
+
+def report_table(report: Report) -> Table:
+    """One row per benchmark: counts, the LAMM numbers and the headline honest metrics, with 95% intervals."""
+    table = Table(title=f"lamm-bench score ({report.meta.resamples} bootstrap resamples, seed {report.meta.seed})")
+    for column in ("benchmark", "n", "missing", "unparsed", "LAMM protocol", "metrics"):
+        table.add_column(column, overflow="fold", justify="right" if column in ("n", "missing", "unparsed") else "left")
+    for name, result in report.results.items():
+        lamm = "\n".join(f"{k} {_with_ci(v, result.ci95.get(LAMM_PREFIX + k), 2)}" for k, v in result.lamm.items())
+        shown = [m for m in HEADLINES.get(name, ()) if m in result.metrics] + ["parse_failure_rate"]
+        metrics = "\n".join(f"{m} {_with_ci(result.metrics[m], result.ci95.get(m), 3)}" for m in shown)
+        table.add_row(name, str(result.n), str(result.missing), str(result.unparsed), lamm, metrics)
+    return table
+
+
+def comparison_table(comparison: Comparison, *, all_metrics: bool = False) -> Table:
+    """One row per metric: A, B, B - A and its paired 95% interval."""
+    table = Table(title="lamm-bench compare (B - A)")
+    for column in ("benchmark", "metric", "A", "B", "B - A", "95% CI (paired)"):
+        table.add_column(column, overflow="fold")
+    for d in comparison.differences:
+        if not all_metrics and d.block == "metrics" and d.name not in (*HEADLINES.get(d.benchmark, ()),):
+            continue
+        name = f"{'lamm ' if d.block == 'lamm' else ''}{d.name}"
+        ci = "-" if d.ci95 is None else f"[{d.ci95[0]:+.4g}, {d.ci95[1]:+.4g}]"
+        diff = "-" if d.difference is None else f"{d.difference:+.4g}"
+        table.add_row(d.benchmark, name, _number(d.a, 4), _number(d.b, 4), diff, ci)
+    return table

@@ -1,0 +1,325 @@
+"""Convert LAMM meta files into memory-mappable Arrow datasets (the ``datasets`` on-disk format).
+
+One converted split is a folder ``OUT/<name>/`` holding ``data-00000-of-00001.arrow`` (an Arrow stream
+whose schema metadata carries the ``datasets`` features and the :class:`~lamm_data.provenance.Provenance`),
+``dataset_info.json`` and ``state.json`` - so ``datasets.load_from_disk`` reads it too. The default
+``OUT`` is ``ROOT/.lamm/arrow``.
+
+Steps: validate the meta file with the schemas (:func:`lamm_data.metafile.validate_meta`, while a thread
+hashes the bytes), read media sizes from file headers, build the columns with ``pyarrow`` a batch at a
+time, write them into a temporary folder next to the output and rename it into place. A conversion that
+is killed leaves only a hidden ``.<name>.*.tmp`` folder, which loaders ignore and the next conversion
+removes. Converting an unchanged source again does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+import pyarrow as pa
+
+from lamm_data._version import __version__
+from lamm_data.arrow_build import Progress, media_facts, record_batches
+from lamm_data.catalog import CatalogEntry, entries, resolve
+from lamm_data.errors import LammError, MissingDataError, SchemaError
+from lamm_data.features import arrow_schema, columns, features_dict
+from lamm_data.layout import find_meta
+from lamm_data.metafile import FileReport, entry_for_path, split_dir_of, validate_meta
+from lamm_data.provenance import (
+    ARROW_FILE,
+    FORMAT_VERSION,
+    METADATA_KEY,
+    BackgroundHash,
+    Provenance,
+    read_provenance,
+    staleness,
+)
+from lamm_data.schemas import SCHEMA_VERSION, media_field, record_model
+
+try:
+    import fcntl
+except ImportError:  # Windows: conversions of the same split are not serialised
+    fcntl = None  # type: ignore[assignment]
+
+UNKNOWN_FIELD_WARNING = "field not in the schema"
+"""Start of the validator's warning for fields the schema does not know (their values go to ``extra``)."""
+
+
+class InvalidMetaError(SchemaError):
+    """A meta file that failed validation and was not converted; ``report`` is what ``validate`` reports."""
+
+    def __init__(self, report: FileReport) -> None:
+        errors = report.errors
+        shown = "\n".join(str(p) for p in errors[:20])
+        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"{report.path}: not converted: {len(errors)} problem(s)\n{shown}{more}", errors)
+        self.report = report
+
+
+@dataclass
+class ConvertResult:
+    """Outcome of converting one meta file.
+
+    Attributes:
+        name: canonical catalog name.
+        source: the meta file.
+        path: the converted split's folder.
+        status: ``converted``, ``current`` (nothing to do) or ``failed``.
+        rows: rows in the converted split (0 when failed).
+        seconds: wall time spent.
+        reason: why it was converted (``source file changed`` ...), or the error message.
+        report: the validation report (warnings; errors when the file is invalid), when validation ran.
+    """
+
+    name: str
+    source: Path
+    path: Path
+    status: Literal["converted", "current", "failed"]
+    rows: int = 0
+    seconds: float = 0.0
+    reason: str = ""
+    report: FileReport | None = None
+
+
+def arrow_root(root: str | os.PathLike[str]) -> Path:
+    """Default folder of converted splits under a LAMM root: ``ROOT/.lamm/arrow``."""
+    return Path(root) / ".lamm" / "arrow"
+
+
+def convert_file(
+    meta_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    name: str | None = None,
+    embed_media: bool = False,
+    force: bool = False,
+    workers: int = 1,
+    on_progress: Progress | None = None,
+) -> ConvertResult:
+    """Convert one meta file to ``out_dir/<name>/`` unless an up-to-date conversion is already there.
+
+    Args:
+        meta_path: the meta file; media paths are resolved against its split folder.
+        out_dir: folder that holds converted splits.
+        name: catalog name or alias (default: from the file name).
+        embed_media: store image / ``.npy`` bytes in the data (portable, larger) instead of paths.
+        force: convert even if the existing conversion is current.
+        workers: threads reading media headers.
+        on_progress: ``(stage, done, total)`` callback.
+
+    Raises:
+        InvalidMetaError: the file does not pass validation (nothing is written).
+        SchemaError: a media header cannot be read.
+        UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
+    """
+    start = time.perf_counter()
+    meta = Path(meta_path).resolve()
+    entry = entry_for_path(meta, name)
+    if entry.record is None:
+        raise LammError(f"{entry.name} is an archive, not a meta file; only meta files are converted")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / entry.name
+    with _locked(out, entry.name):
+        reason = "forced" if force else staleness(target, meta, embed_media=embed_media)
+        if reason is None:
+            return ConvertResult(entry.name, meta, target, "current", _rows_of(target),
+                                 time.perf_counter() - start, "up to date")
+        _remove_leftovers(out, entry.name)
+        rows, report = _write_split(meta, entry, out, embed_media=embed_media, workers=workers,
+                                    on_progress=on_progress)
+    return ConvertResult(entry.name, meta, target, "converted", rows, time.perf_counter() - start, reason, report)
+
+
+def _write_split(
+    meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None
+) -> tuple[int, FileReport]:
+    before = meta.stat()
+    digest = BackgroundHash(meta)
+    if on_progress is not None:
+        on_progress("validating", 0, 1)
+    report, records = validate_meta(meta, entry.name, check_media=True)
+    if records is None:
+        raise InvalidMetaError(report)
+    model = record_model(entry)
+    split_dir = split_dir_of(meta)
+    media = media_facts(records, media_field(model), split_dir, str(meta), workers=workers, on_progress=on_progress)
+    int_rows = [i for i, r in enumerate(records) if type(r.id) is int]
+    sha256 = digest.result()
+    after = meta.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise LammError(f"{meta} changed while it was being converted; run the conversion again")
+    prov = Provenance(
+        name=entry.name, record=str(entry.record), source=str(meta), source_sha256=sha256,
+        source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,
+        lamm_data_version=__version__, format_version=FORMAT_VERSION, rows_in=report.items, rows_out=report.items,
+        split_dir=str(split_dir), media_folders=media.folders, embed_media=embed_media,
+        int_ids="all" if len(int_rows) == len(records) and records else int_rows or "none",
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    cols = columns(model, embed_media=embed_media)
+    fingerprint = hashlib.sha256(f"{sha256}/{SCHEMA_VERSION}/{FORMAT_VERSION}/{embed_media}".encode()).hexdigest()[:16]
+    hf_meta = {"info": {"features": features_dict(cols)}, "fingerprint": fingerprint}
+    schema = arrow_schema(cols).with_metadata({b"huggingface": json.dumps(hf_meta), METADATA_KEY: prov.to_json()})
+    with_extras = any(p.field and p.message.startswith(UNKNOWN_FIELD_WARNING) for p in report.warnings)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", suffix=".tmp", dir=out))
+    try:
+        rows = 0
+        with pa.OSFile(str(tmp / ARROW_FILE), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+            for batch in record_batches(records, cols, media, embed_media=embed_media, with_extras=with_extras,
+                                        on_progress=on_progress):
+                writer.write_batch(batch)
+                rows += batch.num_rows
+        if rows != prov.rows_in:
+            raise LammError(f"{meta}: {prov.rows_in} items read but {rows} rows written; nothing was converted")
+        _write_json(tmp / "dataset_info.json", {
+            "description": f"LAMM {entry.name}, converted by lamm-toolkit {__version__} from {meta} "
+                           f"(sha256 {sha256}, schema {SCHEMA_VERSION})",
+            "dataset_name": entry.name, "features": hf_meta["info"]["features"]})
+        _write_json(tmp / "state.json", {
+            "_data_files": [{"filename": ARROW_FILE}], "_fingerprint": fingerprint, "_format_columns": None,
+            "_format_kwargs": {}, "_format_type": None, "_output_all_columns": False, "_split": None})
+        replace_folder(tmp, out / entry.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows, report
+
+
+def _write_json(path: Path, value: dict) -> None:
+    path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
+
+
+def replace_folder(tmp: Path, target: Path) -> None:
+    """Move the finished folder ``tmp`` to ``target`` (same file system), replacing an older one.
+
+    The old folder is first renamed aside, so ``target`` is at every moment either absent, the old
+    complete folder or the new complete one.
+    """
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_leftovers(out: Path, name: str) -> None:
+    """Remove temporary folders that a killed conversion of ``name`` left behind."""
+    prefix = f".{name}."
+    for entry in os.scandir(out):
+        if entry.name.startswith(prefix) and entry.name.endswith((".tmp", ".old")) and entry.is_dir():
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(out: Path, name: str) -> Iterator[None]:
+    """Serialise conversions of one split (a second process waits, then finds the split current)."""
+    with open(out / f".{name}.lock", "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _rows_of(folder: Path) -> int:
+    prov = read_provenance(folder)
+    return 0 if prov is None else prov.rows_out
+
+
+def meta_files(root: str | os.PathLike[str], names: Sequence[str] = ()) -> list[tuple[CatalogEntry, Path]]:
+    """The meta files to convert: ``names`` (any alias), or every catalog meta file present under ``root``.
+
+    Raises:
+        MissingDataError: a named file is not under ``root`` (the message names the fetch command), or
+            no meta file at all is.
+        UnknownNameError: a name is not in the catalog.
+    """
+    if names:
+        chosen = list(dict.fromkeys(resolve(n) for n in names))
+        return [(entry, find_meta(root, entry)) for entry in chosen]
+    found = []
+    for entry in entries(kind="meta"):
+        with contextlib.suppress(MissingDataError):
+            found.append((entry, find_meta(root, entry)))
+    if not found:
+        raise MissingDataError(f"no LAMM meta file under {root}; get some with: lamm-data fetch --root {root}")
+    return found
+
+
+def convert(
+    root: str | os.PathLike[str],
+    names: Sequence[str] = (),
+    *,
+    out: str | os.PathLike[str] | None = None,
+    num_proc: int = 1,
+    embed_media: bool = False,
+    force: bool = False,
+    on_result: Callable[[ConvertResult], None] | None = None,
+    on_progress: Callable[[str, str, int, int], None] | None = None,
+) -> list[ConvertResult]:
+    """Convert meta files under a LAMM root; a file that fails does not stop the others.
+
+    Args:
+        root: the LAMM root.
+        names: catalog names or aliases; default: every meta file present.
+        out: folder for converted splits (default ``ROOT/.lamm/arrow``).
+        num_proc: processes converting files in parallel (and threads reading media headers when 1 file).
+        embed_media: store media bytes in the data.
+        force: reconvert current splits too.
+        on_result: called as each file finishes.
+        on_progress: ``(name, stage, done, total)`` callback (files converted one at a time only).
+
+    Returns:
+        One result per file; failed files have ``status == "failed"`` and their report.
+
+    Raises:
+        MissingDataError, UnknownNameError: see :func:`meta_files` (raised before anything is converted).
+    """
+    jobs = meta_files(root, names)
+    target = Path(out) if out is not None else arrow_root(root)
+    kwargs = {"embed_media": embed_media, "force": force}
+    results: list[ConvertResult] = []
+    if num_proc > 1 and len(jobs) > 1:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=min(num_proc, len(jobs)), mp_context=context) as pool:
+            futures = [pool.submit(_convert_one, e.name, p, target, 1, kwargs) for e, p in jobs]
+            for future in futures:
+                results.append(future.result())
+                if on_result is not None:
+                    on_result(results[-1])
+        return results
+    for entry, path in jobs:
+        progress = None if on_progress is None else functools.partial(on_progress, entry.name)
+        results.append(_convert_one(entry.name, path, target, num_proc, {**kwargs, "on_progress": progress}))
+        if on_result is not None:
+            on_result(results[-1])
+    return results
+
+
+def _convert_one(name: str, path: Path, out: Path, workers: int, kwargs: dict) -> ConvertResult:
+    start = time.perf_counter()
+    try:
+        return convert_file(path, out, name=name, workers=workers, **kwargs)
+    except InvalidMetaError as exc:
+        return ConvertResult(name, path, out / name, "failed", 0, time.perf_counter() - start, str(exc), exc.report)
+    except (LammError, OSError) as exc:
+        return ConvertResult(name, path, out / name, "failed", 0, time.perf_counter() - start, str(exc))

@@ -1,0 +1,143 @@
+"""Open converted splits as memory-mapped ``datasets.Dataset`` objects, converting first when needed.
+
+Opening maps the Arrow file into memory: nothing is parsed, rows are read on access (O(1) random
+access), and images / point clouds are decoded only when a row is read with ``decode=True``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from lamm_data.arrow_build import Progress
+from lamm_data.catalog import resolve
+from lamm_data.convert import arrow_root, convert_file
+from lamm_data.errors import LammError
+from lamm_data.features import arrow_schema, columns, hf_features
+from lamm_data.layout import default_root, find_meta
+from lamm_data.media import load_point_cloud
+from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance, read_provenance, staleness
+from lamm_data.schemas import RECORD_MODELS, media_field
+
+if TYPE_CHECKING:
+    import datasets
+
+
+def load_split(
+    name: str,
+    root: str | os.PathLike[str] | None = None,
+    *,
+    decode: bool = True,
+    arrow_dir: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+) -> datasets.Dataset:
+    """The converted, memory-mapped dataset of one LAMM meta file; converts it first if missing or stale.
+
+    Args:
+        name: catalog name or alias (``Detection_VOC2012``, ``VOC2012``, ``LAMM_instruct_186k`` ...).
+        root: the LAMM root (default: ``$LAMM_DATA_ROOT``, then ``~/.cache/lamm``).
+        decode: with ``True``, ``row["image"]`` is a ``PIL.Image`` and ``row["pcl"]`` a float32 array
+            ``(N, C)`` (x, y, z in metres first), both read when the row is accessed; with ``False``,
+            ``row["image"]`` is ``{"path": <absolute path>, "bytes": None}`` (bytes when embedded) and
+            ``row["pcl"]`` the absolute path. Both are ``None`` where the media file is absent.
+        arrow_dir: folder of converted splits (default ``ROOT/.lamm/arrow``).
+        progress: show a progress bar on stderr while converting.
+
+    Raises:
+        MissingDataError: the meta file is not under ``root``; the message names the ``lamm-data fetch`` command.
+        InvalidMetaError: the meta file fails validation (the report lists every problem).
+        UnknownNameError: ``name`` is not in the catalog.
+    """
+    entry = resolve(name)
+    if entry.record is None:
+        raise LammError(f"{entry.name} is an archive, not a meta file; load_split opens meta files")
+    root_dir = Path(root) if root is not None else default_root()
+    meta = find_meta(root_dir, entry)
+    out = Path(arrow_dir) if arrow_dir is not None else arrow_root(root_dir)
+    folder = out / entry.name
+    if staleness(folder, meta) is not None:
+        with _progress_bar(progress, entry.name) as on_progress:
+            convert_file(meta, out, name=entry.name, on_progress=on_progress)
+    return open_split(folder, decode=decode)
+
+
+def open_split(folder: str | os.PathLike[str], *, decode: bool = True) -> datasets.Dataset:
+    """Open a converted split folder as it is (no staleness check); ``decode`` as in :func:`load_split`.
+
+    Raises:
+        LammError: ``folder`` does not hold a complete conversion by this converter format.
+    """
+    from datasets import Dataset, DatasetInfo
+    from datasets.table import MemoryMappedTable
+
+    folder = Path(folder)
+    prov = read_provenance(folder)
+    if prov is None:
+        raise LammError(f"{folder} is not a converted LAMM split; create it with: lamm-data convert ROOT NAME")
+    model = RECORD_MODELS[prov.record]
+    cols = columns(model, embed_media=prov.embed_media)
+    table = MemoryMappedTable.from_file(str(folder / ARROW_FILE))
+    if not table.schema.equals(arrow_schema(cols)):
+        raise LammError(f"{folder} was written with other columns than this version expects; convert it again")
+    if table.num_rows != prov.rows_out:
+        raise LammError(f"{folder} holds {table.num_rows} rows, its provenance says {prov.rows_out}; convert again")
+    info = DatasetInfo(description=f"LAMM {prov.name} (sha256 {prov.source_sha256} of {prov.source})",
+                       features=hf_features(cols, decode=decode), dataset_name=prov.name)
+    dataset = Dataset(table, info=info, fingerprint=f"{prov.source_sha256[:16]}{'' if decode else '-raw'}")
+    if decode and media_field(model) == "pcl":
+        dataset = dataset.with_transform(PointCloudDecoder())
+    return dataset
+
+
+class PointCloudDecoder:
+    """Dataset transform: replaces each ``pcl`` path (or embedded ``pcl_bytes``) by a float32 array ``(N, C)``.
+
+    Columns other than ``pcl`` pass through unchanged; a missing point cloud stays ``None``.
+    """
+
+    def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        if "pcl" in batch:
+            blobs = batch.get("pcl_bytes") or [None] * len(batch["pcl"])
+            batch["pcl"] = [_load_cloud(path, blob) for path, blob in zip(batch["pcl"], blobs, strict=True)]
+        return batch
+
+
+def _load_cloud(path: str | None, blob: bytes | None) -> Any:
+    if blob is not None:
+        return load_point_cloud(io.BytesIO(blob))
+    return None if path is None else load_point_cloud(path)
+
+
+def provenance_of(dataset: datasets.Dataset) -> Provenance | None:
+    """Provenance of a dataset opened by :func:`load_split` (read from its Arrow file's metadata)."""
+    for cache in dataset.cache_files:
+        with pa.memory_map(cache["filename"]) as source:
+            metadata = pa.ipc.open_stream(source).schema.metadata or {}
+        if METADATA_KEY in metadata:
+            return Provenance.from_json(metadata[METADATA_KEY])
+    return None
+
+
+@contextlib.contextmanager
+def _progress_bar(enabled: bool, name: str) -> Iterator[Progress | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = bar.add_task(f"converting {name}", total=None)
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.update(task, description=f"converting {name}: {stage}", completed=done, total=total)
+
+    with bar:
+        yield update

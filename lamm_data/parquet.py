@@ -1,0 +1,83 @@
+"""Export converted splits as sharded Parquet for engines that read Parquet directly (DuckDB, Ray, Spark).
+
+Each split becomes ``OUT/<name>/data-00000-of-0000N.parquet``: the same columns as the Arrow data,
+``shard_rows`` rows per file, the ``datasets`` features and the provenance in the file metadata (keys
+``huggingface`` and ``lamm``). Images stay path-referenced (absolute paths of this machine) unless the
+split was converted with ``--embed-media``; embed them for shards that must work elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lamm_data.catalog import resolve
+from lamm_data.convert import arrow_root, convert_file, replace_folder
+from lamm_data.layout import find_meta
+from lamm_data.provenance import ARROW_FILE
+
+ROW_GROUP_ROWS = 10_000
+"""Rows per Parquet row group: the unit engines read in parallel."""
+
+
+@dataclass(frozen=True)
+class ParquetExport:
+    """One exported split: its folder, row count and shard files."""
+
+    name: str
+    path: Path
+    rows: int
+    shards: tuple[Path, ...]
+
+
+def export_parquet(
+    root: str | os.PathLike[str],
+    names: Sequence[str],
+    out: str | os.PathLike[str],
+    *,
+    shard_rows: int = 100_000,
+    arrow_dir: str | os.PathLike[str] | None = None,
+) -> list[ParquetExport]:
+    """Write each named split as Parquet shards under ``out/<name>/``, converting it first if needed.
+
+    The folder is written next to its final place and renamed when complete; an older export is replaced.
+
+    Raises:
+        ValueError: ``shard_rows`` < 1.
+        MissingDataError, UnknownNameError, InvalidMetaError: as for :func:`lamm_data.load.load_split`.
+    """
+    if shard_rows < 1:
+        raise ValueError(f"shard_rows must be at least 1, got {shard_rows}")
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    converted = Path(arrow_dir) if arrow_dir is not None else arrow_root(root)
+    exports = []
+    for entry in dict.fromkeys(resolve(n) for n in names):
+        result = convert_file(find_meta(root, entry), converted, name=entry.name)
+        with pa.memory_map(str(result.path / ARROW_FILE)) as source:
+            table = pa.ipc.open_stream(source).read_all()
+        exports.append(_write_shards(table, entry.name, out_dir, shard_rows))
+    return exports
+
+
+def _write_shards(table: pa.Table, name: str, out_dir: Path, shard_rows: int) -> ParquetExport:
+    count = max(1, -(-table.num_rows // shard_rows))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir))
+    try:
+        files = []
+        for i in range(count):
+            filename = f"data-{i:05d}-of-{count:05d}.parquet"
+            shard = table.slice(i * shard_rows, shard_rows)
+            pq.write_table(shard, tmp / filename, row_group_size=min(shard_rows, ROW_GROUP_ROWS))
+            files.append(out_dir / name / filename)
+        replace_folder(tmp, out_dir / name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ParquetExport(name, out_dir / name, table.num_rows, tuple(files))
