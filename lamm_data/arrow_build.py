@@ -1,9 +1,10 @@
-"""Validated records -> Arrow record batches, column by column, with media facts read from file headers.
+"""Validated records -> Arrow record batches, with media facts read from file headers.
 
-Columns are built straight from the records' attributes with ``pyarrow.array`` (no per-row dicts, no
-``Dataset.from_list``), a batch at a time, so the Arrow data of one batch is alive at any moment besides
-the records themselves. Media sizes come from headers (:mod:`lamm_data.media`): pixels and point arrays
-are never decoded.
+The columns that do not come straight from a record field (``index``, ``id``, the media columns) are
+computed once for the whole file as Arrow arrays, mostly with vectorised ``pyarrow.compute`` kernels.
+The record's own fields are converted a batch at a time, in one ``pyarrow.array`` call over the models'
+``__dict__`` (a struct conversion), so only one batch of new Arrow data exists besides the records.
+Media sizes come from headers (:mod:`lamm_data.media`): pixels and point arrays are never decoded.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import posixpath
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lamm_data.errors import SchemaError
 from lamm_data.features import IMAGE_STORAGE, Spec, arrow_schema
@@ -32,23 +34,25 @@ BATCH_ROWS = 8192
 """Rows per record batch when media are referenced by path."""
 EMBED_BATCH_ROWS = 64
 """Rows per record batch when media bytes are embedded (keeps a binary array far below Arrow's 2 GiB)."""
+_IRREGULAR = r"\\|/\.|//|^\.|/$"
+"""Media paths that ``normpath`` would change (``./a.jpg``, ``a//b``, backslashes); the rest are used as is."""
 
 
 @dataclass(frozen=True)
 class MediaFacts:
-    """Per-record media facts, aligned with the records.
+    """Media facts of every record, as Arrow arrays aligned with the records.
 
     Attributes:
         rel: the media path exactly as in the meta file.
-        abs: absolute path of the file, ``None`` where its media folder is not present.
-        dims: ``(width, height)`` in pixels for images, ``(num_points, channels)`` for point clouds;
-            ``None`` where the file is absent.
+        abs: absolute path of the file; null where its top-level media folder is not present.
+        dims: ``(width, height)`` in pixels for images, ``(num_points, channels)`` for point clouds
+            (two int32 arrays); null where the file is absent.
         folders: top-level media folder -> whether it was present at conversion time.
     """
 
-    rel: list[str]
-    abs: list[str | None]
-    dims: list[tuple[int, int] | None]
+    rel: pa.Array
+    abs: pa.Array
+    dims: tuple[pa.Array, pa.Array]
     folders: dict[str, bool]
 
 
@@ -59,42 +63,43 @@ def media_facts(
     """Locate each record's media file below ``split_dir`` and read its size from the header.
 
     A file is looked up only when its top-level folder (``coco_images``) exists; validation has already
-    checked that every file named in a present folder exists. Each distinct file is read once.
+    checked that every file named in a present folder exists. Each distinct file is read once, by
+    ``workers`` threads.
 
     Raises:
         SchemaError: a header cannot be read, or a point cloud is not an ``(N, C>=3)`` array; one
             :class:`Problem` per file, naming the first item that uses it.
     """
-    split = str(split_dir)
-    rel = [getattr(r, key) for r in records]
-    folders: dict[str, bool] = {}
-    abs_of: dict[str, str | None] = {}
-    for path in rel:
-        if path not in abs_of:
-            norm = posixpath.normpath(path.replace("\\", "/"))
-            top = norm.split("/", 1)[0]
-            if top not in folders:
-                folders[top] = os.path.isdir(os.path.join(split, top))
-            abs_of[path] = os.path.join(split, norm) if folders[top] else None
-    targets = sorted({p for p in abs_of.values() if p is not None})
+    rel = pa.array(list(map(attrgetter(key), records)), pa.string())
+    norm = rel
+    irregular = pc.match_substring_regex(rel, _IRREGULAR)
+    if pc.any(irregular).as_py():
+        norm = pa.array([posixpath.normpath(p.replace("\\", "/")) for p in rel.to_pylist()], pa.string())
+    tops = pc.list_element(pc.split_pattern(norm, "/", max_splits=1), 0)
+    folders = {top: os.path.isdir(os.path.join(split_dir, top)) for top in pc.unique(tops).to_pylist()}
+    present = pa.array([t for t, ok in folders.items() if ok], pa.string())
+    joined = pc.binary_join_element_wise(str(split_dir), norm, "/")
+    abs_paths = pc.if_else(pc.is_in(tops, value_set=present), joined, pa.scalar(None, pa.string()))
+    targets = pc.unique(pc.drop_null(abs_paths))
     read = _image_dims if key == "image" else _cloud_dims
-    found: dict[str, tuple[int, int] | str] = {}
+    found: list[tuple[int, int] | str] = []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for i, (target, value) in enumerate(zip(targets, pool.map(read, targets), strict=True)):
-            found[target] = value
+        for i, value in enumerate(pool.map(read, targets.to_pylist())):
+            found.append(value)
             if on_progress is not None and (i % 1024 == 0 or i + 1 == len(targets)):
                 on_progress("reading media headers", i + 1, len(targets))
-    abs_paths = [abs_of[p] for p in rel]
-    dims = [None if a is None else found[a] for a in abs_paths]
-    problems, seen = [], set()
-    for i, (a, d) in enumerate(zip(abs_paths, dims, strict=True)):
-        if isinstance(d, str) and a not in seen:
-            seen.add(a)
-            rid = records[i].id
-            problems.append(Problem(file, i, None if rid is None else str(rid), key, d))
-    if problems:
+    failed = [(str(targets[i]), msg) for i, msg in enumerate(found) if isinstance(msg, str)]
+    if failed:
+        problems = []
+        for target, message in failed:
+            row = pc.index(abs_paths, target).as_py()
+            rid = records[row].id
+            problems.append(Problem(file, row, None if rid is None else str(rid), key, message))
         raise SchemaError(f"{file}: {len(problems)} media file(s) cannot be read\n"
                           + "\n".join(str(p) for p in problems[:20]), problems)
+    positions = pc.index_in(abs_paths, value_set=targets)
+    dims = tuple(pc.take(pa.array([d[axis] for d in found], pa.int32()), positions)  # type: ignore[index]
+                 for axis in (0, 1))
     return MediaFacts(rel, abs_paths, dims, folders)  # type: ignore[arg-type]
 
 
@@ -115,6 +120,19 @@ def _cloud_dims(path: str) -> tuple[int, int] | str:
     return shape[0], shape[1]
 
 
+def id_column(records: Sequence[Record]) -> tuple[pa.Array, list[int] | None]:
+    """The ``id`` column (string form of each id, null where absent) and the rows whose id is an int.
+
+    Returns ``None`` instead of the row list when every id is an int.
+    """
+    ids = list(map(attrgetter("id"), records))
+    kinds = set(map(type, ids))
+    if int not in kinds:
+        return pa.array(ids, pa.string()), []
+    column = pa.array([None if v is None else str(v) for v in ids], pa.string())
+    return column, None if kinds == {int} else [i for i, v in enumerate(ids) if type(v) is int]
+
+
 def extras_of(record: Record) -> str | None:
     """JSON text of the values of ``record`` that have no column (unknown fields), or ``None``.
 
@@ -128,67 +146,64 @@ def extras_of(record: Record) -> str | None:
     return json.dumps(found, ensure_ascii=False) if found else None
 
 
+def derived_columns(ids: pa.Array, media: MediaFacts) -> dict[str, pa.Array]:
+    """The whole-file columns that do not come from a record field (media bytes excepted)."""
+    first, second = media.dims
+    image = pa.StructArray.from_arrays([pa.nulls(len(ids), pa.binary()), media.abs], fields=list(IMAGE_STORAGE),
+                                       mask=pc.is_null(media.abs))
+    return {"index": pa.array(range(len(ids)), pa.int64()), "id": ids, "image": image, "image_path": media.rel,
+            "width": first, "height": second, "pcl": media.abs, "pcl_path": media.rel, "num_points": first,
+            "channels": second}
+
+
 def record_batches(
-    records: list[Record | None], cols: list[tuple[str, Spec]], media: MediaFacts, *, embed_media: bool = False,
-    with_extras: bool = False, on_progress: Progress | None = None,
+    records: list[Record | None], cols: list[tuple[str, Spec]], derived: dict[str, pa.Array], media: MediaFacts, *,
+    embed_media: bool = False, with_extras: bool = False, on_progress: Progress | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Yield the records as record batches with the columns ``cols`` (from :func:`lamm_data.features.columns`).
 
     Consumes ``records``: each batch's records are replaced by ``None`` once converted, so the memory
-    of the Python objects is handed back while the Arrow data grows.
+    of the Python objects is handed back while the Arrow data is written.
 
     Args:
         records: validated records, in file order.
         cols: the columns to build.
-        media: media facts aligned with ``records``.
+        derived: whole-file columns from :func:`derived_columns`, sliced per batch.
+        media: media facts (for reading bytes when embedding).
         embed_media: store image / point-cloud file bytes in the batches.
         with_extras: fill the ``extra`` column (only needed when validation warned about unknown fields).
         on_progress: called after each batch with ``("writing", rows_done, rows_total)``.
     """
     schema = arrow_schema(cols)
+    own = pa.struct([schema.field(name) for name, _ in cols if name not in derived and name not in _PER_BATCH])
     step = EMBED_BATCH_ROWS if embed_media else BATCH_ROWS
     total = len(records)
     for lo in range(0, total, step):
         hi = min(lo + step, total)
         chunk: list[Record] = records[lo:hi]  # type: ignore[assignment]
-        arrays = [_column(name, chunk, lo, media, embed_media, with_extras, schema.field(name).type)
-                  for name, _ in cols]
+        fields = dict(zip(own.names, pa.array([r.__dict__ for r in chunk], own).flatten(), strict=True))
+        if embed_media:
+            fields.update(_embedded(media, lo, hi, points="pcl_bytes" in schema.names))
+        if "extra" not in fields:
+            fields["extra"] = pa.array([extras_of(r) for r in chunk] if with_extras else [None] * len(chunk),
+                                       pa.string())
+        arrays = [fields[name] if name in fields else derived[name].slice(lo, hi - lo) for name, _ in cols]
         records[lo:hi] = [None] * (hi - lo)
         yield pa.RecordBatch.from_arrays(arrays, schema=schema)
         if on_progress is not None:
             on_progress("writing", hi, total)
 
 
-def _column(
-    name: str, chunk: list[Record], lo: int, media: MediaFacts, embed: bool, with_extras: bool, type_: pa.DataType,
-) -> pa.Array:
-    hi = lo + len(chunk)
-    if name == "index":
-        return pa.array(np.arange(lo, hi, dtype=np.int64))
-    if name == "id":
-        return pa.array([None if r.id is None else r.id if type(r.id) is str else str(r.id) for r in chunk],
-                        pa.string())
-    if name in ("image", "pcl", "pcl_bytes"):
-        return _media_column(name, media, lo, hi, embed)
-    if name in ("image_path", "pcl_path"):
-        return pa.array(media.rel[lo:hi], pa.string())
-    if name in ("width", "num_points", "height", "channels"):
-        axis = 0 if name in ("width", "num_points") else 1
-        return pa.array([None if d is None else d[axis] for d in media.dims[lo:hi]], pa.int32())
-    if name == "extra":
-        return pa.array([extras_of(r) for r in chunk] if with_extras else [None] * len(chunk), pa.string())
-    return pa.array([getattr(r, name) for r in chunk], type_)
+_PER_BATCH = frozenset(("extra", "pcl_bytes"))
+"""Columns built per batch besides the record's own fields."""
 
 
-def _media_column(name: str, media: MediaFacts, lo: int, hi: int, embed: bool) -> pa.Array:
-    paths = media.abs[lo:hi]
-    if name == "pcl":
-        return pa.array(paths, pa.string())
-    contents = [None if p is None else Path(p).read_bytes() for p in paths] if embed else [None] * len(paths)
-    if name == "pcl_bytes":
-        return pa.array(contents, pa.large_binary())
-    # datasets.Image storage: {bytes, path}. Referenced: absolute path. Embedded: bytes + the meta file's path.
-    stored = media.rel[lo:hi] if embed else paths
-    missing = pa.array([p is None for p in paths])
-    return pa.StructArray.from_arrays([pa.array(contents, pa.binary()), pa.array(stored, pa.string())],
-                                      fields=list(IMAGE_STORAGE), mask=missing)
+def _embedded(media: MediaFacts, lo: int, hi: int, *, points: bool) -> dict[str, pa.Array]:
+    """Media bytes of rows ``lo:hi``: ``pcl_bytes`` for point clouds, else the ``image`` struct with bytes."""
+    paths = media.abs.slice(lo, hi - lo)
+    contents = [None if p is None else Path(p).read_bytes() for p in paths.to_pylist()]
+    if points:
+        return {"pcl_bytes": pa.array(contents, pa.large_binary())}
+    image = pa.StructArray.from_arrays([pa.array(contents, pa.binary()), media.rel.slice(lo, hi - lo)],
+                                       fields=list(IMAGE_STORAGE), mask=pc.is_null(paths))
+    return {"image": image}

@@ -20,8 +20,10 @@ import hashlib
 import json
 import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -34,12 +36,12 @@ from typing import Literal
 import pyarrow as pa
 
 from lamm_data._version import __version__
-from lamm_data.arrow_build import Progress, media_facts, record_batches
+from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
 from lamm_data.catalog import CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, SchemaError
 from lamm_data.features import arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
-from lamm_data.metafile import FileReport, entry_for_path, split_dir_of, validate_meta
+from lamm_data.metafile import FileReport, entry_for_path, gc_paused, split_dir_of, validate_meta
 from lamm_data.provenance import (
     ARROW_FILE,
     FORMAT_VERSION,
@@ -141,8 +143,9 @@ def convert_file(
             return ConvertResult(entry.name, meta, target, "current", _rows_of(target),
                                  time.perf_counter() - start, "up to date")
         _remove_leftovers(out, entry.name)
-        rows, report = _write_split(meta, entry, out, embed_media=embed_media, workers=workers,
-                                    on_progress=on_progress)
+        with gc_paused():  # millions of acyclic objects: collector passes would only cost time
+            rows, report = _write_split(meta, entry, out, embed_media=embed_media, workers=workers,
+                                        on_progress=on_progress)
     return ConvertResult(entry.name, meta, target, "converted", rows, time.perf_counter() - start, reason, report)
 
 
@@ -150,26 +153,28 @@ def _write_split(
     meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None
 ) -> tuple[int, FileReport]:
     before = meta.stat()
-    digest = BackgroundHash(meta)
+    data = meta.read_bytes()
+    after = meta.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise LammError(f"{meta} changed while it was being read; run the conversion again")
+    digest = BackgroundHash(data)
     if on_progress is not None:
         on_progress("validating", 0, 1)
-    report, records = validate_meta(meta, entry.name, check_media=True)
+    report, records = validate_meta(meta, entry.name, check_media=True, data=data)
+    sha256 = digest.result()
+    del data
     if records is None:
         raise InvalidMetaError(report)
     model = record_model(entry)
     split_dir = split_dir_of(meta)
     media = media_facts(records, media_field(model), split_dir, str(meta), workers=workers, on_progress=on_progress)
-    int_rows = [i for i, r in enumerate(records) if type(r.id) is int]
-    sha256 = digest.result()
-    after = meta.stat()
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        raise LammError(f"{meta} changed while it was being converted; run the conversion again")
+    ids, int_rows = id_column(records)
     prov = Provenance(
         name=entry.name, record=str(entry.record), source=str(meta), source_sha256=sha256,
         source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,
         lamm_data_version=__version__, format_version=FORMAT_VERSION, rows_in=report.items, rows_out=report.items,
         split_dir=str(split_dir), media_folders=media.folders, embed_media=embed_media,
-        int_ids="all" if len(int_rows) == len(records) and records else int_rows or "none",
+        int_ids="all" if int_rows is None else int_rows or "none",
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
     cols = columns(model, embed_media=embed_media)
@@ -179,12 +184,9 @@ def _write_split(
     with_extras = any(p.field and p.message.startswith(UNKNOWN_FIELD_WARNING) for p in report.warnings)
     tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", suffix=".tmp", dir=out))
     try:
-        rows = 0
-        with pa.OSFile(str(tmp / ARROW_FILE), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
-            for batch in record_batches(records, cols, media, embed_media=embed_media, with_extras=with_extras,
-                                        on_progress=on_progress):
-                writer.write_batch(batch)
-                rows += batch.num_rows
+        batches = record_batches(records, cols, derived_columns(ids, media), media, embed_media=embed_media,
+                                 with_extras=with_extras, on_progress=on_progress)
+        rows = write_stream(tmp / ARROW_FILE, schema, batches)
         if rows != prov.rows_in:
             raise LammError(f"{meta}: {prov.rows_in} items read but {rows} rows written; nothing was converted")
         _write_json(tmp / "dataset_info.json", {
@@ -198,6 +200,42 @@ def _write_split(
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return rows, report
+
+
+def write_stream(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> int:
+    """Write ``batches`` to an Arrow stream file and return the rows written.
+
+    A thread does the writing: pyarrow releases the GIL while it writes, so batch ``i`` goes to disk
+    while the calling thread builds batch ``i + 1``. At most two batches wait in between.
+    """
+    pending: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+
+    def drain() -> None:
+        try:
+            with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_stream(sink, schema) as writer:
+                while (batch := pending.get()) is not None:
+                    writer.write_batch(batch)
+        except BaseException as exc:  # handed to the calling thread below
+            failure.append(exc)
+            while pending.get() is not None:  # keep the producer from blocking
+                pass
+
+    thread = threading.Thread(target=drain, name=f"write {path.name}", daemon=True)
+    thread.start()
+    rows = 0
+    try:
+        for batch in batches:
+            if failure:
+                break
+            pending.put(batch)
+            rows += batch.num_rows
+    finally:
+        pending.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
+    return rows
 
 
 def _write_json(path: Path, value: dict) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -178,7 +180,20 @@ def _schema_problems(file: str, raw: list[Any], exc: ValidationError) -> list[Pr
     return problems
 
 
+def _any_unknown(records: list[Record]) -> bool:
+    """Whether any record has a field its model does not know (one pass over all records, mostly in C)."""
+    if any(map(attrgetter("__pydantic_extra__"), records)):
+        return True
+    for name, allowed in (records[0].NESTED_KEYS if records else {}).items():
+        values = chain.from_iterable(getattr(r, name) or () for r in records)
+        if max(map(len, values), default=0) > len(allowed):
+            return True
+    return False
+
+
 def _warn_unknown(file: str, records: list[Record]) -> list[Problem]:
+    if not _any_unknown(records):
+        return []
     seen: Counter[str] = Counter()
     first: dict[str, tuple[int, str | None]] = {}
     for i, rec in enumerate(records):
@@ -219,7 +234,9 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
     absent: set[str] = set()
     checked = 0
     for i, rec in enumerate(records):
-        rel = os.path.normpath(getattr(rec, key)).replace("\\", "/")
+        raw = getattr(rec, key)
+        plain = "\\" not in raw and "/." not in raw and "//" not in raw and raw[0] != "." and raw[-1] != "/"
+        rel = raw if plain else os.path.normpath(raw).replace("\\", "/")  # plain: normpath would not change it
         folder, _, base = rel.rpartition("/")
         top = rel.split("/", 1)[0]
         if top in absent:
@@ -246,7 +263,7 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
 
 
 def validate_meta(
-    path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True
+    path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None
 ) -> tuple[FileReport, list[Record] | None]:
     """Validate one meta file against its schema and return the report and the records (``None`` if invalid).
 
@@ -254,6 +271,7 @@ def validate_meta(
         path: the meta file.
         name: catalog name or alias of the file; default: taken from the file name.
         check_media: check that referenced images/point clouds exist (only where their folder is present).
+        data: the file's bytes, when the caller has already read them (e.g. to hash them too).
 
     Raises:
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
@@ -263,7 +281,7 @@ def validate_meta(
     file = str(path)
     report = FileReport(file, entry.name)
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as exc:
         report.problems.append(Problem(file, None, None, "", f"cannot read file: {exc.strerror or exc}"))
         return report, None

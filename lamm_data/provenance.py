@@ -87,25 +87,21 @@ def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 22) -> str:
 
 
 class BackgroundHash:
-    """sha256 of a file computed in a thread, so hashing overlaps with parsing."""
+    """sha256 of bytes computed in a thread: hashlib releases the GIL while it hashes, so this overlaps
+    with parsing the same bytes in the calling thread."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self._result: str | BaseException = ""
-        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+    def __init__(self, data: bytes) -> None:
+        self._digest = ""
+        self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
         self._thread.start()
 
-    def _run(self, path: str | os.PathLike[str]) -> None:
-        try:
-            self._result = file_sha256(path)
-        except BaseException as exc:  # handed to the caller of result()
-            self._result = exc
+    def _run(self, data: bytes) -> None:
+        self._digest = hashlib.sha256(data).hexdigest()
 
     def result(self) -> str:
-        """The hex digest (waits for the thread; re-raises its error)."""
+        """The hex digest (waits for the thread)."""
         self._thread.join()
-        if isinstance(self._result, BaseException):
-            raise self._result
-        return self._result
+        return self._digest
 
 
 def read_provenance(folder: str | os.PathLike[str]) -> Provenance | None:

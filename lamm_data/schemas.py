@@ -50,11 +50,12 @@ CHOICE_LETTERS = "ABCDEF"
 def _check_media_path(value: str) -> str:
     if not value:
         raise ValueError("media path is empty")
-    if value.startswith(("/", "\\")) or (len(value) > 1 and value[1] == ":"):
+    if value[0] in "/\\" or value[1:2] == ":":
         raise ValueError(f"media path {value!r} is absolute; expected a path relative to the split folder")
-    normal = posixpath.normpath(value.replace("\\", "/"))
-    if normal == ".." or normal.startswith("../"):
-        raise ValueError(f"media path {value!r} leaves the split folder")
+    if ".." in value:  # only a '..' component can leave the folder (checked per item: keep the common case cheap)
+        normal = posixpath.normpath(value.replace("\\", "/"))
+        if normal == ".." or normal.startswith("../"):
+            raise ValueError(f"media path {value!r} leaves the split folder")
     return value
 
 
@@ -63,7 +64,7 @@ MediaPath = Annotated[str, AfterValidator(_check_media_path)]
 
 
 def _check_id(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | str):
+    if type(value) is not str and (isinstance(value, bool) or not isinstance(value, int)):
         raise ValueError(f"id must be an integer or a string, got {type(value).__name__} {value!r}")
     return value
 
@@ -140,7 +141,10 @@ class Record(BaseModel):
         """Dotted names of fields present in the source item but not in the model (for warnings)."""
         found = list(self.__pydantic_extra__ or ())
         for name, allowed in self.NESTED_KEYS.items():
-            for i, value in enumerate(getattr(self, name) or ()):
+            values = getattr(self, name) or ()
+            if max(map(len, values), default=0) <= len(allowed):
+                continue  # no nested value has more keys than allowed (the common case, checked in C)
+            for i, value in enumerate(values):
                 if isinstance(value, dict) and len(value) > len(allowed):
                     found.extend(f"{name}[{i}].{k}" for k in value if k not in allowed)
         return found
@@ -156,6 +160,9 @@ class _Instruct(Record):
     def _alternating(cls, turns: list[Turn]) -> list[Turn]:
         if len(turns) < 2:
             raise ValueError(f"expected at least one human turn and one gpt turn, got {len(turns)} turn(s)")
+        speakers = [turn["from"] for turn in turns]
+        if speakers[::2].count("human") + speakers[1::2].count("gpt") == len(speakers):
+            return turns  # the common case, checked without a Python-level loop
         for i, turn in enumerate(turns):
             expected = "human" if i % 2 == 0 else "gpt"
             if turn["from"] != expected:

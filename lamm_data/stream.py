@@ -163,7 +163,7 @@ def _array_items(f: BinaryIO, file: str, chunk_bytes: int) -> Iterator[str]:
             complete = end < len(buf.text) or buf.eof
         except json.JSONDecodeError as exc:
             if buf.eof:
-                if exc.pos >= len(buf.text.rstrip()):
+                if exc.pos >= len(buf.text.rstrip()) or exc.msg.startswith("Unterminated string"):
                     raise buf.error(f"truncated JSON: the data ends inside an unfinished value at "
                                     f"{buf.where(exc.pos)}; the file was probably cut short") from None
                 raise buf.error(f"not JSON: {exc.msg} at {buf.where(exc.pos)}") from None
