@@ -146,6 +146,9 @@ class DataConfig(_Section):
     root: str | None = None
     """Default LAMM root of the sources: a folder, ``sample`` (the embedded sample, written to
     ``OUT_DIR/lamm-sample``) or unset (``$LAMM_DATA_ROOT``, then ``~/.cache/lamm``)."""
+    arrow_dir: str | None = None
+    """Where ``lamm_data.load_split`` keeps converted splits (default ``ROOT/.lamm/arrow``; set it when the
+    root is read-only)."""
     max_length: int = Field(1024, ge=8)
     """Tokens per sample including the vision tokens; longer samples are cut at the end."""
     max_bad_fraction: float = Field(0.01, ge=0.0, le=1.0)

@@ -59,36 +59,12 @@ def resolve_root(root: str | None, scratch: str | os.PathLike[str]) -> Path:
     return (Path(root) if root is not None else default_root()).absolute()
 
 
-def load_rows(name: str, root: Path) -> Any:
-    """The split of a LAMM file as an Arrow-backed ``datasets.Dataset`` with undecoded media."""
-    try:
-        from lamm_data import load_split  # type: ignore[attr-defined]
-    except ImportError:  # TEMPORARY until feat/convert lands: same columns, built from the meta file
-        return _interim_split(name, root)
-    return load_split(name, root, decode=False)
+def load_rows(name: str, root: Path, arrow_dir: str | None = None) -> Any:
+    """The split of a LAMM file as an Arrow-backed ``datasets.Dataset`` with undecoded media
+    (``lamm_data.load_split``; converted first if needed, into ``arrow_dir`` or ``ROOT/.lamm/arrow``)."""
+    from lamm_data import load_split
 
-
-def _interim_split(name: str, root: Path) -> Any:
-    import datasets
-
-    from lamm_data.layout import find_meta
-    from lamm_data.media import image_size
-    from lamm_data.metafile import read_meta
-
-    entry = resolve(name)
-    rows = []
-    for i, rec in enumerate(read_meta(find_meta(root, entry), entry.name)):
-        row = rec.model_dump(by_alias=True)
-        row["index"], row["id"] = i, None if rec.id is None else str(rec.id)
-        key = "pcl" if "pcl" in row else "image"
-        path = str(root / entry.group / row[key])
-        if key == "image":
-            row["image"] = {"path": path, "bytes": None}
-            row["width"], row["height"] = image_size(path) if Path(path).is_file() else (0, 0)
-        else:
-            row["pcl"] = path
-        rows.append(row)
-    return datasets.Dataset.from_list(rows)
+    return load_split(name, root, decode=False, arrow_dir=arrow_dir)
 
 
 @dataclass
@@ -121,15 +97,24 @@ class Source:
         return list(row["conversations"]), row.get("task_type") or "normal"
 
     def media_path(self, row: Mapping[str, Any]) -> tuple[Path | None, bytes | None]:
-        """The row's media as ``(path, embedded bytes)``; relative paths are resolved against the split folder."""
-        value = row.get("image" if self.modality == "image" else "pcl")
-        data = None
-        if isinstance(value, Mapping):
-            value, data = value.get("path"), value.get("bytes")
+        """The row's media as ``(path, embedded bytes)``; relative paths are resolved against the split folder.
+
+        ``load_split`` gives no path for a media file that was absent when the split was converted.
+        """
+        if self.modality == "image":
+            value = row.get("image")
+            value, data = (value.get("path"), value.get("bytes")) if isinstance(value, Mapping) else (value, None)
+        else:
+            value, data = row.get("pcl"), row.get("pcl_bytes")
         if not value:
             return None, data
         path = Path(value)
         return (path if path.is_absolute() else self.root / self.entry.group / path), data
+
+    def stored_media_path(self, row: Mapping[str, Any]) -> Path | None:
+        """Where the meta file says the row's media file is (whether or not it exists)."""
+        stored = row.get(f"{'image' if self.modality == 'image' else 'pcl'}_path")
+        return self.root / self.entry.group / stored if stored else None
 
 
 def open_sources(cfg: DataConfig, scratch: str | os.PathLike[str]) -> list[Source]:
@@ -140,7 +125,7 @@ def open_sources(cfg: DataConfig, scratch: str | os.PathLike[str]) -> list[Sourc
         if entry.kind != "meta":
             raise ConfigError(f"data.sources: {src.name} is an archive, not a meta file")
         root = resolve_root(src.root if src.root is not None else cfg.root, scratch)
-        rows = load_rows(entry.name, root)
+        rows = load_rows(entry.name, root, cfg.arrow_dir)
         if src.limit is not None and src.limit < len(rows):
             rows = rows.select(range(src.limit))
         sources.append(Source(entry, root, rows, src.placeholder))
@@ -278,19 +263,20 @@ def _row_id(row: Mapping[str, Any]) -> str | None:
 def _problems_of(src: Source, row: Mapping[str, Any], cfg: ModelConfig) -> tuple[list[tuple[str, str]], Any]:
     """Problems found without tokenising, and the laid-out parts (``None`` when they cannot be built)."""
     found: list[tuple[str, str]] = []
+    path, data = src.media_path(row)
+    if data is None and (path is None or not path.is_file()):
+        where = path or src.stored_media_path(row)
+        found.append(("media", f"media file not found: {where}" if where else f"no {src.modality} in the sample"))
     try:
         turns, task_type = src.turns(row)
-    except (KeyError, ValueError, TypeError, IndexError) as exc:
-        return [("conversation", f"cannot build the conversation: {exc!r}")], None
+    except (KeyError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
+        return [*found, ("conversation", f"cannot build the conversation: {exc!r}")], None
     problem = placeholder_problem(turns, src.modality, src.placeholder == "required")
     if problem:
         found.append(("placeholder", problem))
     for i, turn in enumerate(turns):
         if turn["from"] == "gpt" and not turn["value"].strip():
             found.append(("empty_answer", f"turn {i} (gpt) is empty: nothing to learn from"))
-    path, data = src.media_path(row)
-    if data is None and (path is None or not path.is_file()):
-        found.append(("media", f"media file not found: {path}" if path else f"no {src.modality} in the sample"))
     if cfg.use_system and task_type not in TRAIN_SYSTEM:
         found.append(("task_type", f"task_type {task_type!r} has no LAMM system prompt; known: "
                                    f"{', '.join(TRAIN_SYSTEM)}"))

@@ -178,7 +178,10 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
 
     # 3. precision, device, parallelism, optimizer
     if cfg.gradient_checkpointing:
-        raw.llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        if hasattr(raw.llm, "activation_checkpointing_enable"):  # transformers >= 5
+            raw.llm.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            raw.llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
     if cfg.precision == "bf16" and not (rt.world > 1 and cfg.distributed == "fsdp"):
         raw.cast_frozen(torch.bfloat16)
     raw.to(rt.device)
