@@ -7,6 +7,7 @@ embeddings there, in batch-row order, so image and point-cloud samples can share
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import torch
@@ -165,7 +166,9 @@ def build_llm(cfg: LanguageModelConfig, tokenizer: PreTrainedTokenizerBase) -> P
 
         lora = LoraConfig(task_type="CAUSAL_LM", r=cfg.lora.r, lora_alpha=cfg.lora.alpha,
                           lora_dropout=cfg.lora.dropout, target_modules=list(cfg.lora.target_modules))
-        llm = get_peft_model(llm, lora)
+        with warnings.catch_warnings():  # peft asks transformers >= 5 a deprecated question; not ours to fix
+            warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+            llm = get_peft_model(llm, lora)
     elif cfg.finetune == "frozen":
         llm.requires_grad_(False)
     return llm

@@ -23,8 +23,8 @@ TINY_POINTS = {"num_points": 64, "num_tokens": 4, "group_size": 8, "width": 16, 
 
 
 @pytest.fixture(scope="session")
-def sample_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The embedded sample written out once per session (treat as read-only)."""
+def model_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The embedded sample written once for these tests (they add converted splits under ``.lamm/``)."""
     return write_sample(tmp_path_factory.mktemp("lamm") / "root")
 
 
@@ -48,11 +48,11 @@ def tiny_config(root: Path, out: Path, sources: list[Any] | None = None, overrid
 
 
 @pytest.fixture
-def make_config(sample_root: Path, tmp_path: Path):
+def make_config(model_root: Path, tmp_path: Path):
     """``make_config(sources=None, overrides=(), **top)`` -> a tiny TrainConfig writing into ``tmp_path/run``."""
 
     def make(sources: list[Any] | None = None, overrides: list[str] = (), **top: Any) -> TrainConfig:
-        return tiny_config(sample_root, tmp_path / "run", sources, overrides, **top)
+        return tiny_config(model_root, tmp_path / "run", sources, overrides, **top)
 
     return make
 
@@ -61,3 +61,11 @@ def make_config(sample_root: Path, tmp_path: Path):
 def tiny_specs() -> dict[str, dict[str, Any]]:
     """The tiny LLaMA, CLIP and point-tokenizer settings the configs use."""
     return {"llama": dict(TINY_LLAMA), "clip": dict(TINY_CLIP), "points": dict(TINY_POINTS)}
+
+
+@pytest.fixture(scope="session")
+def trained_checkpoint(model_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny model trained for one step on the sample's 2D and 3D instruction files."""
+    from lamm_model.train import train
+
+    return train(tiny_config(model_root, tmp_path_factory.mktemp("trained"), max_steps=1)).checkpoint

@@ -58,9 +58,9 @@ def test_truncation_cuts_at_the_end() -> None:
     assert enc.labels[-1] == 6 and enc.supervised == 1
 
 
-def _broken_root(sample_root: Path, tmp_path: Path) -> Path:
+def _broken_root(model_root: Path, tmp_path: Path) -> Path:
     root = tmp_path / "root"
-    shutil.copytree(sample_root, root)
+    shutil.copytree(model_root, root)
     meta = root / "2D_Instruct" / "meta_file" / "LAMM_instruct_186k.json"
     items = json.loads(meta.read_text(encoding="utf-8"))
     items[1]["conversations"] += [{"from": "human", "value": "<image>\nAnd this one?"},
@@ -72,8 +72,8 @@ def _broken_root(sample_root: Path, tmp_path: Path) -> Path:
     return root
 
 
-def test_checks_find_each_problem_and_count_them_per_file(sample_root: Path, tmp_path: Path, make_config) -> None:
-    root = _broken_root(sample_root, tmp_path)
+def test_checks_find_each_problem_and_count_them_per_file(model_root: Path, tmp_path: Path, make_config) -> None:
+    root = _broken_root(model_root, tmp_path)
     cfg = make_config(overrides=[f"data.root={root}", "model.use_system=true", "data.max_length=900"])
     sources = open_sources(cfg.data, tmp_path)
     rows = sources[0].rows
@@ -130,18 +130,18 @@ def test_shards_of_the_check_merge_to_the_whole(make_config, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("name", BENCHMARKS)
-def test_every_benchmark_renders_training_answers(sample_root: Path, name: str) -> None:
+def test_every_benchmark_renders_training_answers(model_root: Path, name: str) -> None:
     entry = resolve(name)
-    rows = load_rows(name, sample_root)
+    rows = load_rows(name, model_root)
     for row in rows:
         turns = reference_turns(entry, row)
         assert turns[0]["value"].startswith(row["query"].split("{}")[0])
         assert all(t["value"].strip() for t in turns)
 
 
-def test_rendered_answers_use_lamm_conventions(sample_root: Path) -> None:
+def test_rendered_answers_use_lamm_conventions(model_root: Path) -> None:
     def first(name: str) -> tuple[dict, list[dict]]:
-        row = load_rows(name, sample_root)[0]
+        row = load_rows(name, model_root)[0]
         return row, reference_turns(resolve(name), row)
 
     _, turns = first("Detection_VOC2012")
@@ -238,7 +238,7 @@ def test_batch_stream_resumes_mid_epoch() -> None:
     assert full[3][0] == (0, 4) and full[4][0] == (1, 1)  # 4 batches per epoch, then epoch 1
 
 
-def test_source_media_paths_resolve(sample_root: Path) -> None:
-    source = Source(resolve("VG_ScanRefer"), sample_root, load_rows("VG_ScanRefer", sample_root))
+def test_source_media_paths_resolve(model_root: Path) -> None:
+    source = Source(resolve("VG_ScanRefer"), model_root, load_rows("VG_ScanRefer", model_root))
     path, data = source.media_path(source.rows[0])
     assert data is None and path is not None and path.is_file() and path.suffix == ".npy"

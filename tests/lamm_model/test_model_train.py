@@ -70,9 +70,9 @@ def test_resume_refuses_other_data(make_config, tmp_path: Path) -> None:
         train(other, resume=first.checkpoint)
 
 
-def test_failed_checks_stop_before_step_one(make_config, sample_root: Path, tmp_path: Path) -> None:
+def test_failed_checks_stop_before_step_one(make_config, model_root: Path, tmp_path: Path) -> None:
     root = tmp_path / "root"
-    shutil.copytree(sample_root, root)
+    shutil.copytree(model_root, root)
     meta = root / "3D_Instruct" / "meta_file" / "LAMM_3dinstruct_10k.json"
     items = json.loads(meta.read_text(encoding="utf-8"))
     items[0]["conversations"][1]["value"] = ""
