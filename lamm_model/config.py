@@ -157,12 +157,16 @@ class DataConfig(_Section):
 
 
 class OptimConfig(_Section):
-    """AdamW with linear warmup and cosine decay to ``min_lr``; gradient clipping by global norm."""
+    """AdamW with linear warmup and cosine decay to ``min_lr``; gradient clipping by global norm.
+
+    Defaults are LAMM's (``src/config/LAMM/train.yaml``: lr 5e-4, betas 0.9/0.95, weight decay 0.001,
+    10 warmup steps, clipping 1.0); LAMM decayed linearly, this decays along a cosine.
+    """
 
     lr: float = Field(5e-4, gt=0)
     min_lr: float = Field(0.0, ge=0)
-    warmup_steps: int = Field(0, ge=0)
-    weight_decay: float = Field(0.0, ge=0)
+    warmup_steps: int = Field(10, ge=0)
+    weight_decay: float = Field(0.001, ge=0)
     betas: tuple[float, float] = (0.9, 0.95)
     grad_clip: float | None = Field(1.0, gt=0)
 

@@ -132,6 +132,13 @@ class LammModel(nn.Module):
         embeds = self.embed(batch)
         return self.llm.generate(inputs_embeds=embeds, attention_mask=batch["attention_mask"], **kwargs)
 
+    def enable_activation_checkpointing(self) -> None:
+        """Recompute the LM's layer activations in the backward pass (less memory, ~30% more compute)."""
+        if hasattr(self.llm, "activation_checkpointing_enable"):  # transformers >= 5
+            self.llm.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+        else:
+            self.llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+
     def merge_lora(self) -> None:
         """Fold LoRA weights into the LM (faster inference; training cannot continue afterwards)."""
         if hasattr(self.llm, "merge_and_unload"):

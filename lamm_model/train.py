@@ -178,10 +178,7 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
 
     # 3. precision, device, parallelism, optimizer
     if cfg.gradient_checkpointing:
-        if hasattr(raw.llm, "activation_checkpointing_enable"):  # transformers >= 5
-            raw.llm.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
-        else:
-            raw.llm.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        raw.enable_activation_checkpointing()
     if cfg.precision == "bf16" and not (rt.world > 1 and cfg.distributed == "fsdp"):
         raw.cast_frozen(torch.bfloat16)
     raw.to(rt.device)

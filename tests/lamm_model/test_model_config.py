@@ -79,3 +79,11 @@ def test_bundled_sample_config_builds_offline() -> None:
     assert cfg.model.llm.pretrained is None and cfg.model.llm.tokenizer == "byte"
     assert cfg.model.vision.pretrained is None and cfg.model.llm.finetune == "lora"
     assert bundled_config("nope") is None and bundled_config("../x") is None
+
+
+def test_every_bundled_config_validates() -> None:
+    folder = bundled_config("sample_cpu").parent  # type: ignore[union-attr]
+    names = sorted(p.stem for p in folder.glob("*.yaml"))
+    assert "lamm2d_vicuna7b" in names
+    for name in names:
+        load_config(bundled_config(name))
