@@ -41,7 +41,7 @@ from lamm_model.data import (
     collate,
     open_sources,
 )
-from lamm_model.model import LammModel, build_model
+from lamm_model.model import IGNORE, LammModel, build_model
 from lamm_model.schedule import lr_factor
 
 
@@ -159,24 +159,10 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
     check_modalities(sources, cfg.model)
     media_tokens = raw.media_tokens()
 
-    # 2. check every sample before step 1 (each process checks a shard)
-    report = check_samples(sources, tokenizer, cfg.model, cfg.data.max_length, media_tokens,
-                           shard=(rt.rank, rt.world))
-    if rt.world > 1:
-        gathered: list[Any] = [None] * rt.world
-        dist.all_gather_object(gathered, report)
-        report = CheckReport.merge(gathered)
-    if rt.main:
-        out.mkdir(parents=True, exist_ok=True)
-        _write_check_report(out / "sample_checks.json", report)
-        events.on_check(report)
-    if report.bad_fraction > cfg.data.max_bad_fraction or not report.valid:
-        raise SampleCheckError(
-            f"{report.bad} of {report.total} samples ({report.bad_fraction:.1%}) failed the checks; "
-            f"data.max_bad_fraction is {cfg.data.max_bad_fraction:.1%}. Every problem is listed in "
-            f"{out / 'sample_checks.json'}", report)
+    # 2. check every sample before step 1
+    report = _check(cfg, rt, sources, tokenizer, media_tokens, events)
 
-    # 3. precision, device, parallelism, optimizer
+    # 3. precision, device, parallelism, optimizer, and the saved state when resuming
     if cfg.gradient_checkpointing:
         raw.enable_activation_checkpointing()
     if cfg.precision == "bf16" and not (rt.world > 1 and cfg.distributed == "fsdp"):
@@ -201,17 +187,9 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
     else:
         torch.manual_seed(cfg.seed + rt.rank)  # dropout; restored from the checkpoint on resume
 
-    # 4. data stream from the saved position
+    # 4. the data stream, from the saved position
     dataset = TrainDataset(sources, report.valid, tokenizer, cfg.model, cfg.data.max_length, media_tokens, cfg.seed)
-    stream = batch_stream(len(dataset), cfg.batch_size, cfg.seed, state.position, rt.rank, rt.world)
-    positions = (pos for pos, _ in batch_stream(len(dataset), cfg.batch_size, cfg.seed, state.position, rt.rank,
-                                                rt.world))
-    loader = torch.utils.data.DataLoader(
-        dataset, batch_sampler=(keys for _, keys in stream), num_workers=cfg.data.num_workers,
-        collate_fn=functools.partial(collate, pad_id=tokenizer.pad_token_id), pin_memory=rt.device.type == "cuda",
-        generator=torch.Generator().manual_seed(cfg.seed))  # own generator: the global RNG drives dropout only
-    batches: Iterator[dict[str, Any]] = iter(loader)
-
+    batches, positions = _stream(dataset, cfg, rt, state.position, tokenizer.pad_token_id)
     if rt.main:
         events.on_start({
             "trainable": sum(p.numel() for p in raw.parameters() if p.requires_grad),
@@ -227,32 +205,21 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
         micro = [next(batches) for _ in range(cfg.grad_accum)]
         for _ in micro:
             state.position = next(positions)
-        counts = torch.tensor([sum(int((b["labels"][:, 1:] != -100).sum()) for b in micro),
-                               sum(b["tokens"] for b in micro)], dtype=torch.float64, device=rt.device)
-        _all_reduce(counts, rt)
-        scale = rt.world / counts[0].item()  # DDP averages over processes: undo it, divide by all tokens
-        loss_sum = torch.zeros((), dtype=torch.float64, device=rt.device)
-        for i, batch in enumerate(micro):
-            with _no_sync(model, cfg, rt, last=i == len(micro) - 1), autocast:
-                loss, _ = model(_to(batch, rt.device))
-            (loss * scale).backward()
-            loss_sum += loss.detach().double()
+        loss, _, tokens = _forward_backward(model, micro, cfg, rt, autocast)
         norm = (torch.nn.utils.clip_grad_norm_(trainable, cfg.optim.grad_clip)
                 if cfg.optim.grad_clip is not None else None)
         lr = optimizer.param_groups[0]["lr"]
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad(set_to_none=True)
-        _all_reduce(loss_sum, rt)
         state.step += 1
-        state.tokens += int(counts[1].item())
-        mean = loss_sum.item() / counts[0].item()
-        result.losses.append(mean)
-        window_tokens += int(counts[1].item())
+        state.tokens += tokens
+        result.losses.append(loss)
+        window_tokens += tokens
         if state.step % cfg.log_every == 0 or state.step == cfg.max_steps:
             seconds = time.perf_counter() - window_start
             if rt.main:
-                log = StepLog(state.step, cfg.max_steps, mean, lr, int(counts[1].item()), window_tokens / seconds,
+                log = StepLog(state.step, cfg.max_steps, loss, lr, tokens, window_tokens / seconds,
                               None if norm is None else float(norm), seconds)
                 with open(out / "metrics.jsonl", "a", encoding="utf-8") as f:
                     f.write(json.dumps(asdict(log)) + "\n")
@@ -266,6 +233,59 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
             if rt.main:
                 events.on_checkpoint(result.checkpoint)
     return result
+
+
+def _check(cfg: TrainConfig, rt: Runtime, sources: list[Any], tokenizer: Any, media_tokens: dict[int, int],
+           events: TrainEvents) -> CheckReport:
+    """Each process checks a shard of the samples; the merged report is written, shown, and enforced."""
+    out = Path(cfg.out_dir)
+    report = check_samples(sources, tokenizer, cfg.model, cfg.data.max_length, media_tokens,
+                           shard=(rt.rank, rt.world))
+    if rt.world > 1:
+        gathered: list[Any] = [None] * rt.world
+        dist.all_gather_object(gathered, report)
+        report = CheckReport.merge(gathered)
+    if rt.main:
+        out.mkdir(parents=True, exist_ok=True)
+        _write_check_report(out / "sample_checks.json", report)
+        events.on_check(report)
+    if report.bad_fraction > cfg.data.max_bad_fraction or not report.valid:
+        raise SampleCheckError(
+            f"{report.bad} of {report.total} samples ({report.bad_fraction:.1%}) failed the checks; "
+            f"data.max_bad_fraction is {cfg.data.max_bad_fraction:.1%}. Every problem is listed in "
+            f"{out / 'sample_checks.json'}", report)
+    return report
+
+
+def _stream(dataset: TrainDataset, cfg: TrainConfig, rt: Runtime, position: tuple[int, int],
+            pad_id: int) -> tuple[Iterator[dict[str, Any]], Iterator[tuple[int, int]]]:
+    """Batches from ``position`` on (decoded in DataLoader workers) and, in step with them, the position
+    after each (the loader prefetches, so positions are counted as batches are consumed)."""
+    def plan() -> Iterator[tuple[tuple[int, int], list[tuple[int, int]]]]:
+        return batch_stream(len(dataset), cfg.batch_size, cfg.seed, position, rt.rank, rt.world)
+
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_sampler=(keys for _, keys in plan()), num_workers=cfg.data.num_workers,
+        collate_fn=functools.partial(collate, pad_id=pad_id), pin_memory=rt.device.type == "cuda",
+        generator=torch.Generator().manual_seed(cfg.seed))  # own generator: the global RNG drives dropout only
+    return iter(loader), (pos for pos, _ in plan())
+
+
+def _forward_backward(model: torch.nn.Module, micro: list[dict[str, Any]], cfg: TrainConfig, rt: Runtime,
+                      autocast: Any) -> tuple[float, int, int]:
+    """Accumulate the gradients of one step; return its mean loss, supervised tokens and tokens (all processes)."""
+    counts = torch.tensor([sum(int((b["labels"][:, 1:] != IGNORE).sum()) for b in micro),
+                           sum(b["tokens"] for b in micro)], dtype=torch.float64, device=rt.device)
+    _all_reduce(counts, rt)
+    scale = rt.world / counts[0].item()  # DDP/FSDP average over processes: undo that, divide by all tokens
+    loss_sum = torch.zeros((), dtype=torch.float64, device=rt.device)
+    for i, batch in enumerate(micro):
+        with _no_sync(model, rt, last=i == len(micro) - 1), autocast:
+            loss, _ = model(_to(batch, rt.device))
+        (loss * scale).backward()
+        loss_sum += loss.detach().double()
+    _all_reduce(loss_sum, rt)
+    return loss_sum.item() / counts[0].item(), int(counts[0].item()), int(counts[1].item())
 
 
 @contextlib.contextmanager
@@ -300,7 +320,7 @@ def _parallel(raw: LammModel, cfg: TrainConfig, rt: Runtime) -> torch.nn.Module:
     return raw
 
 
-def _no_sync(model: torch.nn.Module, cfg: TrainConfig, rt: Runtime, last: bool) -> contextlib.AbstractContextManager:
+def _no_sync(model: torch.nn.Module, rt: Runtime, last: bool) -> contextlib.AbstractContextManager:
     """Skip the gradient all-reduce on all but the last micro-batch of a step."""
     if rt.world == 1:
         return contextlib.nullcontext()
