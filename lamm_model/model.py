@@ -110,20 +110,30 @@ class LammModel(nn.Module):
         return loss, (labels != IGNORE).sum()
 
     def _idle_term(self, batch: dict[str, Any]) -> torch.Tensor:
-        """Zero times the output of each modality path the batch does not use (run on a blank input).
+        """Zero times the output of each modality path the batch does not use.
 
         Every trainable parameter then gets a (zero) gradient in every step, so processes whose batches hold
-        different modalities still run identical gradient collectives (DDP, FSDP).
+        different modalities still run identical gradient collectives (DDP, FSDP). A frozen encoder is
+        skipped (its projector gets a blank feature); a trainable one runs on a blank input.
         """
-        total = torch.zeros((), device=batch["input_ids"].device)
-        if self.vision is not None and batch.get("images") is None:
-            side = self.vision.config.image_size
-            blank = torch.zeros(1, 3, side, side, device=total.device)
-            total = total + 0.0 * self.encode({"images": blank, "modality": torch.tensor([IMAGE])}).sum()
-        if self.points is not None and batch.get("points") is None:
-            blank = torch.zeros(1, max(self.points.num_tokens, self.points.group_size),
-                                self.points.point_mlp[0].in_features, device=total.device)
-            total = total + 0.0 * self.encode({"points": blank, "modality": torch.tensor([PCL])}).sum()
+        device = batch["input_ids"].device
+        total = torch.zeros((), device=device)
+        paths = ((IMAGE, "images", self.vision, self.vision_proj, self.cfg.vision.freeze),
+                 (PCL, "points", self.points, self.points_proj, self.cfg.pointcloud.freeze))
+        for kind, key, encoder, proj, frozen in paths:
+            if encoder is None or batch.get(key) is not None:
+                continue
+            if frozen:
+                feats = proj(torch.zeros(1, proj.in_features, device=device, dtype=proj.weight.dtype))
+            elif kind == IMAGE:
+                side = encoder.config.image_size
+                feats = self.encode({"images": torch.zeros(1, 3, side, side, device=device),
+                                     "modality": torch.tensor([IMAGE])})
+            else:
+                n = max(encoder.num_tokens, encoder.group_size)
+                feats = self.encode({"points": torch.zeros(1, n, encoder.point_mlp[0].in_features, device=device),
+                                     "modality": torch.tensor([PCL])})
+            total = total + 0.0 * feats.sum()
         return total
 
     @torch.no_grad()
