@@ -74,6 +74,7 @@ def _check_id(value: Any) -> Any:
 RecordId = Annotated[StrictInt | StrictStr, BeforeValidator(_check_id)]
 """Item id as stored (int or str); compare ids by their string form."""
 NonEmptyStr = Annotated[str, Field(min_length=1)]
+"""A string of at least one character."""
 
 
 def _check_point(value: list[float]) -> list[float]:
@@ -102,6 +103,7 @@ def _check_box3d(value: list[float]) -> list[float]:
 
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+"""A number that is not NaN or infinite."""
 Point = Annotated[list[FiniteFloat], AfterValidator(_check_point)]
 """A 2D point in pixels: ``[x, y]`` or ``[x, y, flag]``."""
 Box2D = Annotated[list[FiniteFloat], AfterValidator(_check_box2d)]
