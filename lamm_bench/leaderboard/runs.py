@@ -59,20 +59,23 @@ def iter_diagnostics(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
             ``index`` and ``missing`` (the message names the file and line).
     """
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        with open(path, encoding="utf-8") as lines:
+            for number, line in enumerate(lines, 1):
+                if line.strip():
+                    yield _record(path, number, line)
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path}: cannot read diagnostics: {getattr(exc, 'strerror', None) or exc}") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ReportError(f"{path}:{number}: not JSON: {exc.msg}") from None
-        if not isinstance(record, dict) or not {"benchmark", "index", "missing"} <= record.keys():
-            raise ReportError(f"{path}:{number}: not a lamm-bench diagnostics record (expected an object with "
-                              "'benchmark', 'index' and 'missing')")
-        yield record
+
+
+def _record(path: str | os.PathLike[str], number: int, line: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ReportError(f"{path}:{number}: not JSON: {exc.msg}") from None
+    if not isinstance(record, dict) or not {"benchmark", "index", "missing"} <= record.keys():
+        raise ReportError(f"{path}:{number}: not a lamm-bench diagnostics record (expected an object with "
+                          "'benchmark', 'index' and 'missing')")
+    return record
 
 
 def predictions_digest(path: str | os.PathLike[str]) -> str | None:

@@ -113,6 +113,14 @@ def test_bad_diagnostics_files(tmp_path: Path, lines: list[str], message: str) -
         list(iter_diagnostics(path))
 
 
+def test_unreadable_diagnostics_files(tmp_path: Path) -> None:
+    with pytest.raises(ReportError, match=r"gone\.jsonl: cannot read diagnostics: No such file"):
+        list(iter_diagnostics(tmp_path / "gone.jsonl"))
+    (tmp_path / "latin1.jsonl").write_bytes(b'{"benchmark": "caf\xe9"}\n')
+    with pytest.raises(ReportError, match=r"latin1\.jsonl: cannot read diagnostics: 'utf-8' codec"):
+        list(iter_diagnostics(tmp_path / "latin1.jsonl"))
+
+
 @pytest.mark.parametrize(("record", "reason"), [
     ({"missing": True, "text": None}, "no answer"),
     ({"missing": False, "parse_failure": "no number in the answer", "correct": False},
