@@ -134,13 +134,18 @@ def histogram(title: str, edges: Sequence[float], series: Sequence[Series], *, a
     ``edges`` has one more entry than the regular bins; ``overflow`` names extra bins appended after them
     (e.g. ``> 0.5``, ``no answer``). ``thresholds`` are drawn as dashed vertical lines.
     """
-    n_bins = len(edges) - 1 + len(overflow)
+    regular = len(edges) - 1
+    gap = 0.6 if overflow else 0.0  # overflow bins stand apart, after a gap (in bin widths)
     totals = [sum(v or 0 for v in s.values) or 1 for s in series]
     shares = [[(v or 0) / t for v in s.values] for s, t in zip(series, totals, strict=True)]
     top = nice_max(max([0.01, *(v for row in shares for v in row)]))
     x0, y0, plot_h = 44, 24, 150
     plot_w = width - x0 - 16
-    bin_w = plot_w / n_bins
+    bin_w = plot_w / (regular + gap + len(overflow))
+
+    def left(b: int) -> float:  # left edge of bin b
+        return x0 + (b + (gap if b >= regular else 0.0)) * bin_w
+
     bar_w = (bin_w - 4) / max(1, len(series))
     legend, legend_end = _legend(series, x0, 13)
     body = [f'<g class="legend">{"".join(legend)}</g>']
@@ -151,17 +156,17 @@ def histogram(title: str, edges: Sequence[float], series: Sequence[Series], *, a
     for s_index, (s, row) in enumerate(zip(series, shares, strict=True)):
         for b, share in enumerate(row):
             h = share / top * plot_h
-            x = x0 + b * bin_w + 2 + s_index * bar_w
+            x = left(b) + 2 + s_index * bar_w
             body.append(f'<rect class="bar" x="{x:.1f}" y="{y0 + plot_h - h:.1f}" width="{bar_w:.1f}" '
                         f'height="{max(h, 0.0):.1f}" fill="{s.color}"><title>{escape(s.name)}: {share:.1%} '
                         f"({s.values[b] or 0})</title></rect>")
     positions = [x0 + b * bin_w for b in range(len(edges))]
-    positions += [x0 + (len(edges) - 1 + j + 0.5) * bin_w for j in range(len(overflow))]
+    positions += [left(regular + j) + bin_w / 2 for j in range(len(overflow))]
     for x, text in zip(positions, [*map(_fmt, edges), *overflow], strict=True):
         body.append(f'<text x="{x:.1f}" y="{y0 + plot_h + 13}" text-anchor="middle" {_FONT}>{escape(text)}</text>')
     span = edges[-1] - edges[0] or 1
     for t in thresholds:
-        x = x0 + (t - edges[0]) / span * (len(edges) - 1) * bin_w
+        x = x0 + (t - edges[0]) / span * regular * bin_w
         body.append(f'<line class="threshold" x1="{x:.1f}" y1="{y0 - 4}" x2="{x:.1f}" y2="{y0 + plot_h}" '
                     f'stroke="#c00" stroke-dasharray="4 3"/><text x="{x + 3:.1f}" y="{y0 + 6}" fill="#c00" '
                     f"{_FONT}>{_fmt(t)}</text>")
