@@ -16,7 +16,7 @@ multinomial (same bootstrap distribution, much cheaper for 20,000 yes/no items).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -31,10 +31,14 @@ _CHUNK_CELLS = 2_000_000  # resamples x clusters drawn at once (bounds memory)
 
 @dataclass(frozen=True)
 class Draws:
-    """A batch of resamples: ``indices`` (B, C) clusters drawn, ``counts`` (B, C) times each cluster was drawn."""
+    """A batch of resamples: ``indices`` (B, C) clusters drawn, ``counts`` (B, C) times each cluster was drawn.
+
+    ``cache`` lets estimators of one batch share work (e.g. AP at two thresholds over the same detections).
+    """
 
     indices: np.ndarray
     counts: np.ndarray
+    cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def identity(cls, n_clusters: int) -> Draws:
@@ -96,7 +100,7 @@ class AveragePrecision:
 
     def evaluate(self, draws: Draws) -> np.ndarray:
         """See :class:`Estimator`."""
-        return average_precision(self.data, draws.counts) * self.scale
+        return average_precision(self.data, draws.counts, draws.cache) * self.scale
 
     def arrays(self) -> dict[str, Any]:
         """See :class:`Estimator`."""
