@@ -10,6 +10,7 @@ Workloads, each run as its own process (wall time and that process's peak RSS, f
 
 * ``lamm-bench score``: the full command (``python -m lamm_bench score answers.jsonl --data ROOT --out ...``),
   every benchmark, 1000 bootstrap resamples, diagnostics off.
+* ``score, no intervals``: the same with ``--resamples 0`` (what the bootstrap costs).
 * ``json floor`` (always): ``json.load`` of the 17 meta files plus ``json.loads`` of every prediction line,
   nothing else - the least any scorer reading these inputs must spend.
 * ``original LAMM`` (with ``--lamm-repo``, a git checkout of OpenGVLab/LAMM): the original evaluator functions
@@ -183,6 +184,9 @@ def main() -> int:
     workloads = {
         "lamm-bench score": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--data", str(args.workdir),
                              "--out", str(report), "--resamples", str(args.resamples), "--quiet"],
+        "score, no intervals": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--data",
+                                str(args.workdir), "--out", str(args.workdir / "out" / "report0.json"),
+                                "--resamples", "0", "--quiet"],
         "json floor": [sys.executable, __file__, "--workdir", str(args.workdir), "--_child", "floor"],
     }
     if args.lamm_repo:

@@ -16,7 +16,7 @@ multinomial (same bootstrap distribution, much cheaper for 20,000 yes/no items).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
@@ -31,10 +31,14 @@ _CHUNK_CELLS = 2_000_000  # resamples x clusters drawn at once (bounds memory)
 
 @dataclass(frozen=True)
 class Draws:
-    """A batch of resamples: ``indices`` (B, C) clusters drawn, ``counts`` (B, C) times each cluster was drawn."""
+    """A batch of resamples: ``indices`` (B, C) clusters drawn, ``counts`` (B, C) times each cluster was drawn.
+
+    ``cache`` lets estimators of one batch share work (e.g. AP at two thresholds over the same detections).
+    """
 
     indices: np.ndarray
     counts: np.ndarray
+    cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def identity(cls, n_clusters: int) -> Draws:
@@ -71,8 +75,11 @@ class Ratio:
 
     def evaluate(self, draws: Draws) -> np.ndarray:
         """See class docstring."""
-        num = draws.counts @ np.asarray(self.num, dtype=np.float64)
-        den = draws.counts @ np.asarray(self.den, dtype=np.float64)
+        return self.from_sums(draws.counts @ np.asarray(self.num, dtype=np.float64),
+                              draws.counts @ np.asarray(self.den, dtype=np.float64))
+
+    def from_sums(self, num: np.ndarray, den: np.ndarray) -> np.ndarray:
+        """The metric from resampled sums of ``num`` and ``den`` (NaN where ``den`` is 0)."""
         with np.errstate(divide="ignore", invalid="ignore"):
             value = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
         return (np.sqrt(value) if self.root else value) * self.scale
@@ -93,7 +100,7 @@ class AveragePrecision:
 
     def evaluate(self, draws: Draws) -> np.ndarray:
         """See :class:`Estimator`."""
-        return average_precision(self.data, draws.counts) * self.scale
+        return average_precision(self.data, draws.counts, draws.cache) * self.scale
 
     def arrays(self) -> dict[str, Any]:
         """See :class:`Estimator`."""
@@ -176,9 +183,16 @@ def _resampled(sides: list[Mapping[str, Estimator]], n_clusters: int, rng: np.ra
         batch = Draws(np.empty((resamples, 0), dtype=np.int64), counts)
         collected = [[estimator.evaluate(batch)] for estimator in reduced]
     else:
+        # all ratios of a batch in one matrix product (counts @ [num | den] columns) rather than one each
+        ratios = [i for i, e in enumerate(flat) if isinstance(e, Ratio)]
+        columns = np.column_stack([c for i in ratios for c in (flat[i].num, flat[i].den)]) if ratios else None  # type: ignore[union-attr]
         for batch in draws(n_clusters, rng, resamples):
+            sums = batch.counts @ columns if columns is not None else None
+            for k, i in enumerate(ratios):
+                collected[i].append(flat[i].from_sums(sums[:, 2 * k], sums[:, 2 * k + 1]))  # type: ignore[union-attr,index]
             for i, estimator in enumerate(flat):
-                collected[i].append(estimator.evaluate(batch))
+                if not isinstance(estimator, Ratio):
+                    collected[i].append(estimator.evaluate(batch))
     out: list[dict[str, np.ndarray]] = []
     position = 0
     for keys in names:

@@ -55,14 +55,15 @@ class _APBuilder:
             self.tp[(t, True)].extend(tp)
 
     def estimators(self) -> dict[str, Estimator]:
+        # the thresholds share their arrays, so a bootstrap batch orders and sums the detections once per mode
         cluster, score = np.array(self.cluster, dtype=np.int64), np.array(self.score)
+        classes, anything = np.array(self.cls, dtype=np.int64), np.zeros(len(self.cluster), dtype=np.int64)
         out: dict[str, Estimator] = {}
         for t in THRESHOLDS:
             out[f"ap@{t}"] = AveragePrecision(DetectionSet(cluster, score, np.array(self.tp[(t, True)], dtype=bool),
-                                                           np.array(self.cls, dtype=np.int64), self.gt_count))
+                                                           classes, self.gt_count))
             out[f"ap@{t}_agnostic"] = AveragePrecision(DetectionSet(
-                cluster, score, np.array(self.tp[(t, False)], dtype=bool), np.zeros(len(cluster), dtype=np.int64),
-                self.gt_any))
+                cluster, score, np.array(self.tp[(t, False)], dtype=bool), anything, self.gt_any))
         return out
 
 

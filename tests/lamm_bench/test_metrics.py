@@ -180,3 +180,16 @@ def test_caption_estimators_recompute_the_corpus_on_resamples() -> None:
     assert estimators["CIDEr-D"].evaluate(batch)[0] == pytest.approx(cider.score_resample(np.array([0, 0, 1])))
     rebuilt = estimator_from_arrays("caption_corpus", estimators["BLEU-4"].arrays())
     assert rebuilt.evaluate(batch)[0] == pytest.approx(estimators["BLEU-4"].evaluate(batch)[0])
+
+
+def test_ap_batch_cache_changes_nothing() -> None:
+    """Two thresholds over the same arrays share ordering and running sums within a batch."""
+    case = GOLDEN["cases"][5]
+    low, high = _detection_set(case, False, 0.25), _detection_set(case, False, 0.5)
+    high = DetectionSet(low.det_cluster, low.det_score, high.det_tp, low.det_class, low.gt_count)
+    (batch,) = list(draws(len(case["images"]), np.random.default_rng(2), resamples=50))
+    shared = Draws(batch.indices, batch.counts)
+    for data in (low, high):
+        np.testing.assert_array_equal(AveragePrecision(data).evaluate(shared),
+                                      AveragePrecision(data).evaluate(Draws(batch.indices, batch.counts)))
+    assert len(shared.cache) == 1
