@@ -39,7 +39,7 @@ from lamm_data._version import __version__
 from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
 from lamm_data.catalog import CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, SchemaError
-from lamm_data.features import arrow_schema, columns, features_dict
+from lamm_data.features import Spec, arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
 from lamm_data.metafile import FileReport, entry_for_path, gc_paused, split_dir_of, validate_meta
 from lamm_data.provenance import (
@@ -178,28 +178,35 @@ def _write_split(
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
     cols = columns(model, embed_media=embed_media)
-    fingerprint = hashlib.sha256(f"{sha256}/{SCHEMA_VERSION}/{FORMAT_VERSION}/{embed_media}".encode()).hexdigest()[:16]
-    hf_meta = {"info": {"features": features_dict(cols)}, "fingerprint": fingerprint}
-    schema = arrow_schema(cols).with_metadata({b"huggingface": json.dumps(hf_meta), METADATA_KEY: prov.to_json()})
     with_extras = any(p.field and p.message.startswith(UNKNOWN_FIELD_WARNING) for p in report.warnings)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", suffix=".tmp", dir=out))
+    batches = record_batches(records, cols, derived_columns(ids, media), media, embed_media=embed_media,
+                             with_extras=with_extras, on_progress=on_progress)
+    return _write_folder(out, prov, cols, batches), report
+
+
+def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], batches: Iterator[pa.RecordBatch]) -> int:
+    """Write a split folder (Arrow stream + ``datasets`` JSON files) beside ``out/<name>`` and rename it there."""
+    fingerprint = hashlib.sha256(f"{prov.source_sha256}/{SCHEMA_VERSION}/{FORMAT_VERSION}/{prov.embed_media}"
+                                 .encode()).hexdigest()[:16]
+    features = features_dict(cols)
+    hf_meta = json.dumps({"info": {"features": features}, "fingerprint": fingerprint})
+    schema = arrow_schema(cols).with_metadata({b"huggingface": hf_meta, METADATA_KEY: prov.to_json()})
+    tmp = Path(tempfile.mkdtemp(prefix=f".{prov.name}.", suffix=".tmp", dir=out))
     try:
-        batches = record_batches(records, cols, derived_columns(ids, media), media, embed_media=embed_media,
-                                 with_extras=with_extras, on_progress=on_progress)
         rows = write_stream(tmp / ARROW_FILE, schema, batches)
         if rows != prov.rows_in:
-            raise LammError(f"{meta}: {prov.rows_in} items read but {rows} rows written; nothing was converted")
+            raise LammError(f"{prov.source}: {prov.rows_in} items read but {rows} rows written; nothing was converted")
         _write_json(tmp / "dataset_info.json", {
-            "description": f"LAMM {entry.name}, converted by lamm-toolkit {__version__} from {meta} "
-                           f"(sha256 {sha256}, schema {SCHEMA_VERSION})",
-            "dataset_name": entry.name, "features": hf_meta["info"]["features"]})
+            "description": f"LAMM {prov.name}, converted by lamm-toolkit {__version__} from {prov.source} "
+                           f"(sha256 {prov.source_sha256}, schema {SCHEMA_VERSION})",
+            "dataset_name": prov.name, "features": features})
         _write_json(tmp / "state.json", {
             "_data_files": [{"filename": ARROW_FILE}], "_fingerprint": fingerprint, "_format_columns": None,
             "_format_kwargs": {}, "_format_type": None, "_output_all_columns": False, "_split": None})
-        replace_folder(tmp, out / entry.name)
+        replace_folder(tmp, out / prov.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return rows, report
+    return rows
 
 
 def write_stream(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> int:

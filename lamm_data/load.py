@@ -46,13 +46,15 @@ def load_split(
             ``(N, C)`` (x, y, z in metres first), both read when the row is accessed; with ``False``,
             ``row["image"]`` is ``{"path": <absolute path>, "bytes": None}`` (bytes when embedded) and
             ``row["pcl"]`` the absolute path. Both are ``None`` where the media file is absent.
-        arrow_dir: folder of converted splits (default ``ROOT/.lamm/arrow``).
+        arrow_dir: folder of converted splits (default ``ROOT/.lamm/arrow``; pass a writable folder when the
+            root is read-only).
         progress: show a progress bar on stderr while converting.
 
     Raises:
         MissingDataError: the meta file is not under ``root``; the message names the ``lamm-data fetch`` command.
         InvalidMetaError: the meta file fails validation (the report lists every problem).
         UnknownNameError: ``name`` is not in the catalog.
+        LammError: the split must be converted but ``arrow_dir`` is not writable.
     """
     entry = resolve(name)
     if entry.record is None:
@@ -62,8 +64,12 @@ def load_split(
     out = Path(arrow_dir) if arrow_dir is not None else arrow_root(root_dir)
     folder = out / entry.name
     if staleness(folder, meta) is not None:
-        with _progress_bar(progress, entry.name) as on_progress:
-            convert_file(meta, out, name=entry.name, on_progress=on_progress)
+        try:
+            with _progress_bar(progress, entry.name) as on_progress:
+                convert_file(meta, out, name=entry.name, on_progress=on_progress)
+        except PermissionError as exc:
+            raise LammError(f"cannot write the converted {entry.name} into {out} ({exc.strerror or exc}); "
+                            "pass arrow_dir= a writable folder") from exc
     return open_split(folder, decode=decode)
 
 

@@ -64,7 +64,9 @@ MediaPath = Annotated[str, AfterValidator(_check_media_path)]
 
 
 def _check_id(value: Any) -> Any:
-    if type(value) is not str and (isinstance(value, bool) or not isinstance(value, int)):
+    if type(value) in (str, int):  # the common case, without the isinstance checks below
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError(f"id must be an integer or a string, got {type(value).__name__} {value!r}")
     return value
 

@@ -3,8 +3,9 @@
 A meta file is one JSON array. :func:`iter_records` reads it in chunks (1 MiB by default), cuts one
 item at a time out of the text with the standard library's ``JSONDecoder.raw_decode`` and validates
 that item's JSON with the same schema and JSON rules as ``lamm-data validate`` (pydantic-core's
-``validate_json``). Memory holds the current chunk plus one item, whatever the file size; an item larger
-than a chunk just makes the buffer grow to hold it.
+``validate_json``). Memory holds the current chunk plus one item, whatever the file size (plus
+pydantic-core's fixed-capacity cache of short strings); an item larger than a chunk makes the buffer
+grow to hold it.
 
 Errors are raised when the stream reaches them (items before were already yielded): a malformed file
 raises :class:`~lamm_data.errors.MetaFileError` with line and column, an invalid item

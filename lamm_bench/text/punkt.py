@@ -6,7 +6,7 @@ The tables are NLTK's pre-trained English model, shipped in ``lamm_bench/data/pu
 re-implements only the inference side of NLTK 3.8.1's ``PunktSentenceTokenizer.tokenize`` (default
 ``PunktLanguageVars``, ``realign_boundaries=True``) with the standard-library ``re``, so that its output does
 not depend on the installed NLTK (newer NLTK releases changed the boundary-realignment and non-word-character
-rules for curly quotes). Equality with NLTK 3.8.1 is checked by ``tests/lamm_bench/text/test_reference_nltk.py``.
+rules for curly quotes). Equality with NLTK 3.8.1 is checked by ``tests/lamm_bench/text/test_text_reference_nltk.py``.
 """
 
 from __future__ import annotations

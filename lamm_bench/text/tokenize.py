@@ -6,7 +6,7 @@ and route every regular expression through a timeout wrapper, so this module pin
 calling the installed NLTK: the rule table below is NLTK 3.8.1's ``NLTKWordTokenizer`` (an improved Penn Treebank
 tokenizer after Robert MacIntyre's sed script; NLTK is Apache-2.0), applied in the same order with the same
 standard-library ``re`` patterns. Equality with NLTK 3.8.1 is checked by
-``tests/lamm_bench/text/test_reference_nltk.py``.
+``tests/lamm_bench/text/test_text_reference_nltk.py``.
 """
 
 from __future__ import annotations

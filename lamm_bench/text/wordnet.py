@@ -13,7 +13,7 @@ Behaviour is that of NLTK 3.8.1's ``WordNetCorpusReader`` (``nltk.corpus.wordnet
 
 The data (lemmas, exception lists and first-synset lemma names per part of speech) come from
 ``lamm_bench/data/wordnet30.json.xz``, built by ``tools/build_wordnet_data.py`` from the WordNet 3.0 dict files.
-Equality with NLTK is checked by ``tests/lamm_bench/text/test_reference_nltk.py``.
+Equality with NLTK is checked by ``tests/lamm_bench/text/test_text_reference_nltk.py``.
 """
 
 from __future__ import annotations

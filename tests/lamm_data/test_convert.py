@@ -107,6 +107,13 @@ def test_parallel_conversion_matches_sequential(root: Path, tmp_path: Path) -> N
         assert open_split(p.path, decode=False).to_list() == open_split(s.path, decode=False).to_list()
 
 
+def test_header_reading_threads_give_the_same_split(root: Path, tmp_path: Path) -> None:
+    meta = find_meta(root, "VQA_SQAimage")
+    one = convert_file(meta, tmp_path / "one", workers=1)
+    four = convert_file(meta, tmp_path / "four", workers=4)
+    assert open_split(one.path, decode=False).to_list() == open_split(four.path, decode=False).to_list()
+
+
 def test_rerun_is_a_no_op(root: Path, tmp_path: Path) -> None:
     meta = find_meta(root, "Detection_VOC2012")
     first = convert_file(meta, tmp_path / "out")

@@ -13,6 +13,7 @@ import PIL.Image
 import pytest
 
 import lamm_data
+import lamm_data.load
 from lamm_data.errors import LammError, MissingDataError, UnknownNameError
 from lamm_data.layout import find_meta
 from lamm_data.load import load_split, open_split, provenance_of
@@ -32,10 +33,10 @@ def test_public_import_is_lazy() -> None:
     code = ("import sys, lamm_data\n"
             "heavy = [m for m in ('datasets', 'pyarrow', 'lamm_data.load') if m in sys.modules]\n"
             "assert not heavy, heavy\n"
-            "from lamm_data import load_split, iter_records, convert\n"
-            "print(load_split.__module__)")
+            "from lamm_data import load_split, iter_records\n"
+            "print(load_split.__module__, iter_records.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
-    assert out.stdout.strip() == "lamm_data.load"
+    assert out.stdout.split() == ["lamm_data.load", "lamm_data.stream"]
     assert lamm_data.load_split is load_split
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         lamm_data.nope  # noqa: B018
@@ -116,7 +117,7 @@ def test_point_clouds_decode_to_float32_arrays(root: Path, name: str) -> None:
         assert isinstance(cloud, np.ndarray) and cloud.dtype == np.float32
         assert cloud.shape == (row["num_points"], row["channels"]) and cloud.shape[1] >= 3
         path = Path(path_row["pcl"])
-        assert path.is_absolute() and path.is_file()
+        assert path.is_absolute() and path.is_file() and "/./" not in path_row["pcl"]  # "./scannet_pcls/..." normalised
         np.testing.assert_array_equal(cloud, np.load(path).astype(np.float32))
     batch = ds[:2]
     assert [c.shape for c in batch["pcl"]] == [(r["num_points"], r["channels"]) for r in raw.select(range(2))]
@@ -153,6 +154,17 @@ def test_load_from_disk_reads_the_same_folder(root: Path) -> None:
     theirs = datasets.load_from_disk(str(root / ".lamm" / "arrow" / "Counting_FSC147"))
     assert theirs.features["image"] == datasets.Image()
     assert theirs.cast_column("image", datasets.Image(decode=False)).to_list() == ours.to_list()
+
+
+def test_unwritable_arrow_folder_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_sample(tmp_path / "lamm")
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(lamm_data.load, "convert_file", read_only)
+    with pytest.raises(LammError, match=r"cannot write the converted OCR_SVT into .*arrow_dir="):
+        load_split("OCR_SVT", root, progress=False)
 
 
 def test_open_split_refuses_a_folder_that_is_not_a_conversion(tmp_path: Path) -> None:
