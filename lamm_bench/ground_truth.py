@@ -63,14 +63,6 @@ class GroundTruth:
         return len(self.cluster_keys)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _ids(raw_ids: Sequence[Any]) -> tuple[tuple[str, ...] | None, str | None]:
     missing = sum(1 for i in raw_ids if i is None)
     if missing:
@@ -121,23 +113,26 @@ def _adapter(model: type[Record]) -> TypeAdapter[list[Record]]:
     return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
-def _records(entry: CatalogEntry, path: Path) -> list[Record]:
-    """Validated records; unlike :func:`read_meta`, repeated ids are accepted (scoring then joins by position)."""
+def _records(entry: CatalogEntry, path: Path) -> tuple[list[Record], str]:
+    """Validated records and the file's sha256; unlike :func:`read_meta`, repeated ids are accepted (scoring
+    then joins by position)."""
     try:
+        data = path.read_bytes()
         with gc_paused():
-            return _adapter(record_model(entry)).validate_json(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+            return _adapter(record_model(entry)).validate_json(data.removeprefix(b"\xef\xbb\xbf")), \
+                hashlib.sha256(data).hexdigest()
     except (ValidationError, OSError):
         read_meta(path, entry.name)  # raises the descriptive MetaFileError / SchemaError
         raise
 
 
 def _from_records(entry: CatalogEntry, root: Path, path: Path) -> GroundTruth:
-    records = _records(entry, path)
+    records, sha256 = _records(entry, path)
     ids, reason = _ids([r.id for r in records])
     media = [getattr(r, "pcl" if entry.modality == "pointcloud" else "image") for r in records]
     cluster, keys = _clusters(media)
     sizes = _sizes(split_dir_of(path), media, entry.name) if entry.name in NEEDS_IMAGE_SIZE else None
-    manifest = {"file": _relative(path, root), "sha256": _sha256(path), "items": len(records), "source": "meta"}
+    manifest = {"file": _relative(path, root), "sha256": sha256, "items": len(records), "source": "meta"}
     return GroundTruth(entry.name, ids, reason, _columns(entry, records), cluster, keys, sizes, manifest)
 
 

@@ -117,21 +117,38 @@ def _check_text(name: str, text: Any, where: str) -> None:
         raise PredictionsError(f"{where}: text: {name} expects a string answer, got an object")
 
 
-def _record(value: Any, where: str, default: CatalogEntry | None) -> tuple[str, Prediction]:
+def _plain_fields(value: dict[str, Any]) -> tuple[str | int, str | None, str | dict[str, str]] | None:
+    """``(id, benchmark, text)`` when the record obviously matches :class:`PredictionRecord`, else ``None``."""
+    item_id, benchmark, text = value.get("id"), value.get("benchmark"), value.get("text")
+    if type(item_id) not in (str, int) or (benchmark is not None and type(benchmark) is not str):
+        return None
+    if type(text) is str or (type(text) is dict and all(type(k) is str and type(v) is str for k, v in text.items())):
+        return item_id, benchmark, text  # type: ignore[return-value]
+    return None
+
+
+def _record(value: Any, where: str, default: CatalogEntry | None,
+            entries: dict[str, CatalogEntry]) -> tuple[str, Prediction]:
     if not isinstance(value, dict):
         raise PredictionsError(f"{where}: expected a JSON object with id and text, got {type(value).__name__}")
-    try:
-        record = PredictionRecord.model_validate(value)
-    except ValidationError as exc:
-        raise PredictionsError(f"{where}: {_describe(exc)}") from None
-    if record.benchmark is not None:
-        entry = _benchmark_entry(record.benchmark, where)
+    fields = _plain_fields(value)  # fast path; pydantic describes whatever it does not accept
+    if fields is None:
+        try:
+            record = PredictionRecord.model_validate(value)
+        except ValidationError as exc:
+            raise PredictionsError(f"{where}: {_describe(exc)}") from None
+        fields = (record.id, record.benchmark, record.text)
+    item_id, benchmark, text = fields
+    if benchmark is not None:
+        entry = entries.get(benchmark)
+        if entry is None:
+            entry = entries[benchmark] = _benchmark_entry(benchmark, where)
     elif default is not None:
         entry = default
     else:
         raise PredictionsError(f"{where}: benchmark: missing; give each record a benchmark or pass --benchmark")
-    _check_text(entry.name, record.text, where)
-    return entry.name, Prediction(str(record.id), record.text, where)
+    _check_text(entry.name, text, where)
+    return entry.name, Prediction(str(item_id), text, where)
 
 
 def _jsonl(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
@@ -176,8 +193,9 @@ def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Pr
     else:
         items = _jsonl(path, data)
         label = ":{}"
+    entries: dict[str, CatalogEntry] = {}
     for position, value in items:
-        name, prediction = _record(value, f"{path}{label.format(position)}", default)
+        name, prediction = _record(value, f"{path}{label.format(position)}", default, entries)
         into.setdefault(name, []).append(prediction)
     return data
 

@@ -55,7 +55,7 @@ SCORERS: Mapping[str, Scorer] = {
 
 
 def default_context(*, diagnostics: bool = False) -> ScoringContext:
-    """Context with LAMM's NLTK-exact synonym matching, tokenizer and the Java-free caption metrics.
+    """Context with LAMM's NLTK-exact synonym matching and tokenizer (:mod:`lamm_bench.text`).
 
     ``label_match(label, answer)`` is :func:`lamm_bench.text.synonyms.classification_acc` with the answer's
     base forms and the label's synonyms memoised for this context (detection answers are matched against
@@ -76,11 +76,7 @@ def default_context(*, diagnostics: bool = False) -> ScoringContext:
             names = synonyms[label] = tuple(label_synonyms(label))
         return any(name in found for name in names)
 
-    try:
-        from lamm_bench.text import caption as caption_suite
-    except ImportError:
-        caption_suite = None
-    return ScoringContext(label_match, word_tokenize, caption_suite, diagnostics)
+    return ScoringContext(label_match, word_tokenize, diagnostics)
 
 
 def benchmark_rng(seed: int, name: str) -> np.random.Generator:
@@ -129,7 +125,7 @@ def score(predictions: PredictionSet, root: str | Path, *, context: ScoringConte
     names = _select(predictions, allow_partial or predictions.selected is not None)
     ctx = context or default_context(diagnostics=diagnostics)
     if ctx.diagnostics != diagnostics:
-        ctx = ScoringContext(ctx.label_match, ctx.tokenize, ctx.caption_metrics, diagnostics)
+        ctx = ScoringContext(ctx.label_match, ctx.tokenize, diagnostics)
     results: dict[str, BenchmarkResult] = {}
     manifest: dict[str, DataEntry] = {}
     estimators: dict[str, BenchmarkEstimators] = {}

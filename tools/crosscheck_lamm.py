@@ -24,22 +24,21 @@ import io
 import math
 import random
 import re
-import subprocess
 import sys
-import types
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lamm_original import load_lamm_original
 
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.iou import iou_2d, iou_3d
 from lamm_bench.parsing import lamm
 from lamm_bench.scorers.base import ScoringContext
 from lamm_bench.scoring import SCORERS
-
-NEW, V1 = "a2bb614", "479db7d"
 
 
 def simple_match(label: str, text: str) -> bool:
@@ -52,34 +51,9 @@ def simple_tokenize(text: str) -> list[str]:
     return re.findall(r"\w+|[^\w\s]", text)
 
 
-def _source(repo: str, commit: str, path: str) -> str:
-    return subprocess.run(["git", "-C", repo, "show", f"{commit}:{path}"], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def load_original(repo: str) -> dict[str, types.ModuleType]:
-    """Execute the original modules with offline stand-ins; returns them by short name."""
-    import nltk.corpus
-
-    nltk.corpus.stopwords = types.SimpleNamespace(words=lambda lang: ["the", "a", "is"])  # type: ignore[attr-defined]
-    sys.modules["tqdm"] = types.SimpleNamespace(tqdm=lambda it, **kw: it)  # type: ignore[assignment]
-    utils = types.ModuleType("datasets.utils")
-    exec(compile(_source(repo, NEW, "src/datasets/utils.py"), "lamm_utils.py", "exec"), utils.__dict__)
-    utils.classification_acc = simple_match
-    utils.word_tokenize = simple_tokenize
-    package = types.ModuleType("datasets")
-    package.utils = utils  # type: ignore[attr-defined]
-    package.load_2Deval_dataset = package.load_3Deval_dataset = None  # type: ignore[attr-defined]
-    sys.modules["datasets"], sys.modules["datasets.utils"] = package, utils
-    modules = {"utils": utils}
-    for short, commit, path in (("eval2d", NEW, "src/common_eval_2d.py"), ("eval3d", NEW, "src/common_eval_3d.py"),
-                                ("locating", NEW, "src/locating_eval.py"), ("locating_v1", V1, "src/locating_eval.py")):
-        module = types.ModuleType(short)
-        exec(compile(_source(repo, commit, path), f"lamm_{short}.py", "exec"), module.__dict__)
-        module.classification_acc = simple_match
-        module.word_tokenize = simple_tokenize
-        modules[short] = module
-    return modules
+def load_original(repo: str):
+    """The original modules, executed with the simple stand-ins on both sides."""
+    return load_lamm_original(repo, label_match=simple_match, tokenize=simple_tokenize)
 
 
 # ------------------------------------------------------------------------------------------ generators

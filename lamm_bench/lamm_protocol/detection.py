@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from lamm_bench.lamm_protocol.iou import iou_2d, iou_3d
+from lamm_bench.lamm_protocol.iou import corners_3d, iou_2d, iou_3d_corners, iou_3d_scalar
 from lamm_bench.parsing import lamm
 
 LabelMatch = Callable[[str, str], bool]
@@ -24,14 +24,16 @@ def detection_hits(objects: Sequence[tuple[str, Sequence[float]]], text: str, ma
     ``cal_iou``; 3D uses ``parse_bbox_3d`` + the unclamped ``cal_iou_3d``.
     """
     boxes = lamm.boxes_3d(text) if three_d else lamm.boxes_2d(text)
-    hits = []
-    for label, gt_box in objects:
-        if not boxes or not match(label, text):
-            hits.append(False)
-            continue
-        ious = iou_3d(gt_box, boxes) if three_d else iou_2d(gt_box, np.asarray(boxes))
-        hits.append(bool((ious > DETECTION_IOU).any()))
-    return hits
+    if not boxes:
+        return [False] * len(objects)
+    if three_d:
+        parsed = [corners_3d(b) for b in boxes]
+        ious = np.array([iou_3d_corners(corners_3d(gt_box), parsed) for _, gt_box in objects]).reshape(-1, len(boxes))
+    else:
+        ious = iou_2d(np.array([gt_box for _, gt_box in objects], dtype=np.float64).reshape(-1, 4), boxes)
+    geometric = (ious > DETECTION_IOU).any(axis=1).tolist()
+    # the label test and the box test are both pure: testing the cheap one first changes nothing
+    return [hit and match(label, text) for hit, (label, _) in zip(geometric, objects, strict=True)]
 
 
 def grounding_iou(gt_box: Sequence[float], text: str) -> float | None:
@@ -42,4 +44,4 @@ def grounding_iou(gt_box: Sequence[float], text: str) -> float | None:
     boxes = lamm.boxes_3d(text)
     if not boxes:
         return None
-    return float(iou_3d(gt_box, boxes[:1])[0])
+    return iou_3d_scalar(corners_3d(gt_box), corners_3d(boxes[0]))

@@ -11,19 +11,24 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def iou_2d(gt: Sequence[float], boxes: np.ndarray) -> np.ndarray:
+def iou_2d(gt: Sequence[float] | np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """LAMM ``cal_iou(gt, box)`` for every row of ``boxes`` (``[x1, y1, x2, y2]``, any units, no ``+1``).
 
-    Division by a zero union gives NaN or infinity, as NumPy did in the original.
+    ``gt`` may be one box (result shape (D,)) or several (G, 4) (result (G, D)). Division by a zero
+    union gives NaN or infinity, as NumPy did in the original.
     """
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     g = np.asarray(gt, dtype=np.float64)
-    iw = np.maximum(np.minimum(g[2], boxes[:, 2]) - np.maximum(g[0], boxes[:, 0]), 0.0)
-    ih = np.maximum(np.minimum(g[3], boxes[:, 3]) - np.maximum(g[1], boxes[:, 1]), 0.0)
+    single = g.ndim == 1
+    g = g.reshape(-1, 4).T[:, :, None]
+    b = boxes.T[:, None, :]
+    iw = np.maximum(np.minimum(g[2], b[2]) - np.maximum(g[0], b[0]), 0.0)
+    ih = np.maximum(np.minimum(g[3], b[3]) - np.maximum(g[1], b[1]), 0.0)
     inter = iw * ih
-    union = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1]) + (g[2] - g[0]) * (g[3] - g[1]) - inter
+    union = (b[2] - b[0]) * (b[3] - b[1]) + (g[2] - g[0]) * (g[3] - g[1]) - inter
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return inter / union
+        iou = inter / union
+    return iou[0] if single else iou
 
 
 def corners_3d(box: Sequence[float]) -> list[float]:
@@ -43,8 +48,13 @@ def iou_3d(gt: Sequence[float], boxes: Sequence[Sequence[float]]) -> np.ndarray:
     """
     if len(boxes) == 0:
         return np.zeros(0)
-    g = corners_3d(gt)
-    corners = [corners_3d(b) for b in boxes]
+    return iou_3d_corners(corners_3d(gt), [corners_3d(b) for b in boxes])
+
+
+def iou_3d_corners(g: list[float], corners: list[list[float]]) -> np.ndarray:
+    """:func:`iou_3d` from corners already made by :func:`corners_3d` (ground truth ``g``, predictions ``corners``)."""
+    if len(corners) == 0:
+        return np.zeros(0)
     array = np.asarray(corners, dtype=np.float64)
     finite = np.isfinite(array).all(axis=1)
     lo = np.maximum(np.asarray(g[:3]), array[:, :3])
@@ -57,11 +67,12 @@ def iou_3d(gt: Sequence[float], boxes: Sequence[Sequence[float]]) -> np.ndarray:
         iou = np.where(union != 0, inter / np.where(union != 0, union, 1.0), 0.0)
     iou = np.where((iou > 1) | (iou < 0), 0.0, iou)
     for i in np.flatnonzero(~finite):
-        iou[i] = _iou_3d_scalar(g, corners[i])
+        iou[i] = iou_3d_scalar(g, corners[i])
     return iou
 
 
-def _iou_3d_scalar(g: list[float], b: list[float]) -> float:
+def iou_3d_scalar(g: list[float], b: list[float]) -> float:
+    """Old ``cal_iou_3d`` on two corner lists from :func:`corners_3d`, in Python floats (as the original)."""
     x1, y1, z1 = max(g[0], b[0]), max(g[1], b[1]), max(g[2], b[2])
     x2, y2, z2 = min(g[3], b[3]), min(g[4], b[4]), min(g[5], b[5])
     inter = (x2 - x1) * (y2 - y1) * (z2 - z1)

@@ -57,7 +57,7 @@ def inside_objects(objects: Sequence[tuple[str, Sequence[float]]], text: str, ma
     points = lamm.points(text)
     if not points:
         return 0
-    return sum(1 for label, box in objects if match(label, text) and _inside(points, box))
+    return sum(1 for label, box in objects if _inside(points, box) and match(label, text))
 
 
 def inside_person(joints: Sequence[Sequence[float]], size: tuple[int, int], text: str) -> bool:

@@ -25,49 +25,50 @@ RECALL_POINTS = np.linspace(0.0, 1.0, 101)
 _EPS = np.spacing(1)
 
 
-def max_matching(eligible: np.ndarray) -> list[tuple[int, int]]:
+def max_matching(eligible: np.ndarray | list[list[bool]]) -> list[tuple[int, int]]:
     """Maximum-cardinality matching of a boolean (predictions x ground truth) eligibility matrix.
 
     Returns ``(prediction, ground truth)`` pairs. Kuhn's augmenting paths; rows are tried in order.
     """
-    n_pred, n_gt = eligible.shape
-    owner = [-1] * n_gt
-    options = [np.flatnonzero(eligible[p]).tolist() for p in range(n_pred)]
+    rows = eligible.tolist() if isinstance(eligible, np.ndarray) else eligible
+    options = [[g for g, ok in enumerate(row) if ok] for row in rows]
+    owner: dict[int, int] = {}
 
-    def augment(p: int, seen: list[bool]) -> bool:
+    def augment(p: int, seen: set[int]) -> bool:
         for g in options[p]:
-            if seen[g]:
+            if g in seen:
                 continue
-            seen[g] = True
-            if owner[g] < 0 or augment(owner[g], seen):
+            seen.add(g)
+            if g not in owner or augment(owner[g], seen):
                 owner[g] = p
                 return True
         return False
 
-    for p in range(n_pred):
+    for p in range(len(options)):
         if options[p]:
-            augment(p, [False] * n_gt)
-    return [(p, g) for g, p in enumerate(owner) if p >= 0]
+            augment(p, set())
+    return sorted((p, g) for g, p in owner.items())
 
 
-def greedy_coco(ious: np.ndarray, threshold: float) -> np.ndarray:
+def greedy_coco(ious: np.ndarray | list[list[float]], threshold: float) -> list[int]:
     """pycocotools' per-image matching: detections (rows, already in score order) take the unmatched
     ground truth (columns) of highest IoU >= ``threshold`` (ties go to the later column).
 
     Returns the matched column per detection, ``-1`` if none.
     """
-    n_det, n_gt = ious.shape
-    matched = np.full(n_det, -1)
-    taken = np.zeros(n_gt, dtype=bool)
-    for d in range(n_det):
-        best, best_iou = -1, min(threshold, 1 - 1e-10)
-        for g in range(n_gt):
-            if taken[g] or ious[d, g] < best_iou:
+    rows = ious.tolist() if isinstance(ious, np.ndarray) else ious
+    floor = min(threshold, 1 - 1e-10)
+    taken: set[int] = set()
+    matched = []
+    for row in rows:
+        best, best_iou = -1, floor
+        for g, value in enumerate(row):
+            if g in taken or value < best_iou:
                 continue
-            best, best_iou = g, ious[d, g]
+            best, best_iou = g, value
         if best >= 0:
-            matched[d] = best
-            taken[best] = True
+            taken.add(best)
+        matched.append(best)
     return matched
 
 
@@ -87,51 +88,85 @@ class DetectionSet:
     gt_count: np.ndarray
 
 
-def _interpolated_ap(tp: np.ndarray, weights: np.ndarray, n_gt: np.ndarray) -> np.ndarray:
-    """Mean 101-point interpolated precision per row of ``weights`` (B, D); ``tp`` (D,) in score order.
+def _segmented_ap(tp: np.ndarray, segment: np.ndarray, n_segments: int, weights: np.ndarray,
+                  n_gt: np.ndarray, dtype: type[np.floating], running: dict[int, np.ndarray]) -> np.ndarray:
+    """101-point interpolated AP of each class (segment) for each row of ``weights``.
 
-    Rows with no ground truth give NaN. A detection of weight w counts as w identical detections.
+    Args:
+        tp: (D,) true-positive flags, detections sorted by class, then by score (descending, stable).
+        segment: (D,) class index of each detection (non-decreasing).
+        n_segments: number of classes K.
+        weights: (B, D) how often each detection counts (its image's draw count), integers.
+        n_gt: (B, K) ground-truth boxes per class in each row.
+        dtype: float type of the precision/recall arithmetic.
+        running: per class, the running sum of ``weights`` (filled here; shared by calls with the same weights).
+
+    Returns:
+        (B, K) AP; NaN where a class has no ground truth. A detection of weight w counts as w identical
+        detections placed together.
     """
     rows = weights.shape[0]
-    if tp.size == 0:
-        return np.where(n_gt > 0, 0.0, np.nan)
-    tp_sum = np.cumsum(weights * tp, axis=1)
-    fp_sum = np.cumsum(weights * (~tp), axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        recall = tp_sum / n_gt[:, None]
-    precision = tp_sum / (tp_sum + fp_sum + _EPS)
-    precision = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
-    # one searchsorted over all rows: shift row b by 2b so rows stay apart (recall lies in [0, 1])
-    n_det = tp.size
-    offsets = 2.0 * np.arange(rows)
-    flat = (np.nan_to_num(recall, nan=0.0) + offsets[:, None]).ravel()
-    queries = (RECALL_POINTS[None, :] + offsets[:, None]).ravel()
-    index = np.searchsorted(flat, queries, side="left").reshape(rows, -1)
-    local = index - (np.arange(rows) * n_det)[:, None]
-    valid = local < n_det
-    q = np.where(valid, np.take_along_axis(precision, np.minimum(local, n_det - 1), axis=1), 0.0)
-    return np.where(n_gt > 0, q.mean(axis=1), np.nan)
+    ap = np.zeros((rows, n_segments))
+    starts = np.searchsorted(segment, np.arange(n_segments), side="left")
+    ends = np.searchsorted(segment, np.arange(n_segments), side="right")
+    row_offsets = (2.0 * np.arange(rows)[:, None]).astype(dtype)  # keeps rows apart in one searchsorted
+    queries = (RECALL_POINTS[None, :] + row_offsets).ravel().astype(dtype)
+    eps = dtype(_EPS)
+    for k in range(n_segments):
+        lo, hi = starts[k], ends[k]
+        hits = lo + np.flatnonzero(tp[lo:hi])
+        if not len(hits):
+            continue  # no true positive: AP 0 (or NaN without ground truth)
+        w = weights[:, lo:hi]
+        # Only true-positive positions matter: recall rises only there, so the first detection reaching a
+        # recall threshold is one of them, and between two of them precision only falls, so the running max
+        # of precision from the right (pycocotools' envelope) at such a position is the max over them.
+        # Counts are integers: integer running sums are exact (and faster than float ones).
+        tp_sum = np.cumsum(weights[:, hits], axis=1, dtype=weights.dtype).astype(dtype)
+        if k not in running:
+            running[k] = np.cumsum(w, axis=1, dtype=weights.dtype)
+        all_sum = running[k][:, hits - lo].astype(dtype)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            # pycocotools: precision = tp / (fp + tp + eps), fp + tp being every detection of the class so far
+            precision = tp_sum / (all_sum + eps)
+            recall = tp_sum / n_gt[:, k:k + 1].astype(dtype)
+        recall[~np.isfinite(recall)] = 0.0
+        envelope = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
+        width = len(hits)
+        index = np.searchsorted((recall + row_offsets).ravel(), queries, side="left").reshape(rows, -1)
+        index -= np.arange(rows)[:, None] * width
+        picked = np.take_along_axis(envelope, np.minimum(index, width - 1), axis=1)
+        ap[:, k] = np.where(index < width, picked, 0.0).mean(axis=1, dtype=np.float64)
+    return np.where(n_gt > 0, ap, np.nan)
 
 
-def average_precision(data: DetectionSet, counts: np.ndarray) -> np.ndarray:
+def average_precision(data: DetectionSet, counts: np.ndarray, cache: dict | None = None) -> np.ndarray:
     """AP (mean over classes with ground truth) for each row of cluster ``counts`` (B, C) -> (B,).
 
-    ``counts`` of all ones gives the point estimate; bootstrap rows hold how often each cluster was drawn.
+    ``counts`` of all ones (one row) gives the point estimate, computed in float64 like pycocotools;
+    bootstrap batches (several rows holding how often each cluster was drawn) are computed in float32,
+    which changes an AP by less than 1e-5. ``cache`` (one per batch) shares the ordering, weights and running
+    sums between detection sets built on the same arrays (the thresholds of one benchmark).
     """
-    order = np.argsort(-data.det_score, kind="mergesort")
-    per_class = []
-    for k in range(data.gt_count.shape[1]):
-        n_gt = counts @ data.gt_count[:, k]
-        mine = order[data.det_class[order] == k]
-        weights = counts[:, data.det_cluster[mine]]
-        per_class.append(_interpolated_ap(data.det_tp[mine], weights, n_gt.astype(np.float64)))
-    if not per_class:
-        return np.full(counts.shape[0], np.nan)
-    stacked = np.vstack(per_class)
+    dtype = np.float64 if counts.shape[0] == 1 else np.float32
+    n_classes = data.gt_count.shape[1]
+    key = (id(data.det_cluster), id(data.det_score), id(data.det_class), id(counts))
+    shared = cache.get(key) if cache is not None else None
+    if shared is None:
+        known = data.det_class >= 0
+        # detections of known classes, by class, then by descending score (stable: image order, answer order)
+        order = np.lexsort((np.arange(len(data.det_score)), -data.det_score, data.det_class))
+        order = order[known[order]]
+        shared = (order, counts.astype(np.int32)[:, data.det_cluster[order]], {})
+        if cache is not None:
+            cache[key] = shared
+    order, weights, running = shared
+    n_gt = counts @ data.gt_count.astype(np.float64)
+    ap = _segmented_ap(data.det_tp[order], data.det_class[order], n_classes, weights, n_gt, dtype, running)
     with np.errstate(all="ignore"):
-        valid = ~np.isnan(stacked)
-        total = np.where(valid, stacked, 0.0).sum(axis=0)
-        return np.where(valid.any(axis=0), total / valid.sum(axis=0), np.nan)
+        valid = ~np.isnan(ap)
+        total = np.where(valid, ap, 0.0).sum(axis=1)
+        return np.where(valid.any(axis=1), total / valid.sum(axis=1), np.nan)
 
 
 def rank_scores(n: int) -> np.ndarray:
@@ -147,19 +182,20 @@ class ImageMatch:
     pairs: tuple[tuple[int, int], ...]
 
 
-def match_image(ious: np.ndarray, threshold: float, same_class: np.ndarray | None = None) -> ImageMatch:
+def match_image(ious: np.ndarray | list[list[float]], threshold: float,
+                same_class: np.ndarray | list[list[bool]] | None = None) -> ImageMatch:
     """Maximum one-to-one matching of predictions (rows) to ground truth (columns) at IoU >= ``threshold``.
 
     ``same_class`` (same shape) restricts pairs to agreeing classes.
     """
-    eligible = ious >= threshold
-    if same_class is not None:
-        eligible &= same_class
-    pairs = max_matching(eligible) if eligible.any() else []
-    return ImageMatch(len(pairs), tuple(sorted(pairs)))
+    rows = ious.tolist() if isinstance(ious, np.ndarray) else ious
+    allowed = same_class.tolist() if isinstance(same_class, np.ndarray) else same_class
+    eligible = [[v >= threshold and (allowed is None or allowed[p][g]) for g, v in enumerate(row)]
+                for p, row in enumerate(rows)]
+    pairs = max_matching(eligible) if any(any(row) for row in eligible) else []
+    return ImageMatch(len(pairs), tuple(pairs))
 
 
-def class_agreement(pred_labels: Sequence[str | None], gt_labels: Sequence[str]) -> np.ndarray:
-    """Boolean (predictions x ground truth) matrix: the prediction's class equals the ground-truth class."""
-    return np.array([[p is not None and p == g for g in gt_labels] for p in pred_labels], dtype=bool).reshape(
-        len(pred_labels), len(gt_labels))
+def class_agreement(pred_labels: Sequence[str | None], gt_labels: Sequence[str]) -> list[list[bool]]:
+    """Boolean (predictions x ground truth) table: the prediction's class equals the ground-truth class."""
+    return [[p is not None and p == g for g in gt_labels] for p in pred_labels]

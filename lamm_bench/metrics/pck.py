@@ -38,7 +38,7 @@ def match_points(predicted: np.ndarray, targets: np.ndarray, radius: float) -> l
     return max_matching(distance < radius)
 
 
-def match_points_to_boxes(points: np.ndarray, boxes: np.ndarray, allowed: np.ndarray | None = None,
+def match_points_to_boxes(points: np.ndarray, boxes: np.ndarray, allowed: list[list[bool]] | None = None,
                           ) -> list[tuple[int, int]]:
     """Maximum one-to-one matching of points to the boxes ``[x1, y1, x2, y2]`` containing them (edges included)."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
@@ -48,5 +48,5 @@ def match_points_to_boxes(points: np.ndarray, boxes: np.ndarray, allowed: np.nda
     inside = ((points[:, None, 0] >= boxes[None, :, 0]) & (points[:, None, 0] <= boxes[None, :, 2])
               & (points[:, None, 1] >= boxes[None, :, 1]) & (points[:, None, 1] <= boxes[None, :, 3]))
     if allowed is not None:
-        inside &= allowed
+        inside &= np.asarray(allowed, dtype=bool).reshape(inside.shape)
     return max_matching(inside)

@@ -7,8 +7,8 @@ Rules (docs/metrics.md, "Class mentions"):
   or one of its documented spellings (:data:`SPELLINGS`) with spaces removed — so ``"tennis court"``
   names ``tenniscourt`` and ``"dining table"`` names ``diningtable``;
 * plurals count: the run may add ``s``/``es`` (``y`` -> ``ies``), or drop a final ``s`` of a plural label;
-* when runs of different lengths overlap, the longest wins (``"potted plant"`` names ``pottedplant``,
-  not also ``plant``).
+* reading left to right, the longest run starting at a word wins (``"potted plant"`` names ``pottedplant``,
+  not also ``plant``), and the words it covers are not read again.
 
 No WordNet is involved; the synonym rule of LAMM lives in :mod:`lamm_bench.text.synonyms`.
 """
@@ -114,27 +114,41 @@ class Vocabulary:
                 for form in _forms(spelling):
                     forms.setdefault(form, label)
         self._forms = forms
+        self._prefixes = {form[:k] for form in forms for k in range(1, len(form) + 1)}
+
+    def _runs(self, words: list[str]) -> list[tuple[str, int, int]]:
+        """``(label, first word, last word + 1)`` of each mention among ``words``, left to right."""
+        found = []
+        prefixes, forms = self._prefixes, self._forms
+        i, n = 0, len(words)
+        while i < n:
+            if words[i] not in prefixes:
+                i += 1
+                continue
+            joined, best, best_run = "", None, 0
+            for run in range(1, min(_MAX_RUN, n - i) + 1):
+                joined += words[i + run - 1]
+                if joined not in prefixes:
+                    break
+                label = forms.get(joined)
+                if label is not None:
+                    best, best_run = label, run
+            if best is not None:
+                found.append((best, i, i + best_run))
+                i += best_run
+            else:
+                i += 1
+        return found
 
     def mentions(self, text: str) -> list[Mention]:
-        """Labels named in ``text``, in order of appearance (longest word runs first where they overlap)."""
-        words = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text.lower())]
-        found: list[Mention] = []
-        taken = [False] * len(words)
-        for run in range(_MAX_RUN, 0, -1):
-            for i in range(len(words) - run + 1):
-                if any(taken[i: i + run]):
-                    continue
-                label = self._forms.get("".join(w for w, _, _ in words[i: i + run]))
-                if label is not None:
-                    found.append(Mention(label, words[i][1], words[i + run - 1][2]))
-                    for k in range(i, i + run):
-                        taken[k] = True
-        found.sort(key=lambda m: m.start)
-        return found
+        """Labels named in ``text``, left to right; at each word the longest run (up to 3 words) that names a label."""
+        matches = list(_WORD.finditer(text.lower()))
+        return [Mention(label, matches[i].start(), matches[j - 1].end())
+                for label, i, j in self._runs([m.group() for m in matches])]
 
     def named(self, text: str) -> list[str]:
         """Distinct labels named in ``text``, in order of first appearance."""
-        return list(dict.fromkeys(m.label for m in self.mentions(text)))
+        return list(dict.fromkeys(label for label, _, _ in self._runs(_WORD.findall(text.lower()))))
 
 
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")

@@ -22,13 +22,11 @@ class ScoringContext:
     Attributes:
         label_match: LAMM's WordNet ``classification_acc(label, answer)``.
         tokenize: NLTK-compatible ``word_tokenize`` (CelebA(Smile)).
-        caption_metrics: the caption metric suite (``lamm_bench.text.caption``), ``None`` if unavailable.
         diagnostics: build per-sample records.
     """
 
     label_match: Callable[[str, str], bool]
     tokenize: Callable[[str], list[str]]
-    caption_metrics: Any = None
     diagnostics: bool = False
 
 

@@ -49,7 +49,7 @@ def test_max_matching_beats_greedy_order() -> None:
     assert sorted(max_matching(eligible)) == [(0, 1), (1, 0)]
     ious = np.array([[0.9, 0.6], [0.7, 0.0]])
     assert match_image(ious, 0.5).tp == 2
-    assert greedy_coco(ious, 0.5).tolist() == [0, -1]  # pycocotools' greedy gets only 1
+    assert greedy_coco(ious, 0.5) == [0, -1]  # pycocotools' greedy gets only 1
     assert match_image(ious, 0.5, np.array([[False, True], [False, False]])).tp == 1
 
 
@@ -67,7 +67,7 @@ def _detection_set(case: dict, agnostic: bool, threshold: float) -> DetectionSet
         for c in set(pcls):
             rows = [k for k, p in enumerate(pcls) if p == c]
             cols = [k for k, g in enumerate(gcls) if g == c]
-            flags[rows] = greedy_coco(ious[np.ix_(rows, cols)], threshold) >= 0
+            flags[rows] = np.array(greedy_coco(ious[np.ix_(rows, cols)], threshold)) >= 0
         cluster += [i] * len(pcls)
         score += (1.0 / (np.arange(len(pcls)) + 1)).tolist()
         tp += flags.tolist()
@@ -149,3 +149,47 @@ def test_estimators_round_trip_through_arrays() -> None:
         n = len(estimator.arrays().get("num", data.gt_count))
         batch = Draws(np.zeros((2, n), dtype=int), np.random.default_rng(0).integers(0, 3, (2, n)).astype(float))
         np.testing.assert_array_equal(rebuilt.evaluate(batch), estimator.evaluate(batch))
+
+
+def test_grouped_bootstrap_matches_the_plain_one() -> None:
+    """Yes/no items merge into a few groups; the interval must agree with drawing clusters one by one."""
+    values = (np.random.default_rng(5).uniform(size=4000) < 0.3).astype(float)
+    ratio = Ratio(values, np.ones(4000))
+    grouped = bootstrap_intervals({"m": ratio}, 4000, np.random.default_rng(1), resamples=2000)["m"]
+    plain_values = np.concatenate([ratio.evaluate(batch) for batch in draws(4000, np.random.default_rng(1), 2000)])
+    plain = tuple(np.percentile(plain_values, [2.5, 97.5]))
+    assert grouped == (pytest.approx(plain[0], abs=0.003), pytest.approx(plain[1], abs=0.003))
+    se = np.sqrt(0.3 * 0.7 / 4000)
+    assert grouped[1] - grouped[0] == pytest.approx(2 * 1.96 * se, rel=0.1)
+
+
+def test_caption_estimators_recompute_the_corpus_on_resamples() -> None:
+    from lamm_bench.metrics.captions import caption_estimators
+    from lamm_bench.text.caption import CiderD, caption_metrics
+
+    refs = [["A dog runs on the beach.", "A dog on sand."], ["Two men stand in a yard.", "Men outside."],
+            ["A child climbs stairs.", "A girl on the steps."]]
+    preds = ["A dog runs on sand.", "Two men are outside.", ""]
+    estimators, captions = caption_estimators(refs, preds, np.array([0, 1, 2]))
+    expected = caption_metrics({str(i): r for i, r in enumerate(refs)}, {str(i): p for i, p in enumerate(preds)})
+    for name, estimator in estimators.items():
+        assert point_estimate(estimator, 3) == pytest.approx(expected[name], abs=1e-12)
+    # a resample drawing image 0 twice and image 1 once: CIDEr-D with document frequencies of that multiset
+    batch = Draws(np.array([[0, 0, 1]]), np.array([[2.0, 1.0, 0.0]]))
+    cider = CiderD.prepare(dict(enumerate(captions.references)), dict(enumerate(captions.predictions)))
+    assert estimators["CIDEr-D"].evaluate(batch)[0] == pytest.approx(cider.score_resample(np.array([0, 0, 1])))
+    rebuilt = estimator_from_arrays("caption_corpus", estimators["BLEU-4"].arrays())
+    assert rebuilt.evaluate(batch)[0] == pytest.approx(estimators["BLEU-4"].evaluate(batch)[0])
+
+
+def test_ap_batch_cache_changes_nothing() -> None:
+    """Two thresholds over the same arrays share ordering and running sums within a batch."""
+    case = GOLDEN["cases"][5]
+    low, high = _detection_set(case, False, 0.25), _detection_set(case, False, 0.5)
+    high = DetectionSet(low.det_cluster, low.det_score, high.det_tp, low.det_class, low.gt_count)
+    (batch,) = list(draws(len(case["images"]), np.random.default_rng(2), resamples=50))
+    shared = Draws(batch.indices, batch.counts)
+    for data in (low, high):
+        np.testing.assert_array_equal(AveragePrecision(data).evaluate(shared),
+                                      AveragePrecision(data).evaluate(Draws(batch.indices, batch.counts)))
+    assert len(shared.cache) == 1

@@ -6,8 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lamm_bench.lamm_protocol.captions import best_sentence_bleu
 from lamm_bench.lamm_protocol.choice import choice_correct
 from lamm_bench.lamm_protocol.counting import count_error
+from lamm_bench.lamm_protocol.detection import detection_hits, grounding_iou
+from lamm_bench.lamm_protocol.points import inside_objects, inside_person, near_points, pck_hits
 from lamm_bench.lamm_protocol.text_match import smile_label, word_accuracy
 from lamm_bench.parsing import lamm
 from lamm_bench.parsing.choice import parse_choice
@@ -148,3 +151,18 @@ def test_no_parser_raises(text: str) -> None:
     parse_choice(text, ["red", "blue", "a red car"]), parse_choice(text, []), parse_words(text), parse_smile(text)
     voc = Vocabulary(LABEL_SETS["Detection_VOC2012"])
     labels_near(text, parse_boxes_2d(text).spans, voc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT)
+def test_no_lamm_formula_raises(text: str) -> None:
+    """The per-sample LAMM formulas accept any answer too (where the original raised, they score)."""
+    match = lambda label, answer: label in answer  # noqa: E731
+    detection_hits([("dog", [0.1, 0.1, 0.5, 0.5])], text, match)
+    detection_hits([("dog", [0.0, 0.0, 0.0, 0.0, 0.0, 0.0])], text, match, three_d=True)
+    grounding_iou([0.0, 0.0, 0.0, 0.0, 0.0, 0.0], text)
+    best_sentence_bleu(["a dog runs."], text)
+    pck_hits([[1.0, 2.0]] * 14, (10, 20), {"neck": text, "head": text})
+    inside_objects([("dog", [0.1, 0.1, 0.5, 0.5])], text, match)
+    inside_person([[1.0, 2.0], [5.0, 6.0]], (10, 20), text)
+    near_points([[1.0, 2.0]], (10, 20), text)

@@ -23,6 +23,22 @@ LAMM_NAMES = {
     "Locating_FSC147": ["Acc"], "OCR_SVT": ["Word Acc"], "VQA_AI2D": ["Acc"], "VQA_SQAimage": ["Acc"],
     "Detection_ScanNet": ["mAP@0.5"], "VG_ScanRefer": ["Acc@0.25", "Acc@0.5"], "VQA_ScanQA_multiplechoice": ["Acc"],
 }
+_DET = [f"{m}@{t}{s}" for m in ("precision", "recall", "f1", "ap") for t in (0.5, 0.25) for s in ("", "_agnostic")]
+_JOINTS = ("right ankle", "right knee", "right hip", "left hip", "left knee", "left ankle", "right wrist",
+           "right elbow", "right shoulder", "left shoulder", "left elbow", "left wrist", "neck", "head top")
+METRIC_NAMES = {
+    "Caption_flickr30k": ["CIDEr-D", "BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "ROUGE-L"],
+    "Classification_CIFAR10": ["accuracy_exact", "accuracy_synonym"],
+    "Counting_FSC147": ["MAE", "RMSE", "exact_accuracy"],
+    "Detection_VOC2012": _DET, "Facial_Classification_CelebA(Hair)": ["accuracy_exact", "accuracy_synonym"],
+    "Facial_Classification_CelebA(Smile)": ["accuracy"],
+    "Fine-grained_Classification_UCMerced": ["accuracy_exact", "accuracy_synonym"],
+    "Keypoints_Detection_LSP": ["pck@0.1", *(f"pck@0.1/{j}" for j in _JOINTS), "joint_parse_failure_rate"],
+    "Locating_VOC2012": ["recall", "precision", "recall_agnostic", "precision_agnostic"], "Locating_LSP": ["accuracy"],
+    "Locating_FSC147": ["recall@0.1", "precision@0.1"], "OCR_SVT": ["word_recall", "word_precision"],
+    "VQA_AI2D": ["accuracy", "parse_rate"], "VQA_SQAimage": ["accuracy", "parse_rate"], "Detection_ScanNet": _DET,
+    "VG_ScanRefer": ["acc@0.25", "acc@0.5", "mean_iou"], "VQA_ScanQA_multiplechoice": ["accuracy", "parse_rate"],
+}
 RUNNER = CliRunner(env={"COLUMNS": "250"})
 
 
@@ -55,7 +71,7 @@ def test_report_matches_the_contract(scored: dict) -> None:
     for name, result in report["results"].items():
         assert set(result) == {"lamm", "metrics", "ci95", "n", "missing", "unparsed"}
         assert list(result["lamm"]) == LAMM_NAMES[name]
-        assert "parse_failure_rate" in result["metrics"]
+        assert set(result["metrics"]) == {*METRIC_NAMES[name], "parse_failure_rate"}
         for key, interval in result["ci95"].items():
             assert key.removeprefix("lamm.") in result["metrics"] or key.removeprefix("lamm.") in result["lamm"]
             assert interval is None or (len(interval) == 2 and interval[0] <= interval[1])
