@@ -176,6 +176,18 @@ def assemble(bos: int | None, prefix: Sequence[int], media_len: int, segments: S
     return Encoded(ids, labels, start, media_len, truncated)
 
 
+def count_supervised(start: int, media_len: int, segments: Sequence[tuple[int, bool]],
+                     max_length: int) -> tuple[int, int]:
+    """Supervised tokens left after cutting at ``max_length`` and the uncut length, from piece lengths
+    alone (what :func:`assemble` would give; ``start`` = BOS + prefix tokens)."""
+    position, supervised = start + media_len, 0
+    for length, is_supervised in segments:
+        if is_supervised:
+            supervised += max(0, min(position + length, max_length) - position)
+        position += length
+    return supervised, position
+
+
 def encode(tokenizer: PreTrainedTokenizerBase, parts: PromptParts, media_len: int,
            max_length: int | None) -> Encoded:
     """Tokenise a laid-out sample (each piece separately, without special tokens, as LAMM did)."""
@@ -317,19 +329,23 @@ def check_samples(sources: Sequence[Source], tokenizer: PreTrainedTokenizerBase,
                     _record(report, stats, src, s_index, index, row, found)
                 else:
                     pending.append((index, row, found, parts))
-            texts = [t for *_, p in pending for t in (p.prefix, *(s for s, _ in p.segments))]
-            ids = iter(tokenizer(texts, add_special_tokens=False)["input_ids"] if texts else [])
+            texts = list({p.prefix: None for *_, p in pending}) + [s for *_, p in pending for s, _ in p.segments]
+            lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False,
+                                                     return_attention_mask=False)["input_ids"]] if texts else []
+            prefix_len = dict(zip(texts, lengths, strict=False))  # the few distinct prefixes come first
+            seg_lengths = iter(lengths[len({p.prefix for *_, p in pending}):])
+            bos = int(tokenizer.bos_token_id is not None)
             for index, row, found, parts in pending:
-                prefix = next(ids)
-                segments = [(next(ids), sup) for _, sup in parts.segments]
-                enc = assemble(tokenizer.bos_token_id, prefix, n_media, segments, max_length)
-                stats.truncated += enc.truncated
-                if enc.media_start + n_media > max_length:
+                start = bos + prefix_len[parts.prefix]
+                segments = [(next(seg_lengths), sup) for _, sup in parts.segments]
+                supervised, total = count_supervised(start, n_media, segments, max_length)
+                stats.truncated += total > max_length
+                if start + n_media > max_length:
                     found.append(("no_supervised_tokens", f"the prompt and {n_media} vision tokens need "
-                                  f"{enc.media_start + n_media} tokens > data.max_length {max_length}"))
-                elif enc.supervised == 0:
+                                  f"{start + n_media} tokens > data.max_length {max_length}"))
+                elif supervised == 0:
                     found.append(("no_supervised_tokens", f"no answer token is left after cutting to "
-                                  f"data.max_length {max_length} (the prompt takes {len(enc.input_ids)})"))
+                                  f"data.max_length {max_length} (the sample has {total})"))
                 _record(report, stats, src, s_index, index, row, found)
     return report
 

@@ -24,6 +24,7 @@ from lamm_model.data import (
     check_samples,
     clip_pixels,
     collate,
+    count_supervised,
     encode,
     epoch_batches,
     load_rows,
@@ -56,6 +57,19 @@ def test_truncation_cuts_at_the_end() -> None:
     assert enc.input_ids == [1, 2, 3, 0, 0, 4, 5] and enc.truncated and enc.supervised == 0
     enc = assemble(1, [2, 3], 2, [([4, 5], False), ([6, 7, 8], True)], max_length=8)
     assert enc.labels[-1] == 6 and enc.supervised == 1
+
+
+def test_check_arithmetic_equals_assembling() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        prefix = rng.integers(0, 5, size=int(rng.integers(0, 4))).tolist()
+        segments = [(rng.integers(0, 9, size=int(rng.integers(0, 6))).tolist(), bool(rng.integers(0, 2)))
+                    for _ in range(int(rng.integers(1, 5)))]
+        media, max_length = int(rng.integers(0, 4)), int(rng.integers(1, 30))
+        enc = assemble(7, prefix, media, segments, max_length)
+        supervised, total = count_supervised(1 + len(prefix), media, [(len(s), sup) for s, sup in segments],
+                                             max_length)
+        assert supervised == enc.supervised and (total > max_length) == enc.truncated
 
 
 def _broken_root(model_root: Path, tmp_path: Path) -> Path:

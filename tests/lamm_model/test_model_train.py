@@ -141,3 +141,20 @@ def test_grad_accumulation_equals_a_bigger_batch(make_config, tmp_path: Path) ->
     big = train(make_config(overrides=[f"out_dir={tmp_path / 'big'}"], max_steps=3, batch_size=4))
     acc = train(make_config(overrides=[f"out_dir={tmp_path / 'acc'}"], max_steps=3, batch_size=2, grad_accum=2))
     assert acc.losses == pytest.approx(big.losses, rel=1e-5)
+
+
+@pytest.mark.parametrize(("source", "disabled"),
+                         [("LAMM_instruct_186k", "pointcloud"), ("Detection_ScanNet", "vision")])
+def test_single_modality_models(make_config, source: str, disabled: str) -> None:
+    result = train(make_config(sources=[{"name": source}], overrides=[f"model.{disabled}.enabled=false"], max_steps=1))
+    assert math.isfinite(result.losses[0])
+    saved = load_file(str(result.checkpoint / "model.safetensors"))
+    prefix = "points" if disabled == "pointcloud" else "vision"
+    assert not any(k.startswith(prefix) for k in saved)
+
+
+def test_a_source_needs_its_encoder(make_config) -> None:
+    from lamm_model.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"holds point clouds but model\.pointcloud\.enabled is false"):
+        train(make_config(overrides=["model.pointcloud.enabled=false"], max_steps=1))
