@@ -1,5 +1,4 @@
-"""``lamm-data``: list the catalog, write the sample, validate meta files, fetch and verify a root, convert
-them to Arrow / Parquet."""
+"""``lamm-data``: list the catalog, write the sample, validate, fetch and verify a root, convert to Arrow/Parquet."""
 
 from __future__ import annotations
 
@@ -174,7 +173,6 @@ def verify_cmd(
     else:
         display.print_verify(report, out)
     raise typer.Exit(0 if report.ok else 1)
-
 
 @app.command("convert")
 @friendly_errors
