@@ -64,7 +64,7 @@ def test_report_page_in_chromium(scored: Scored, tmp_path: Path, capsys: pytest.
 
     site = tmp_path / "site"
     result = RUNNER.invoke(app, ["report", str(scored.baseline), str(scored.degraded), "--out", str(site),
-                                 "--reference", "paper-v1", "--max-samples", "4", "--title", "Sample leaderboard"])
+                                 "--reference", "paper-v1", "--max-samples", "2", "--title", "Sample leaderboard"])
     assert result.exit_code == 0, result.output
     url = (site / "index.html").resolve().as_uri()
     problems: list[str] = []
