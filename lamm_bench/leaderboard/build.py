@@ -10,7 +10,7 @@ from pathlib import Path
 from lamm_bench.leaderboard.markdown import render_markdown
 from lamm_bench.leaderboard.page import render_page
 from lamm_bench.leaderboard.reported import ReportedModel, reference_rows
-from lamm_bench.leaderboard.runs import Run, load_runs
+from lamm_bench.leaderboard.runs import Run, data_differences, load_runs
 from lamm_bench.leaderboard.samples import BenchmarkSamples, read_samples
 from lamm_bench.report import write_atomic
 
@@ -29,18 +29,15 @@ class Leaderboard:
     @property
     def notes(self) -> list[str]:
         """Problems to tell the user about (also shown on the page)."""
-        notes = [note for run in self.runs for note in run.notes]
+        notes = [note for run in self.runs for note in run.notes] + data_differences(self.runs)
         notes += [f"{model}: {s.benchmark}: {s.note}" for model, summaries in self.diagnostics.items()
                   for s in summaries.values() if s.note]
         return notes
 
 
-def data_root(run: Run, data: str | os.PathLike[str] | None) -> Path | None:
+def data_root(run: Run, data: str | os.PathLike[str] | None) -> Path:
     """Where a run's questions and media are read: ``data`` if given, else the root its report was scored on."""
-    if data is not None:
-        return Path(data)
-    recorded = Path(run.report.meta.data.root)
-    return recorded if recorded.is_dir() else None
+    return Path(data) if data is not None else Path(run.report.meta.data.root)
 
 
 def load_leaderboard(reports: Sequence[str | os.PathLike[str]], *, names: Sequence[str] = (),

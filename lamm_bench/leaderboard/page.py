@@ -27,7 +27,7 @@ from lamm_bench.leaderboard.plots import (
     pck_histogram,
 )
 from lamm_bench.leaderboard.reported import REFERENCES, ReportedModel
-from lamm_bench.leaderboard.runs import Run
+from lamm_bench.leaderboard.runs import Run, data_differences
 from lamm_bench.leaderboard.samples import BenchmarkSamples, Sample
 from lamm_bench.leaderboard.thumbnails import sample_picture
 from lamm_data._version import __version__
@@ -35,7 +35,7 @@ from lamm_data._version import __version__
 _CSS = """
 body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1400px;padding:0 20px 40px;color:#222}
 h1{margin:18px 0 4px}h2{margin-top:34px;border-bottom:1px solid #ddd}h3{margin:18px 0 6px}
-.sub,.legend-text,.note{color:#555}.note{font-size:13px}
+.sub,.legend-text,.note{color:#555}.note{font-size:13px}.warning{color:#b2182b;font-weight:600}
 .scroll{overflow-x:auto;border:1px solid #ddd;margin:8px 0}
 table{border-collapse:collapse;font-size:13px}th,td{padding:4px 8px;border-bottom:1px solid #eee;text-align:right;
 white-space:nowrap}thead th{background:#f6f6f6;text-align:center;border-bottom:1px solid #ccc}
@@ -199,8 +199,9 @@ def render_page(runs: Sequence[Run], *, references: Sequence[ReportedModel] = ()
     board = build_board(runs, leaderboard_columns(runs), references)
     nav = "".join(f'<a href="#b-{slug(b)}">{escape(b)}</a>' for b in benchmarks)
     notes = _notes(runs, diagnostics)
-    warnings = (f"<details><summary>{len(notes)} warning(s) and note(s)</summary><ul class=compact>"
-                f"{''.join(f'<li>{escape(n)}</li>' for n in notes)}</ul></details>" if notes else "")
+    warnings = "".join(f'<p class="warning">{escape(d)}</p>' for d in data_differences(runs))
+    warnings += (f"<details><summary>{len(notes)} warning(s) and note(s)</summary><ul class=compact>"
+                 f"{''.join(f'<li>{escape(n)}</li>' for n in notes)}</ul></details>" if notes else "")
     failures = "".join(_failures(m, s) for m, s in diagnostics.items())
     failure_section = (f'<section id="failures"><h2>Failed samples</h2><p class="note">Green: ground truth; red: '
                        f"what was parsed from the answer.</p>{failures}</section>" if failures else "")

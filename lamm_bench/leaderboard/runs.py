@@ -115,6 +115,21 @@ def recorded_diagnostics(path: Path, report: Report) -> tuple[Path | None, str |
     return found, None
 
 
+def data_differences(runs: Sequence[Run]) -> list[str]:
+    """Benchmarks that the runs scored against different ground truth (meta file sha256 differs)."""
+    notes = []
+    seen: dict[str, dict[str, list[str]]] = {}
+    for run in runs:
+        for name, entry in run.report.meta.data.benchmarks.items():
+            seen.setdefault(name, {}).setdefault(entry.sha256, []).append(run.name)
+    for name, groups in seen.items():
+        if len(groups) > 1:
+            parts = "; ".join(", ".join(models) for models in groups.values())
+            notes.append(f"{name}: the models were scored on different ground truth ({parts}); their numbers are not "
+                         "comparable")
+    return notes
+
+
 def _names(paths: Sequence[Path], names: Sequence[str]) -> list[str]:
     if names and len(names) != len(paths):
         raise ReportError(f"--name given {len(names)} time(s) for {len(paths)} report(s); give one name per report, "

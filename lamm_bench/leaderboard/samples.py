@@ -120,6 +120,9 @@ def summarize(records: Iterable[dict[str, Any]], *, limit: int) -> dict[str, Ben
 def _attach_items(summary: BenchmarkSamples, root: Path) -> None:
     if not summary.shown:
         return
+    if not root.is_dir():
+        summary.note = f"questions and pictures unavailable: no LAMM root at {root} (pass --data ROOT)"
+        return
     try:
         path = find_meta(root, summary.benchmark)
         items = read_meta(path, summary.benchmark)

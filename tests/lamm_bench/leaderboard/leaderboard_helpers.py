@@ -39,9 +39,10 @@ class Scored:
         return report.with_name("diagnostics.jsonl")
 
 
-def score(root: Path, predictions: Path, out_dir: Path, *, diagnostics: bool = True) -> Path:
+def score(root: Path, predictions: Path, out_dir: Path, *, diagnostics: bool = True, extra: tuple[str, ...] = ()
+          ) -> Path:
     args = ["score", str(predictions), "--data", str(root), "--out", str(out_dir / "report.json"), "--resamples",
-            "200", "-q"]
+            "200", "-q", *extra]
     if diagnostics:
         args += ["--diagnostics", str(out_dir / "diagnostics.jsonl")]
     result = RUNNER.invoke(app, args)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import base64
 import re
+import shutil
 from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from leaderboard_helpers import RUNNER, Scored
+from leaderboard_helpers import RUNNER, Scored, score
 from PIL import Image
 
 from lamm_bench.cli import app
@@ -18,7 +19,7 @@ from lamm_bench.leaderboard.build import load_leaderboard
 from lamm_bench.leaderboard.markdown import render_markdown
 from lamm_bench.leaderboard.page import render_page
 from lamm_bench.leaderboard.reported import reference_rows
-from lamm_bench.leaderboard.runs import load_runs
+from lamm_bench.leaderboard.runs import data_differences, load_runs
 from lamm_bench.leaderboard.samples import Sample
 from lamm_bench.leaderboard.svg import Series, bar_chart, histogram, nice_max
 from lamm_bench.leaderboard.thumbnails import SIZE, cloud_picture, image_picture, sample_picture
@@ -150,6 +151,24 @@ def test_page_is_self_contained_and_complete(scored: Scored) -> None:
     shown = sum(len(s.shown) for summaries in board.diagnostics.values() for s in summaries.values())
     assert len(thumbnails) == shown > 0 and all(a["href"].startswith("data:image/jpeg;base64,") for a in thumbnails)
     assert "Binary-Loc metric" in text and "2c3af07" in text
+
+
+def test_partial_report_on_other_data(scored: Scored, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(scored.root, root)
+    meta = root / "2D_Benchmark" / "meta_file" / "VQA_AI2D.json"
+    meta.write_text(meta.read_text().replace("Which stage", "What stage"))
+    answers = tmp_path / "ai2d.jsonl"
+    answers.write_text('{"id": "4562", "benchmark": "VQA_AI2D", "text": "The answer is (B)."}\n')
+    partial = score(root, answers, tmp_path / "ai2d", diagnostics=False, extra=("--allow-partial",))
+    runs = load_runs([scored.baseline, partial])
+    assert data_differences(runs) == ["VQA_AI2D: the models were scored on different ground truth (baseline; ai2d); "
+                                      "their numbers are not comparable"]
+    text = render_page(runs)
+    assert '<p class="warning">VQA_AI2D: the models were scored on different ground truth' in text
+    rows = {r[0]: r for r in parse(text).rows["leaderboard"][2:]}
+    assert rows["ai2d"].count("–") == len(leaderboard_columns(runs)) - 2  # only AI2D's two columns have values
+    assert len(re.findall(r'<section class="benchmark"', text)) == 17
 
 
 def test_markdown(scored: Scored) -> None:
