@@ -139,13 +139,13 @@ def report(
                              data=data, max_samples=max_samples)
     for note in board.notes:
         err.print(f"note: {note}", markup=False)
-    if fmt is PageFormat.md:
-        text = markdown(board)
-        if out_dir is None:
-            return out.print(text, markup=False, end="")
-        write_atomic(out_dir / MARKDOWN_NAME, text.encode("utf-8"))
-        return out.print(out_dir / MARKDOWN_NAME, markup=False)
-    out.print(write_html(board, out_dir, title=title).resolve().as_uri(), markup=False)  # type: ignore[arg-type]
+    if fmt is PageFormat.html:
+        out.print(write_html(board, out_dir, title=title).resolve().as_uri(), markup=False)  # type: ignore[arg-type]
+    elif out_dir is None:
+        out.print(markdown(board), markup=False, emoji=False, end="")
+    else:
+        write_atomic(out_dir / MARKDOWN_NAME, markdown(board).encode("utf-8"))
+        out.print(out_dir / MARKDOWN_NAME, markup=False)
 
 
 def main() -> None:

@@ -136,8 +136,10 @@ def _overlays(benchmark: str, sample: Sample, picture: Picture) -> list[str]:
                 shapes.append(f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}" stroke="{PRED}"/>')
         shapes += [_dot(p, x, y, GT) for x, y in truth]
         shapes += [_dot(p, *j["point"][:2], PRED) for j in parsed.get("joints") or [] if j.get("point")]
-    elif benchmark == "Locating_FSC147" and sample.item is not None and picture.source_size:
-        shapes += [_dot(p, x, y, GT) for x, y in _pixels_to_unit(sample.item.points, picture.source_size)]  # type: ignore[attr-defined]
+    elif benchmark in ("Locating_FSC147", "Counting_FSC147") and getattr(sample.item, "points", None) \
+            and picture.source_size:
+        shapes += [_dot(p, pt[0], pt[1], GT) for pt in _pixels_to_unit(sample.item.points,  # type: ignore[union-attr]
+                                                                          picture.source_size)]
     if benchmark.startswith("Locating_"):
         shapes += [_dot(p, *pt[:2], PRED) for pt in parsed.get("points") or [] if len(pt) >= 2]
     return shapes

@@ -20,7 +20,7 @@ from lamm_bench.leaderboard.markdown import render_markdown
 from lamm_bench.leaderboard.page import render_page
 from lamm_bench.leaderboard.reported import reference_rows
 from lamm_bench.leaderboard.runs import data_differences, load_runs
-from lamm_bench.leaderboard.samples import Sample
+from lamm_bench.leaderboard.samples import Sample, read_samples
 from lamm_bench.leaderboard.svg import Series, bar_chart, histogram, nice_max
 from lamm_bench.leaderboard.thumbnails import SIZE, cloud_picture, image_picture, sample_picture
 from lamm_bench.report import read_report
@@ -122,6 +122,17 @@ def test_thumbnails(scored: Scored, tmp_path: Path) -> None:
     svg = sample_picture("Detection_VOC2012", Sample(record, "wrong", media=scored.root / "2D_Benchmark" /
                                                       "voc2012_images" / "2008_000008.jpg"))
     assert svg.count("<rect") == 3 and svg.count('stroke="#d73027"') == 1 and "<image href=\"data:image/jpeg" in svg
+    shown = {name: s.shown for name, s in read_samples(scored.diagnostics(scored.degraded), scored.root,
+                                                            limit=1).items()}
+    (lsp,) = shown["Keypoints_Detection_LSP"]
+    joints = [j for j in lsp.record["parsed"]["joints"] if j["point"]]
+    keypoints = sample_picture("Keypoints_Detection_LSP", lsp)
+    assert keypoints.count('fill="#1a9850"') == 14 and keypoints.count('fill="#d73027"') == len(joints) > 0
+    assert keypoints.count("<line") == len(joints)  # each answered joint is joined to its true position
+    (scene,) = shown["Detection_ScanNet"]
+    boxes = len(scene.record["ground_truth"]) + len(scene.record["parsed"]["boxes"])
+    assert sample_picture("Detection_ScanNet", scene).count("<rect") == boxes
+    assert 'viewBox="0 0 ' in sample_picture("VQA_ScanQA_multiplechoice", shown["VQA_ScanQA_multiplechoice"][0])
     missing = sample_picture("VQA_AI2D", Sample({}, "wrong", media=Path("gone.png")))
     assert "gone.png: file not found" in missing
 
