@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from leaderboard_helpers import Scored, score
+from leaderboard_helpers import RUNNER, Scored, score
 
+from lamm_bench.cli import app
 from lamm_bench.errors import ReportError
 from lamm_bench.leaderboard.reported import REFERENCES, reference_rows
 from lamm_bench.leaderboard.runs import default_name, iter_diagnostics, load_runs, predictions_digest
@@ -71,6 +73,18 @@ def test_names_and_recorded_diagnostics(scored: Scored) -> None:
         load_runs([scored.baseline, scored.degraded], names=["A"])
     with pytest.raises(ReportError, match="would both be called 'baseline'"):
         load_runs([scored.baseline, scored.baseline])
+
+
+def test_diagnostics_recorded_in_another_folder(scored: Scored, tmp_path: Path) -> None:
+    result = RUNNER.invoke(app, ["score", str(scored.root / "answers" / "baseline.jsonl"), "--data", str(scored.root),
+                                 "--out", str(tmp_path / "a" / "report.json"), "--diagnostics",
+                                 str(tmp_path / "b" / "d.jsonl"), "--resamples", "0", "-q"])
+    assert result.exit_code == 0, result.output
+    ref = read_report(tmp_path / "a" / "report.json").meta.diagnostics
+    assert ref.file == "../b/d.jsonl"
+    assert ref.sha256 == hashlib.sha256((tmp_path / "b" / "d.jsonl").read_bytes()).hexdigest()
+    (run,) = load_runs([tmp_path / "a" / "report.json"])
+    assert run.diagnostics is not None and run.diagnostics.resolve() == (tmp_path / "b" / "d.jsonl").resolve()
 
 
 def test_diagnostics_given_explicitly_are_matched_by_their_answers(scored: Scored, tmp_path: Path) -> None:
