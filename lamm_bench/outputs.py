@@ -29,9 +29,14 @@ def write_report(scored: Scored, path: str | os.PathLike[str]) -> Path:
     """Write the sidecar, then ``report.json`` recording the sidecar's name and sha256. Returns the report path."""
     side = sidecar_path(path)
     data = sidecar_bytes(scored.estimators)
-    write_atomic(side, data)
     scored.report.meta.samples = SidecarRef(file=side.name, sha256=hashlib.sha256(data).hexdigest())
-    write_atomic(path, report_json(scored.report).encode("utf-8"))
+    text = report_json(scored.report).encode("utf-8")
+    write_atomic(side, data)
+    try:
+        write_atomic(path, text)
+    except BaseException:
+        side.unlink(missing_ok=True)  # no sidecar without its report
+        raise
     return Path(path)
 
 
