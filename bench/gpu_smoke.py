@@ -54,9 +54,9 @@ TINY_CLIP = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
              "image_size": 32, "patch_size": 8}
 TINY_POINTS = {"num_points": 512, "num_tokens": 16, "group_size": 16, "width": 32, "depth": 1, "heads": 2}
 
-PEAK_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10G": 70.0, "L4": 121.0,
-                    "RTX 4090": 165.0, "RTX 3090": 71.0}
-"""Dense bf16 tensor-core peaks (vendor datasheets, SXM parts where there are several)."""
+PEAK_BF16_TFLOPS = {"H100 PCIe": 756.0, "H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "L4": 121.0}
+"""Dense bf16 tensor-core peaks from the vendor datasheets (first name contained in the device name wins;
+SXM figures for H100/H200). Other devices: pass ``--peak-tflops``."""
 
 
 def model_config(tiny: bool, finetune: str) -> ModelConfig:
