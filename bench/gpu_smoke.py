@@ -175,8 +175,8 @@ def main() -> None:
     print(f"device: {name}")
     print(f"model: LM {llm_params / 1e9:.3f} B params ({args.finetune}), CLIP {clip_params / 1e6:.0f} M (frozen), "
           f"{sum(p.numel() for p in trainable) / 1e6:.1f} M trainable")
-    print(f"batch: {args.batch_size} samples x {width} positions ({tokens} non-pad tokens, {images} images, "
-          f"{args.batch_size - images} point clouds), bf16, grad checkpointing "
+    print(f"batch: {args.batch_size} samples x {width} positions ({tokens} non-pad tokens, {images} image(s), "
+          f"{args.batch_size - images} point cloud(s)), bf16, grad checkpointing "
           f"{'on' if args.gradient_checkpointing else 'off'}")
     print(f"LAMM step: {seconds * 1e3:.1f} ms  |  {tokens / seconds:,.0f} tokens/s  |  {achieved:.1f} TFLOP/s  |  "
           f"MFU {mfu}  |  peak memory {peak:.2f} GiB")
