@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
 
-from lamm_data._cli import version_option
+from lamm_data._cli import err, fail, friendly_errors, out, version_option
 
 app = typer.Typer(name="lamm-model", help="Train a LAMM-style multimodal model and predict on the benchmarks.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -18,6 +22,160 @@ def _main(
                                           callback=version_option("lamm-model"))] = False,
 ) -> None:
     """Train a LAMM-style multimodal model and predict on the benchmarks."""
+
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file, or the name of one in "
+                                                "lamm_model/configs/ (e.g. sample_cpu).")]
+OverridesArg = Annotated[list[str] | None, typer.Argument(help="Settings to change, as key=value "
+                                                               "(e.g. optim.lr=1e-4 data.sources.0.limit=8).")]
+
+
+def _config(config: Path | None, overrides: list[str] | None, resume: Path | None = None) -> Any:
+    from lamm_model.checkpoint import CONFIG, resolve_checkpoint
+    from lamm_model.config import bundled_config, load_config
+
+    if config is None and resume is None:
+        raise fail("give --config FILE (or --resume CHECKPOINT to continue a run)", 2)
+    if config is not None and not config.exists() and bundled_config(str(config)) is not None:
+        config = bundled_config(str(config))
+    return load_config(config if config is not None else resolve_checkpoint(resume) / CONFIG, overrides or [])
+
+
+def check_table(report: Any) -> Table:
+    """The per-source-file check counts as a table."""
+    kinds = sorted({k for s in report.sources for k in s.kinds})
+    table = Table(title=f"sample checks: {report.bad} of {report.total} samples have problems")
+    for column in ("source", "samples", "bad", "cut at max_length", *kinds):
+        table.add_column(column, justify="left" if column == "source" else "right", overflow="fold")
+    for s in report.sources:
+        table.add_row(s.source, str(s.total), str(s.bad), str(s.truncated), *(str(s.kinds.get(k, 0)) for k in kinds))
+    return table
+
+
+class _Reporter:
+    """Rich progress for training (stderr)."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(TextColumn("[bold]step"), MofNCompleteColumn(), BarColumn(),
+                                 TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                                 console=err)
+        self.task: Any = None
+
+    def on_check(self, report: Any) -> None:
+        err.print(check_table(report))
+        for problem in report.problems[:10]:
+            err.print(f"  [yellow]{escape(str(problem))}[/yellow]")
+        if len(report.problems) > 10:
+            err.print(f"  ... and {len(report.problems) - 10} more (see sample_checks.json)")
+
+    def on_start(self, info: dict[str, Any]) -> None:
+        err.print(f"{info['samples']} samples, {info['trainable']:,} of {info['parameters']:,} parameters trainable, "
+                  f"{info['processes']} process(es) on {info['device']}")
+        self.progress.start()
+        self.task = self.progress.add_task("train", total=info["max_steps"], completed=info["step"], info="")
+
+    def on_step(self, log: Any) -> None:
+        norm = f" | grad {log.grad_norm:.2f}" if log.grad_norm is not None else ""
+        self.progress.update(self.task, completed=log.step, info=f"loss {log.loss:.4f} | lr {log.lr:.2e} | "
+                                                                 f"{log.tokens_per_s:,.0f} tok/s{norm}")
+
+    def on_checkpoint(self, path: Path) -> None:
+        self.progress.console.print(f"checkpoint: {path}")
+
+    def stop(self) -> None:
+        if self.task is not None:
+            self.progress.stop()
+
+
+@app.command()
+@friendly_errors
+def train(
+    overrides: OverridesArg = None,
+    config: ConfigOpt = None,
+    resume: Annotated[Path | None, typer.Option(
+        "--resume", help="Continue exactly from this checkpoint or run folder (its config unless --config).")] = None,
+) -> None:
+    """Train on LAMM data (one process, or every process under torchrun)."""
+    from lamm_model.train import TrainEvents
+    from lamm_model.train import train as run
+
+    cfg = _config(config, overrides, resume)
+    reporter = _Reporter()
+    events = type("Events", (TrainEvents,), {k: getattr(reporter, k) for k in
+                                              ("on_check", "on_start", "on_step", "on_checkpoint")})()
+    try:
+        result = run(cfg, resume=resume, events=events)
+    finally:
+        reporter.stop()
+    if result.rank != 0:
+        return
+    if result.losses:
+        out.print(f"step {result.state.step}: loss {result.losses[-1]:.4f} (first step of this run "
+                  f"{result.losses[0]:.4f})")
+    out.print(f"checkpoint: {result.checkpoint}")
+
+
+@app.command()
+@friendly_errors
+def check(overrides: OverridesArg = None, config: ConfigOpt = None) -> None:
+    """Run the pre-training sample checks of a config and print the counts per source file."""
+    from lamm_model.data import check_data
+
+    cfg = _config(config, overrides)
+    report = check_data(cfg)
+    out.print(check_table(report))
+    for problem in report.problems:
+        out.print(escape(str(problem)))
+    if report.bad_fraction > cfg.data.max_bad_fraction or not report.valid:
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly_errors
+def predict(
+    checkpoint: Annotated[Path, typer.Option("--checkpoint", help="Checkpoint folder, or a run folder (latest).")],
+    data: Annotated[str, typer.Option("--data", help="LAMM root with the benchmark files, or 'sample'.")],
+    benchmark: Annotated[list[str], typer.Option("--benchmark", "-b", help="Benchmark name or alias; repeat, "
+                                                 "or comma-separate; 'all', '2D', '3D' for groups.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Predictions JSONL (appended; ids already there are "
+                                                         "skipped).")],
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Prompts per generate call.")] = 1,
+    max_new_tokens: Annotated[int | None, typer.Option(help="Default: the config's 2D/3D limits.")] = None,
+    sample: Annotated[bool, typer.Option("--sample/--greedy", help="Sample (top-p) instead of greedy.")] = False,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 1.0,
+    top_p: Annotated[float, typer.Option(help="Sampling nucleus.")] = 0.9,
+    seed: Annotated[int, typer.Option(help="Seed for sampling and point-cloud subsampling.")] = 0,
+    prompt_style: Annotated[str, typer.Option(help="lamm (LAMM's benchmark prompts) or train (training layout).")]
+    = "lamm",
+    vqa_two_pass: Annotated[bool, typer.Option("--vqa-two-pass/--vqa-one-pass", help="LAMM's two-pass VQA.")] = True,
+    device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items of each benchmark.")] = None,
+) -> None:
+    """Write benchmark predictions in the JSONL format `lamm-bench score` reads."""
+    from lamm_model.predict import GenerationSettings
+    from lamm_model.predict import predict as run
+
+    if prompt_style not in ("lamm", "train"):
+        raise fail(f"--prompt-style must be lamm or train, not {prompt_style!r}", 2)
+    settings = GenerationSettings(max_new_tokens, sample, temperature, top_p, seed, prompt_style,  # type: ignore[arg-type]
+                                  vqa_two_pass)
+    with Progress(TextColumn("{task.description}"), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
+                  console=err) as progress:
+        tasks: dict[str, Any] = {}
+
+        def show(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(name, total=total)
+            progress.update(tasks[name], completed=done)
+
+        summary = run(checkpoint, data, benchmark, out_file, batch_size=batch_size, settings=settings, device=device,
+                      limit=limit, on_progress=show)
+    table = Table(title=f"predictions: {summary.out}")
+    for column in ("benchmark", "written", "already there"):
+        table.add_column(column, justify="left" if column == "benchmark" else "right")
+    for name in summary.written:
+        table.add_row(name, str(summary.written[name]), str(summary.skipped[name]))
+    out.print(table)
 
 
 def main() -> None:

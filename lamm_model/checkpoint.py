@@ -1,0 +1,190 @@
+"""Checkpoints: everything needed to predict, and to continue training exactly where it stopped.
+
+A checkpoint is a folder ``OUT_DIR/checkpoints/step-NNNNNNNN/`` holding::
+
+    config.yaml          the resolved TrainConfig
+    tokenizer/           the tokenizer (save_pretrained)
+    model.safetensors    trainable weights + every weight of randomly initialised components
+    optimizer.pt         optimizer state keyed by parameter name (full, unsharded)
+    scheduler.pt         LR scheduler state
+    trainer_state.json   step, data position (epoch, micro-batch), tokens seen, data fingerprint
+    rng/rank-R.pt        each process's torch RNG states (dropout)
+
+Weights of pretrained frozen components (the base LM under LoRA, a pretrained CLIP) are not copied:
+``predict`` reloads them from ``model.*.pretrained``, as LAMM loaded its delta checkpoints.
+The folder is written under a temporary name and renamed when complete; ``OUT_DIR/latest`` names the
+newest one. With several nodes, ``out_dir`` must be on a filesystem every node sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from safetensors.torch import load_file, save_file
+from torch.distributed.checkpoint.state_dict import (
+    StateDictOptions,
+    get_model_state_dict,
+    get_optimizer_state_dict,
+    set_model_state_dict,
+    set_optimizer_state_dict,
+)
+from transformers import PreTrainedTokenizerBase
+
+from lamm_data.errors import LammError
+from lamm_model.config import TrainConfig, dump_config, load_config
+from lamm_model.model import LammModel, build_model, random_components
+from lamm_model.tokenizer import load_tokenizer
+
+CONFIG, TOKENIZER, WEIGHTS, OPTIMIZER, SCHEDULER, STATE, RNG = (
+    "config.yaml", "tokenizer", "model.safetensors", "optimizer.pt", "scheduler.pt", "trainer_state.json", "rng")
+LATEST = "latest"
+
+
+class CheckpointError(LammError, ValueError):
+    """A checkpoint that is missing, incomplete, or does not fit the model or data it is loaded into."""
+
+
+@dataclass
+class TrainState:
+    """Where training stands. ``position``: (epoch, next micro-batch index) of the data stream."""
+
+    step: int = 0
+    position: tuple[int, int] = (0, 0)
+    tokens: int = 0
+    world_size: int = 1
+    data_fingerprint: str = ""
+
+
+def resolve_checkpoint(path: str | os.PathLike[str]) -> Path:
+    """A checkpoint folder, or the one a run folder's ``latest`` file names.
+
+    Raises:
+        CheckpointError: neither.
+    """
+    path = Path(path)
+    if (path / CONFIG).is_file() and (path / WEIGHTS).is_file():
+        return path
+    if (path / LATEST).is_file():
+        return resolve_checkpoint(path / (path / LATEST).read_text(encoding="utf-8").strip())
+    raise CheckpointError(f"{path} is not a checkpoint (no {CONFIG} and {WEIGHTS}) nor a run folder with a "
+                          f"'{LATEST}' file")
+
+
+def checkpoint_config(path: str | os.PathLike[str]) -> TrainConfig:
+    """The config a checkpoint was trained with."""
+    return load_config(resolve_checkpoint(path) / CONFIG)
+
+
+def _strip(name: str) -> str:
+    return name.removeprefix("module.")
+
+
+def persistent_keys(raw: LammModel) -> set[str]:
+    """State-dict keys a checkpoint stores: trainable parameters and all of randomly initialised components."""
+    random = random_components(raw.cfg)
+    keys = {n for n, p in raw.named_parameters() if p.requires_grad}
+    keys |= {k for k in raw.state_dict() if raw.component(k) in random}
+    return keys
+
+
+def _full(world: int) -> StateDictOptions:
+    return StateDictOptions(full_state_dict=world > 1, cpu_offload=world > 1)
+
+
+def save_checkpoint(dest: Path, *, model: torch.nn.Module, raw: LammModel, optimizer: torch.optim.Optimizer,
+                    scheduler: Any, cfg: TrainConfig, tokenizer: PreTrainedTokenizerBase, state: TrainState,
+                    rank: int = 0, world: int = 1) -> Path:
+    """Write a checkpoint (collective: every process must call it) and point ``dest.parent.parent/latest`` at it."""
+    weights = get_model_state_dict(model, options=_full(world))
+    optim = get_optimizer_state_dict(model, optimizer, options=_full(world))
+    keep = persistent_keys(raw)
+    tmp = dest.with_name(f".{dest.name}.tmp")
+    if rank == 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        (tmp / RNG).mkdir(parents=True)
+        save_file({_strip(k): v.detach().to("cpu").clone().contiguous() for k, v in weights.items()
+                   if _strip(k) in keep}, str(tmp / WEIGHTS))
+        torch.save(optim, tmp / OPTIMIZER)
+        torch.save(scheduler.state_dict(), tmp / SCHEDULER)
+        (tmp / CONFIG).write_text(dump_config(cfg), encoding="utf-8")
+        (tmp / STATE).write_text(json.dumps(asdict(state), indent=1) + "\n", encoding="utf-8")
+        tokenizer.save_pretrained(str(tmp / TOKENIZER))
+    _barrier(world)
+    rng = {"cpu": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        rng["cuda"] = torch.cuda.get_rng_state()
+    torch.save(rng, tmp / RNG / f"rank-{rank}.pt")
+    _barrier(world)
+    if rank == 0:
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+        run = dest.parent.parent
+        pointer = run / f".{LATEST}.tmp"
+        pointer.write_text(str(dest.relative_to(run)) + "\n", encoding="utf-8")
+        os.replace(pointer, run / LATEST)
+    _barrier(world)
+    return dest
+
+
+def _barrier(world: int) -> None:
+    if world > 1:
+        dist.barrier()
+
+
+def load_weights(model: torch.nn.Module, raw: LammModel, path: Path, world: int = 1) -> None:
+    """Load a checkpoint's weights into a model built from the same config.
+
+    Raises:
+        CheckpointError: keys that the model lacks, or weights the checkpoint should hold but does not.
+    """
+    weights = load_file(str(path / WEIGHTS))
+    expected = persistent_keys(raw)
+    unexpected = sorted(set(weights) - set(raw.state_dict()))
+    missing = sorted(expected - set(weights))
+    if unexpected or missing:
+        shown = "; ".join(f"{label}: {', '.join(keys[:4])}{' ...' if len(keys) > 4 else ''}"
+                          for label, keys in (("not in the model", unexpected), ("missing", missing)) if keys)
+        raise CheckpointError(f"{path / WEIGHTS} does not fit the model built from its config ({shown})")
+    set_model_state_dict(model, weights, options=StateDictOptions(full_state_dict=world > 1, strict=False))
+
+
+def load_training(path: Path, *, model: torch.nn.Module, raw: LammModel, optimizer: torch.optim.Optimizer,
+                  scheduler: Any, rank: int = 0, world: int = 1) -> TrainState:
+    """Restore weights, optimizer, scheduler and this process's RNG state; return the saved :class:`TrainState`."""
+    for name in (WEIGHTS, OPTIMIZER, SCHEDULER, STATE):
+        if not (path / name).is_file():
+            raise CheckpointError(f"{path} cannot resume training: {name} is missing")
+    raw_state = json.loads((path / STATE).read_text(encoding="utf-8"))
+    state = TrainState(**{**raw_state, "position": tuple(raw_state["position"])})
+    if state.world_size != world:
+        raise CheckpointError(f"{path} was written by {state.world_size} process(es); resuming with {world} would "
+                              "change the data order. Resume with the same number of processes.")
+    load_weights(model, raw, path, world)
+    set_optimizer_state_dict(model, optimizer, torch.load(path / OPTIMIZER, weights_only=True),
+                             options=StateDictOptions(full_state_dict=world > 1))
+    scheduler.load_state_dict(torch.load(path / SCHEDULER, weights_only=True))
+    rng_file = path / RNG / f"rank-{rank}.pt"
+    if rng_file.is_file():
+        rng = torch.load(rng_file, weights_only=True)
+        torch.set_rng_state(rng["cpu"])
+        if "cuda" in rng and torch.cuda.is_available():
+            torch.cuda.set_rng_state(rng["cuda"])
+    return state
+
+
+def load_for_inference(path: str | os.PathLike[str]) -> tuple[LammModel, PreTrainedTokenizerBase, TrainConfig]:
+    """The model (fp32, CPU, eval mode) and tokenizer of a checkpoint or run folder."""
+    path = resolve_checkpoint(path)
+    cfg = load_config(path / CONFIG)
+    tokenizer = load_tokenizer(str(path / TOKENIZER))
+    model, _ = build_model(cfg.model, seed=cfg.seed, tokenizer=tokenizer)
+    load_weights(model, model, path)
+    return model.eval(), tokenizer, cfg

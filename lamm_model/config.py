@@ -1,0 +1,320 @@
+"""The one typed training configuration: YAML file + ``key=value`` overrides -> :class:`TrainConfig`.
+
+Every field has a default that reproduces LAMM's recipe where one exists (``../shared/docs/lamm-formats.md``
+§3.5, §9.1: LoRA rank 32 on q/k/v/o, CLIP ViT-L/14 patch features, 256 point tokens). The resolved
+config is written into every checkpoint, and ``predict`` rebuilds the model from it.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from lamm_data.errors import LammError
+
+
+class ConfigError(LammError, ValueError):
+    """A configuration that cannot be read or does not validate; the message names the key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class LoraConfig(_Section):
+    """LoRA adapters on the language model (peft). LAMM: r=32, alpha=32, dropout 0.1 on q/k/v/o."""
+
+    r: int = Field(32, ge=1)
+    alpha: int = Field(32, ge=1)
+    dropout: float = Field(0.1, ge=0.0, lt=1.0)
+    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"])
+
+
+class LanguageModelConfig(_Section):
+    """The causal LM: a pretrained checkpoint (hub id or folder) or a random one built from ``config``.
+
+    ``config`` holds the keyword arguments of a transformers config; ``model_type`` picks its class
+    (``llama``, ``qwen2``, ...). ``tokenizer`` is a hub id or folder, or ``byte`` for the byte-level
+    tokenizer built locally (:func:`lamm_model.tokenizer.byte_tokenizer`); default: ``pretrained``.
+    ``finetune``: ``lora`` (LAMM), ``full`` (every LM weight trains) or ``frozen`` (only the projectors
+    and unfrozen encoders train).
+    """
+
+    pretrained: str | None = None
+    config: dict[str, Any] | None = None
+    tokenizer: str | None = None
+    finetune: Literal["lora", "full", "frozen"] = "lora"
+    lora: LoraConfig = Field(default_factory=LoraConfig)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LanguageModelConfig:
+        if (self.pretrained is None) == (self.config is None):
+            raise ValueError("set exactly one of model.llm.pretrained (a checkpoint) or model.llm.config "
+                             "(a random model, e.g. {model_type: llama, hidden_size: 64, ...})")
+        if self.config is not None and "model_type" not in self.config:
+            raise ValueError("model.llm.config needs a model_type (e.g. llama)")
+        if self.tokenizer is None and self.pretrained is None:
+            raise ValueError("a random model.llm needs model.llm.tokenizer (a hub id/folder, or 'byte')")
+        return self
+
+
+class VisionConfig(_Section):
+    """CLIP vision tower (transformers ``CLIPVisionModel``); its patch features become the image tokens.
+
+    ``layer`` indexes ``hidden_states`` (-2: the penultimate layer, LAMM's "local" features);
+    ``num_tokens`` keeps the first N patch tokens (``None``: all, 256 for ViT-L/14 at 224 px).
+    """
+
+    enabled: bool = True
+    pretrained: str | None = "openai/clip-vit-large-patch14"
+    config: dict[str, Any] | None = None
+    layer: int = -2
+    num_tokens: int | None = Field(None, ge=1)
+    freeze: bool = True
+
+    @model_validator(mode="after")
+    def _one_source(self) -> VisionConfig:
+        if self.enabled and (self.pretrained is None) == (self.config is None):
+            raise ValueError("set exactly one of model.vision.pretrained or model.vision.config "
+                             "(CLIPVisionConfig arguments for a random tower)")
+        return self
+
+
+class PointCloudConfig(_Section):
+    """EPCL-like point-patch tokenizer (:class:`lamm_model.encoders.PointTokenizer`).
+
+    ``num_points`` points are sampled per cloud (with replacement when it has fewer; LAMM: 40000),
+    ``num_tokens`` centres are picked by farthest-point sampling, each groups its ``group_size`` nearest
+    neighbours. Coordinates are used as stored (metres); ``use_color`` adds RGB as LAMM normalised it.
+    ``pretrained``: a ``.safetensors``/``.pt`` state dict of the tokenizer (default: random init).
+    """
+
+    enabled: bool = True
+    num_points: int = Field(40000, ge=1)
+    num_tokens: int = Field(256, ge=1)
+    group_size: int = Field(32, ge=1)
+    width: int = Field(384, ge=8)
+    depth: int = Field(2, ge=0)
+    heads: int = Field(6, ge=1)
+    use_color: bool = False
+    pretrained: str | None = None
+    freeze: bool = True
+
+    @model_validator(mode="after")
+    def _fits(self) -> PointCloudConfig:
+        if self.num_tokens > self.num_points or self.group_size > self.num_points:
+            raise ValueError("model.pointcloud.num_tokens and group_size must not exceed num_points")
+        if self.width % self.heads:
+            raise ValueError(f"model.pointcloud.width ({self.width}) must be divisible by heads ({self.heads})")
+        return self
+
+
+class ModelConfig(_Section):
+    """The LAMM model: encoders + one linear projector per modality + causal LM (LoRA)."""
+
+    llm: LanguageModelConfig
+    vision: VisionConfig = Field(default_factory=VisionConfig)
+    pointcloud: PointCloudConfig = Field(default_factory=PointCloudConfig)
+    use_system: bool = True
+    """Prefix each training sample with LAMM's system prompt for its ``task_type`` (LAMM's ``--use_system``)."""
+
+
+class SourceConfig(_Section):
+    """One training source: a catalog name (instruction file, or a benchmark used as training data).
+
+    ``placeholder``: ``optional`` (LAMM: a leading ``<image>``/``<pcl>`` in the first human turn is
+    removed if present) or ``required`` (a first human turn without exactly one is a problem).
+    """
+
+    name: str
+    root: str | None = None
+    placeholder: Literal["optional", "required"] = "optional"
+    limit: int | None = Field(None, ge=1)
+    """Use only the first N items (for smoke runs)."""
+
+
+class DataConfig(_Section):
+    """Where the training samples come from and how they are cut."""
+
+    sources: list[SourceConfig] = Field(min_length=1)
+    root: str | None = None
+    """Default LAMM root of the sources: a folder, ``sample`` (the embedded sample, written to
+    ``OUT_DIR/lamm-sample``) or unset (``$LAMM_DATA_ROOT``, then ``~/.cache/lamm``)."""
+    arrow_dir: str | None = None
+    """Where ``lamm_data.load_split`` keeps converted splits (default ``ROOT/.lamm/arrow``; set it when the
+    root is read-only)."""
+    max_length: int = Field(1024, ge=8)
+    """Tokens per sample including the vision tokens; longer samples are cut at the end."""
+    max_bad_fraction: float = Field(0.01, ge=0.0, le=1.0)
+    """Stop before step 1 if more than this fraction of samples fails the checks."""
+    num_workers: int = Field(2, ge=0)
+
+
+class OptimConfig(_Section):
+    """AdamW with linear warmup and cosine decay to ``min_lr``; gradient clipping by global norm.
+
+    Defaults are LAMM's (``src/config/LAMM/train.yaml``: lr 5e-4, betas 0.9/0.95, weight decay 0.001,
+    10 warmup steps, clipping 1.0); LAMM decayed linearly, this decays along a cosine.
+    """
+
+    lr: float = Field(5e-4, gt=0)
+    min_lr: float = Field(0.0, ge=0)
+    warmup_steps: int = Field(10, ge=0)
+    weight_decay: float = Field(0.001, ge=0)
+    betas: tuple[float, float] = (0.9, 0.95)
+    grad_clip: float | None = Field(1.0, gt=0)
+
+
+class GenerationConfig(_Section):
+    """Defaults for ``lamm-model predict`` (LAMM: 400 new tokens for 2D, 800 for 3D)."""
+
+    max_new_tokens_2d: int = Field(400, ge=1)
+    max_new_tokens_3d: int = Field(800, ge=1)
+
+
+class TrainConfig(_Section):
+    """Everything a training run needs; saved as ``config.yaml`` in every checkpoint."""
+
+    model: ModelConfig
+    data: DataConfig
+    optim: OptimConfig = Field(default_factory=OptimConfig)
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    out_dir: str = "runs/lamm"
+    max_steps: int = Field(1000, ge=1)
+    """Optimizer steps."""
+    batch_size: int = Field(4, ge=1)
+    """Samples per micro-batch per process."""
+    grad_accum: int = Field(1, ge=1)
+    """Micro-batches per optimizer step; the global batch is batch_size x grad_accum x processes."""
+    precision: Literal["fp32", "bf16"] = "fp32"
+    """bf16: frozen weights stored in bf16, trainable ones in fp32, matmuls under bf16 autocast."""
+    gradient_checkpointing: bool = False
+    distributed: Literal["ddp", "fsdp"] = "ddp"
+    """How to use several processes under torchrun (FSDP shards every decoder layer of the LM)."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    seed: int = 0
+    log_every: int = Field(1, ge=1)
+    save_every: int | None = Field(None, ge=1)
+    """Also save a checkpoint every N steps (one is always saved at the end)."""
+
+
+def set_key(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``data["a"]["b"] = value`` for ``dotted == "a.b"``, creating dicts on the way; for a list,
+    a numeric part indexes it (``data.sources.0.limit=4``)."""
+    parts = dotted.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            node = node[_index(node, part, dotted)]
+            continue
+        child = node.get(part)
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict | list):
+            raise ConfigError(f"cannot set {dotted}: {'.'.join(parts[: i + 1])} is a value, not a section")
+        node = child
+    if isinstance(node, list):
+        node[_index(node, parts[-1], dotted)] = value
+    else:
+        node[parts[-1]] = value
+
+
+def _index(node: list[Any], part: str, dotted: str) -> int:
+    if not part.isdigit() or int(part) >= len(node):
+        raise ConfigError(f"cannot set {dotted}: {part!r} is not an index of a list of {len(node)} item(s)")
+    return int(part)
+
+
+def parse_overrides(overrides: list[str]) -> list[tuple[str, Any]]:
+    """``["optim.lr=1e-4", "model.lora.target_modules=[q_proj,v_proj]"]`` -> ``[(key, value), ...]``.
+
+    Values are read as YAML scalars/flow collections (``1e-4`` is a float, ``null`` is None).
+    """
+    parsed = []
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"override {item!r} is not key=value (e.g. optim.lr=1e-4)")
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"override {item!r}: the value is not valid YAML ({exc.problem})") from None
+        parsed.append((key.strip(), value))
+    return parsed
+
+
+def load_config(path: str | os.PathLike[str] | None, overrides: list[str] = (), *,  # type: ignore[assignment]
+                base: dict[str, Any] | None = None) -> TrainConfig:
+    """Read a YAML config (or start from ``base``), apply ``key=value`` overrides, validate.
+
+    Raises:
+        ConfigError: unreadable YAML, a bad override, or a value that does not validate (names the key).
+    """
+    data: dict[str, Any] = copy.deepcopy(base or {})
+    if path is not None:
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot read config ({exc.strerror or exc})") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: expected a YAML mapping of settings at the top level")
+        data = loaded
+    for key, value in parse_overrides(list(overrides)):
+        set_key(data, key, value)
+    return validate_config(data, str(path) if path is not None else "config")
+
+
+def validate_config(data: dict[str, Any], where: str = "config") -> TrainConfig:
+    """Validate a config mapping; unknown keys get the closest valid names in the message."""
+    try:
+        return TrainConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = []
+        for e in exc.errors(include_url=False):
+            key = ".".join(str(p) for p in e["loc"])
+            msg = e["msg"].removeprefix("Value error, ")
+            if e["type"] == "extra_forbidden":
+                msg = "unknown setting" + _suggest(e["loc"])
+            lines.append(f"{where}: {key or '(top level)'}: {msg}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def _suggest(loc: tuple[Any, ...]) -> str:
+    model: Any = TrainConfig
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return ""
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        model = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+        if model is None:
+            return ""
+    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=3, cutoff=0.5)
+    return f"; did you mean {' or '.join(close)}?" if close else f"; valid: {', '.join(model.model_fields)}"
+
+
+def dump_config(cfg: TrainConfig) -> str:
+    """The config as YAML (what checkpoints store)."""
+    return yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+def bundled_config(name: str) -> Path | None:
+    """A config shipped in ``lamm_model/configs/`` by name (``sample_cpu`` or ``sample_cpu.yaml``), if any."""
+    from importlib import resources
+
+    stem = name.removesuffix(".yaml")
+    if "/" in stem or "\\" in stem:
+        return None
+    path = Path(str(resources.files("lamm_model") / "configs" / f"{stem}.yaml"))
+    return path if path.is_file() else None

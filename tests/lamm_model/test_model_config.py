@@ -1,0 +1,89 @@
+"""The typed config: YAML + key=value overrides, clear errors, the bundled sample config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lamm_model.config import ConfigError, bundled_config, dump_config, load_config, parse_overrides
+
+
+def _write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "cfg.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+MINIMAL = {"model": {"llm": {"pretrained": "some/llm"}}, "data": {"sources": [{"name": "LAMM_instruct_98k"}]}}
+
+
+def test_defaults_follow_lamm_recipe(tmp_path: Path) -> None:
+    cfg = load_config(_write(tmp_path, MINIMAL))
+    assert (cfg.model.llm.lora.r, cfg.model.llm.lora.alpha, cfg.model.llm.lora.dropout) == (32, 32, 0.1)
+    assert cfg.model.llm.lora.target_modules == ["q_proj", "k_proj", "v_proj", "o_proj"]
+    assert cfg.model.vision.pretrained == "openai/clip-vit-large-patch14"
+    assert cfg.model.vision.freeze and cfg.model.pointcloud.freeze
+    assert cfg.model.pointcloud.num_tokens == 256 and cfg.model.pointcloud.num_points == 40000
+
+
+def test_overrides_are_typed_and_nested(tmp_path: Path) -> None:
+    cfg = load_config(_write(tmp_path, MINIMAL), ["optim.lr=1e-4", "model.llm.lora.target_modules=[q_proj,v_proj]",
+                                                  "data.sources.0.limit=8", "save_every=null", "precision=bf16"])
+    assert cfg.optim.lr == 1e-4
+    assert cfg.model.llm.lora.target_modules == ["q_proj", "v_proj"]
+    assert cfg.data.sources[0].limit == 8
+    assert cfg.save_every is None and cfg.precision == "bf16"
+
+
+def test_unknown_key_names_the_closest(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"optim.lrr: unknown setting; did you mean lr"):
+        load_config(_write(tmp_path, MINIMAL), ["optim.lrr=1"])
+    with pytest.raises(ConfigError, match=r"data.sources.0.limt: unknown setting; did you mean limit"):
+        load_config(_write(tmp_path, MINIMAL), ["data.sources.0.limt=1"])
+
+
+def test_bad_values_name_the_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"precision: Input should be 'fp32' or 'bf16'"):
+        load_config(_write(tmp_path, MINIMAL), ["precision=fp16"])
+    with pytest.raises(ConfigError, match=r"model.llm: .*exactly one of model.llm.pretrained"):
+        load_config(_write(tmp_path, MINIMAL), ["model.llm.config={model_type: llama}"])
+    with pytest.raises(ConfigError, match=r"not key=value"):
+        parse_overrides(["optim.lr"])
+    with pytest.raises(ConfigError, match=r"is not an index"):
+        load_config(_write(tmp_path, MINIMAL), ["data.sources.3.limit=1"])
+
+
+def test_unreadable_files_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model: [unclosed", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)
+
+
+def test_dump_round_trips(tmp_path: Path) -> None:
+    cfg = load_config(_write(tmp_path, MINIMAL), ["optim.betas=[0.8, 0.9]"])
+    again = tmp_path / "again.yaml"
+    again.write_text(dump_config(cfg), encoding="utf-8")
+    assert load_config(again) == cfg
+
+
+def test_bundled_sample_config_builds_offline() -> None:
+    path = bundled_config("sample_cpu")
+    assert path is not None and bundled_config("sample_cpu.yaml") == path
+    cfg = load_config(path)
+    assert cfg.data.root == "sample" and cfg.device == "cpu"
+    assert cfg.model.llm.pretrained is None and cfg.model.llm.tokenizer == "byte"
+    assert cfg.model.vision.pretrained is None and cfg.model.llm.finetune == "lora"
+    assert bundled_config("nope") is None and bundled_config("../x") is None
+
+
+def test_every_bundled_config_validates() -> None:
+    folder = bundled_config("sample_cpu").parent  # type: ignore[union-attr]
+    names = sorted(p.stem for p in folder.glob("*.yaml"))
+    assert "lamm2d_vicuna7b" in names
+    for name in names:
+        load_config(bundled_config(name))

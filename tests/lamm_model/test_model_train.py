@@ -1,0 +1,160 @@
+"""Training: finite loss, overfitting a tiny set, exact resume, checks that stop a run, checkpoints, precision."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from lamm_model.checkpoint import CheckpointError, load_for_inference, resolve_checkpoint
+from lamm_model.train import SampleCheckError, TrainEvents, train
+
+
+def _metrics(run: Path) -> list[dict]:
+    return [json.loads(line) for line in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_two_steps_give_a_finite_loss_on_images_and_point_clouds(make_config) -> None:
+    seen: list = []
+
+    class Events(TrainEvents):
+        def on_start(self, info: dict) -> None:
+            seen.append(info)
+
+    cfg = make_config(overrides=["model.llm.lora.dropout=0.05"])
+    result = train(cfg, events=Events())
+    assert len(result.losses) == 2 and all(math.isfinite(x) and x > 0 for x in result.losses)
+    assert result.check is not None and result.check.total == 12 and result.check.bad == 0
+    assert seen[0]["samples"] == 12 and 0 < seen[0]["trainable"] < seen[0]["parameters"]
+    run = Path(cfg.out_dir)
+    assert resolve_checkpoint(run) == result.checkpoint == run / "checkpoints" / "step-00000002"
+    assert [m["step"] for m in _metrics(run)] == [1, 2]
+    state = json.loads((result.checkpoint / "trainer_state.json").read_text())
+    assert state["step"] == 2 and state["position"] == [0, 2] and state["tokens"] > 0
+    assert json.loads((run / "sample_checks.json").read_text())["bad"] == 0
+
+
+@pytest.mark.slow
+def test_a_tiny_set_is_overfit(make_config) -> None:
+    lora = ["optim.lr=3e-2", "model.llm.lora.r=16", "model.llm.lora.alpha=32",
+            "model.llm.lora.target_modules=[q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj]"]
+    cfg = make_config(sources=[{"name": "LAMM_instruct_186k", "limit": 2}, {"name": "LAMM_3dinstruct_10k", "limit": 2}],
+                      overrides=lora, max_steps=60)
+    losses = train(cfg).losses
+    assert sum(losses[-5:]) / 5 < 0.3 * sum(losses[:5]) / 5, losses
+
+
+def test_resume_continues_exactly(make_config, tmp_path: Path) -> None:
+    overrides = ["model.llm.lora.dropout=0.2", "data.num_workers=1", "save_every=2", "batch_size=3",
+                 "optim.warmup_steps=1", "model.pointcloud.freeze=false"]
+    straight = train(make_config(overrides=overrides, max_steps=5))
+    resumed_cfg = make_config(overrides=[*overrides, f"out_dir={tmp_path / 'resumed'}"], max_steps=5)
+    resumed = train(resumed_cfg, resume=Path(straight.checkpoint).parent / "step-00000002")
+    assert resumed.losses == straight.losses[2:]  # bit-identical: weights, optimizer, lr, data, dropout RNG
+    assert resumed.state.position == straight.state.position and resumed.state.tokens == straight.state.tokens
+    a = load_file(str(straight.checkpoint / "model.safetensors"))
+    b = load_file(str(resumed.checkpoint / "model.safetensors"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_resume_refuses_other_data(make_config, tmp_path: Path) -> None:
+    first = train(make_config(max_steps=1))
+    other = make_config(sources=[{"name": "LAMM_instruct_186k", "limit": 5}], max_steps=2,
+                        overrides=[f"out_dir={tmp_path / 'other'}"])
+    with pytest.raises(CheckpointError, match="training samples changed"):
+        train(other, resume=first.checkpoint)
+
+
+def test_failed_checks_stop_before_step_one(make_config, model_root: Path, tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(model_root, root)
+    meta = root / "3D_Instruct" / "meta_file" / "LAMM_3dinstruct_10k.json"
+    items = json.loads(meta.read_text(encoding="utf-8"))
+    items[0]["conversations"][1]["value"] = ""
+    items[1]["conversations"][0]["value"] = "<image>\nWhat is this?"
+    meta.write_text(json.dumps(items), encoding="utf-8")
+    cfg = make_config(overrides=[f"data.root={root}", "data.max_bad_fraction=0.1"])
+    with pytest.raises(SampleCheckError, match=r"2 of 12 samples \(16.7%\) failed the checks") as info:
+        train(cfg)
+    assert {p.kind for p in info.value.report.problems} == {"empty_answer", "placeholder"}
+    saved = json.loads((Path(cfg.out_dir) / "sample_checks.json").read_text())
+    assert saved["sources"][1] == {"source": "3D_Instruct/meta_file/LAMM_3dinstruct_10k.json", "total": 4, "bad": 2,
+                                   "truncated": 0, "problems": {"empty_answer": 1, "placeholder": 1}}
+    assert not (Path(cfg.out_dir) / "checkpoints").exists()
+    tolerant = make_config(overrides=[f"data.root={root}", "data.max_bad_fraction=0.2",
+                                      f"out_dir={tmp_path / 'tolerant'}"], max_steps=1)
+    assert len(train(tolerant).check.valid) == 10
+
+
+def _save_pretrained_parts(tmp_path: Path, specs: dict) -> tuple[Path, Path]:
+    from transformers import AutoConfig, AutoModelForCausalLM, CLIPVisionConfig, CLIPVisionModel
+
+    from lamm_model.tokenizer import byte_tokenizer
+
+    tokenizer = byte_tokenizer()
+    llm_dir, clip_dir = tmp_path / "llm", tmp_path / "clip"
+    torch.manual_seed(7)
+    llm = AutoModelForCausalLM.from_config(AutoConfig.for_model(**specs["llama"], vocab_size=len(tokenizer),
+                                                                pad_token_id=tokenizer.pad_token_id))
+    llm.save_pretrained(llm_dir)
+    tokenizer.save_pretrained(llm_dir)
+    CLIPVisionModel(CLIPVisionConfig(**specs["clip"])).save_pretrained(clip_dir)
+    return llm_dir, clip_dir
+
+
+def test_checkpoints_of_pretrained_models_hold_only_what_changed(make_config, tmp_path: Path, tiny_specs) -> None:
+    llm_dir, clip_dir = _save_pretrained_parts(tmp_path, tiny_specs)
+    cfg = make_config(overrides=[f"model.llm.pretrained={llm_dir}", "model.llm.config=null", "model.llm.tokenizer=null",
+                                 f"model.vision.pretrained={clip_dir}", "model.vision.config=null"], max_steps=2)
+    result = train(cfg)
+    saved = load_file(str(result.checkpoint / "model.safetensors"))
+    components = {k.split(".")[0] for k in saved}
+    assert components == {"llm", "points", "vision_proj", "points_proj"}
+    assert all("lora_" in k for k in saved if k.startswith("llm."))
+    model, tokenizer, loaded_cfg = load_for_inference(Path(cfg.out_dir))
+    assert loaded_cfg == cfg and len(tokenizer) == 260
+    state = model.state_dict()
+    assert all(torch.equal(state[k], v) for k, v in saved.items())
+    assert any(v.abs().sum() > 0 for k, v in saved.items() if "lora_B" in k)  # LoRA B starts at zero
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(llm_dir).state_dict()
+    key = "model.layers.0.mlp.up_proj.weight"
+    assert torch.equal(state[f"llm.base_model.model.{key}"], base[key])
+
+
+def test_bf16_runs_and_gradient_checkpointing_changes_nothing(make_config, tmp_path: Path) -> None:
+    bf16 = train(make_config(precision="bf16"))
+    assert all(math.isfinite(x) for x in bf16.losses)
+    plain = train(make_config(overrides=[f"out_dir={tmp_path / 'plain'}"], max_steps=3))
+    ckpt = train(make_config(overrides=[f"out_dir={tmp_path / 'ckpt'}", "gradient_checkpointing=true"], max_steps=3))
+    assert ckpt.losses == pytest.approx(plain.losses, rel=1e-5)
+    assert bf16.losses[0] == pytest.approx(plain.losses[0], rel=2e-2)
+
+
+def test_grad_accumulation_equals_a_bigger_batch(make_config, tmp_path: Path) -> None:
+    big = train(make_config(overrides=[f"out_dir={tmp_path / 'big'}"], max_steps=3, batch_size=4))
+    acc = train(make_config(overrides=[f"out_dir={tmp_path / 'acc'}"], max_steps=3, batch_size=2, grad_accum=2))
+    assert acc.losses == pytest.approx(big.losses, rel=1e-5)
+
+
+@pytest.mark.parametrize(("source", "disabled"),
+                         [("LAMM_instruct_186k", "pointcloud"), ("Detection_ScanNet", "vision")])
+def test_single_modality_models(make_config, source: str, disabled: str) -> None:
+    result = train(make_config(sources=[{"name": source}], overrides=[f"model.{disabled}.enabled=false"], max_steps=1))
+    assert math.isfinite(result.losses[0])
+    saved = load_file(str(result.checkpoint / "model.safetensors"))
+    prefix = "points" if disabled == "pointcloud" else "vision"
+    assert not any(k.startswith(prefix) for k in saved)
+
+
+def test_a_source_needs_its_encoder(make_config) -> None:
+    from lamm_model.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"holds point clouds but model\.pointcloud\.enabled is false"):
+        train(make_config(overrides=["model.pointcloud.enabled=false"], max_steps=1))
