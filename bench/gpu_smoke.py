@@ -54,9 +54,9 @@ TINY_CLIP = {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
              "image_size": 32, "patch_size": 8}
 TINY_POINTS = {"num_points": 512, "num_tokens": 16, "group_size": 16, "width": 32, "depth": 1, "heads": 2}
 
-PEAK_BF16_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10G": 70.0, "L4": 121.0,
-                    "RTX 4090": 165.0, "RTX 3090": 71.0}
-"""Dense bf16 tensor-core peaks (vendor datasheets, SXM parts where there are several)."""
+PEAK_BF16_TFLOPS = {"H100 PCIe": 756.0, "H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "L4": 121.0}
+"""Dense bf16 tensor-core peaks from the vendor datasheets (first name contained in the device name wins;
+SXM figures for H100/H200). Other devices: pass ``--peak-tflops``."""
 
 
 def model_config(tiny: bool, finetune: str) -> ModelConfig:
@@ -175,8 +175,8 @@ def main() -> None:
     print(f"device: {name}")
     print(f"model: LM {llm_params / 1e9:.3f} B params ({args.finetune}), CLIP {clip_params / 1e6:.0f} M (frozen), "
           f"{sum(p.numel() for p in trainable) / 1e6:.1f} M trainable")
-    print(f"batch: {args.batch_size} samples x {width} positions ({tokens} non-pad tokens, {images} images, "
-          f"{args.batch_size - images} point clouds), bf16, grad checkpointing "
+    print(f"batch: {args.batch_size} samples x {width} positions ({tokens} non-pad tokens, {images} image(s), "
+          f"{args.batch_size - images} point cloud(s)), bf16, grad checkpointing "
           f"{'on' if args.gradient_checkpointing else 'off'}")
     print(f"LAMM step: {seconds * 1e3:.1f} ms  |  {tokens / seconds:,.0f} tokens/s  |  {achieved:.1f} TFLOP/s  |  "
           f"MFU {mfu}  |  peak memory {peak:.2f} GiB")

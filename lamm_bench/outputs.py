@@ -40,11 +40,16 @@ def write_report(scored: Scored, path: str | os.PathLike[str], *,
     """
     side = sidecar_path(path)
     data = sidecar_bytes(scored.estimators)
-    write_atomic(side, data)
     scored.report.meta.samples = SidecarRef(file=side.name, sha256=hashlib.sha256(data).hexdigest())
     if diagnostics is not None:
         scored.report.meta.diagnostics = diagnostics_ref(path, diagnostics)
-    write_atomic(path, report_json(scored.report).encode("utf-8"))
+    text = report_json(scored.report).encode("utf-8")
+    write_atomic(side, data)
+    try:
+        write_atomic(path, text)
+    except BaseException:
+        side.unlink(missing_ok=True)  # no sidecar without its report
+        raise
     return Path(path)
 
 
