@@ -6,10 +6,12 @@ Data: ``bench/_benchmark_data.py`` writes the 17 benchmark meta files (62,439 2D
 real PNGs for the benchmarks that need image sizes (LSP, FSC147 locating), and one prediction per item
 (``answers.jsonl``). It is generated once per work folder.
 
-Workloads, each run as its own process (wall time and that process's peak RSS, from ``os.wait4``):
+Workloads, each run as its own process: wall time, CPU time of it and its children, and peak resident memory
+summed over its whole process tree (sampled every 20 ms with psutil, so worker processes count):
 
 * ``lamm-bench score``: the full command (``python -m lamm_bench score answers.jsonl --data ROOT --out ...``),
-  every benchmark, 1000 bootstrap resamples, diagnostics off.
+  every benchmark, 1000 bootstrap resamples, diagnostics off, default ``--jobs`` (one worker per CPU, at most 4).
+* ``score --jobs 1``: the same in one process.
 * ``score, no intervals``: the same with ``--resamples 0`` (what the bootstrap costs).
 * ``json floor`` (always): ``json.load`` of the 17 meta files plus ``json.loads`` of every prediction line,
   nothing else - the least any scorer reading these inputs must spend.
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -60,13 +63,41 @@ def _generate(workdir: Path, seed: int) -> Path:
     return answers
 
 
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants now (0 if it is gone)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
 def _run(argv: list[str]) -> tuple[float, float, float, int]:
-    """Run a command; return (wall s, CPU s, peak RSS MiB of that process, exit status)."""
+    """Run a command; return (wall s, CPU s of it and its children, peak summed RSS MiB of its process tree,
+    sampled every 20 ms, exit status)."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.02)
     wall = time.perf_counter() - started
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime - _run.cpu_before  # type: ignore[attr-defined]
+    _run.cpu_before += cpu  # type: ignore[attr-defined]
+    return wall, cpu, peak / 2**20, process.returncode
+
+
+_run.cpu_before = 0.0  # type: ignore[attr-defined]
 
 
 def _json_floor(root: Path, answers: Path) -> None:
@@ -184,6 +215,9 @@ def main() -> int:
     workloads = {
         "lamm-bench score": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--data", str(args.workdir),
                              "--out", str(report), "--resamples", str(args.resamples), "--quiet"],
+        "score --jobs 1": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--data", str(args.workdir),
+                           "--out", str(args.workdir / "out" / "report1.json"), "--resamples", str(args.resamples),
+                           "--quiet", "--jobs", "1"],
         "score, no intervals": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--data",
                                 str(args.workdir), "--out", str(args.workdir / "out" / "report0.json"),
                                 "--resamples", "0", "--quiet"],

@@ -42,19 +42,24 @@ def score(
                          ] = RESAMPLES,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Score only the benchmarks that have "
                                                                         "predictions.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes scoring benchmarks in "
+                                                                       "parallel (default: CPUs, at most 4).")
+                    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")] = False,
 ) -> None:
     """Score predictions: the LAMM protocol's numbers and honest metrics with bootstrap intervals."""
     from lamm_bench.outputs import write_diagnostics, write_report
     from lamm_bench.predictions import read_predictions
+    from lamm_bench.scoring import default_jobs
     from lamm_bench.scoring import score as score_predictions
     from lamm_bench.tables import report_table
     from lamm_data.layout import default_root
 
     root = data if data is not None else default_root()
-    progress = None if quiet else (lambda name: err.print(f"scoring {name} ...", highlight=False))
+    progress = None if quiet else (lambda name: err.print(f"scored {name}", highlight=False))
     scored = score_predictions(read_predictions(predictions, benchmark), root, seed=seed, resamples=resamples,
-                               allow_partial=allow_partial, diagnostics=diagnostics is not None, progress=progress)
+                               allow_partial=allow_partial, diagnostics=diagnostics is not None,
+                               jobs=jobs or default_jobs(), progress=progress)
     if diagnostics is not None:  # first, so that the report can record its name and sha256
         write_diagnostics(scored, diagnostics)
     if out_path is not None:

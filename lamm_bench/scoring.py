@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,42 +113,102 @@ def _select(predictions: PredictionSet, allow_partial: bool) -> list[str]:
     return [name for name in BENCHMARKS if name in predictions.by_benchmark]
 
 
+@dataclass
+class _Outcome:
+    """What scoring one benchmark produced (picklable, so worker processes can return it)."""
+
+    result: BenchmarkResult
+    data: DataEntry
+    estimators: BenchmarkEstimators
+    samples: list[dict[str, Any]] | None
+    warnings: list[str]
+
+
+def _score_one(name: str, root: str | Path, texts: Sequence[Any], ctx: ScoringContext | None, diagnostics: bool,
+               seed: int, resamples: int) -> _Outcome:
+    ctx = ctx or default_context(diagnostics=diagnostics)
+    gt = load_ground_truth(root, name)
+    joined = join(gt, texts)
+    result = SCORERS[name](gt, joined.texts, ctx)
+    warnings = [*joined.warnings, *(f"{name}: {note}" for note in result.notes)]
+    ci = bootstrap_intervals(result.estimators, gt.n_clusters, benchmark_rng(seed, name), resamples=resamples)
+    return _Outcome(
+        result=BenchmarkResult(lamm=result.lamm, metrics=result.metrics, ci95=ci, n=result.n, missing=result.missing,
+                               unparsed=result.unparsed),
+        data=DataEntry(**gt.manifest, join="id" if gt.ids is not None else "position"),
+        estimators=BenchmarkEstimators(gt.n_clusters, clusters_digest(gt.cluster_keys), result.estimators),
+        samples=result.samples, warnings=warnings)
+
+
+_COST_PER_ITEM = {"Caption": 60, "Detection": 20, "Keypoints": 3, "Locating": 2}
+"""Rough relative scoring cost of one item per task (measured at the real scale; default 1): CIDEr-D and AP
+bootstraps and WordNet matching dominate. Used only to start the longest benchmarks first."""
+
+
+def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ctx: ScoringContext | None,
+              diagnostics: bool, seed: int, resamples: int, jobs: int,
+              progress: Callable[[str], None] | None) -> Iterator[tuple[str, _Outcome]]:
+    """Score each benchmark, in this process or in ``jobs`` forked worker processes (heaviest first)."""
+    args = (diagnostics, seed, resamples)
+    if jobs <= 1 or len(names) <= 1 or ctx is not None or "fork" not in mp.get_all_start_methods():
+        ctx = ctx or default_context(diagnostics=diagnostics)
+        for name in names:
+            if progress is not None:
+                progress(name)
+            yield name, _score_one(name, root, predictions.by_benchmark[name], ctx, *args)
+        return
+    # Load the shared text resources once, before forking, so the workers share them copy-on-write.
+    from lamm_bench.text.synonyms import warm_up
+
+    warm_up()
+
+    def cost(name: str) -> int:
+        return len(predictions.by_benchmark[name]) * _COST_PER_ITEM.get(name.split("_")[0], 1)
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=mp.get_context("fork")) as pool:
+        futures = {pool.submit(_score_one, name, root, predictions.by_benchmark[name], None, *args): name
+                   for name in sorted(names, key=cost, reverse=True)}
+        for future in as_completed(futures):
+            if progress is not None:
+                progress(futures[future])
+            yield futures[future], future.result()
+
+
+def default_jobs() -> int:
+    """Worker processes used by default: the CPUs this process may run on, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
+
+
 def score(predictions: PredictionSet, root: str | Path, *, context: ScoringContext | None = None, seed: int = 0,
-          resamples: int = RESAMPLES, allow_partial: bool = False, diagnostics: bool = False,
+          resamples: int = RESAMPLES, allow_partial: bool = False, diagnostics: bool = False, jobs: int = 1,
           progress: Callable[[str], None] | None = None) -> Scored:
     """Score every benchmark present in ``predictions`` against the ground truth under ``root``.
 
     Without ``allow_partial`` every benchmark must have predictions (a ``--benchmark`` selection counts as
-    complete). Items without a prediction count as wrong and are reported.
+    complete). Items without a prediction count as wrong and are reported. With ``jobs > 1`` the benchmarks are
+    scored in that many forked processes; the result is the same (each benchmark has its own random stream).
+    A custom ``context`` is only used in this process.
 
     Raises:
         JoinError: benchmarks without predictions, unknown prediction ids, too many predictions.
         MissingDataError, MetaFileError, SchemaError: ground truth missing or invalid.
     """
     names = _select(predictions, allow_partial or predictions.selected is not None)
-    ctx = context or default_context(diagnostics=diagnostics)
-    if ctx.diagnostics != diagnostics:
+    ctx = context
+    if ctx is not None and ctx.diagnostics != diagnostics:
         ctx = ScoringContext(ctx.label_match, ctx.tokenize, diagnostics)
-    results: dict[str, BenchmarkResult] = {}
-    manifest: dict[str, DataEntry] = {}
-    estimators: dict[str, BenchmarkEstimators] = {}
-    samples: dict[str, list[dict[str, Any]]] = {}
+    done = dict(_outcomes(names, predictions, root, ctx, diagnostics, seed, resamples, jobs, progress))
     warnings = list(predictions.warnings)
-    for name in names:
-        if progress is not None:
-            progress(name)
-        gt = load_ground_truth(root, name)
-        joined = join(gt, predictions.by_benchmark[name])
-        warnings.extend(joined.warnings)
-        result = SCORERS[name](gt, joined.texts, ctx)
-        warnings.extend(f"{name}: {note}" for note in result.notes)
-        ci = bootstrap_intervals(result.estimators, gt.n_clusters, benchmark_rng(seed, name), resamples=resamples)
-        results[name] = BenchmarkResult(lamm=result.lamm, metrics=result.metrics, ci95=ci, n=result.n,
-                                        missing=result.missing, unparsed=result.unparsed)
-        manifest[name] = DataEntry(**gt.manifest, join="id" if gt.ids is not None else "position")
-        estimators[name] = BenchmarkEstimators(gt.n_clusters, clusters_digest(gt.cluster_keys), result.estimators)
-        if result.samples is not None:
-            samples[name] = result.samples
+    for name in names:  # canonical order, whatever order the workers finished in
+        warnings.extend(done[name].warnings)
+    results = {name: done[name].result for name in names}
+    manifest = {name: done[name].data for name in names}
+    estimators = {name: done[name].estimators for name in names}
+    samples = {name: done[name].samples for name in names if done[name].samples is not None}
     source = predictions.source
     meta = Meta(version=__version__, input=InputInfo(kind=source["kind"], path=source["path"], sha256=source["sha256"],
                                                      predictions_sha256=predictions.canonical_sha256()),

@@ -31,6 +31,15 @@ def entity_words(text: str) -> list[str | None]:
     return [net.morphy(w) for w in words]
 
 
+def warm_up() -> None:
+    """Load the stop words, WordNet and Punkt tables now (e.g. before forking workers that share them)."""
+    from lamm_bench.text.punkt import sent_tokenize
+
+    english_stopwords()
+    wordnet()
+    sent_tokenize("Warm up. Done.")
+
+
 def label_synonyms(label: str) -> list[str]:
     """Lemma names of the first WordNet synset of ``label``, or ``[label]`` when it has no synset."""
     names = wordnet().first_synset_lemma_names(label)

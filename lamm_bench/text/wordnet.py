@@ -43,6 +43,7 @@ class WordNet:
         self._index = index
         self._synsets = synsets
         self._exceptions = exceptions
+        self._morphy_memo: dict[str, str | None] = {}
 
     @classmethod
     def from_document(cls, document: dict) -> WordNet:
@@ -66,12 +67,25 @@ class WordNet:
         return found
 
     def morphy(self, form: str, pos: str | None = None) -> str | None:
-        """The first base form of ``form`` (NLTK ``wordnet.morphy``); None when WordNet has none."""
+        """The first base form of ``form`` (NLTK ``wordnet.morphy``); None when WordNet has none.
+
+        Answers reuse a small vocabulary, so results without ``pos`` are memoised (a pure function of ``form``).
+        """
+        if pos is None:
+            try:
+                return self._morphy_memo[form]
+            except KeyError:
+                pass
         for p in (pos,) if pos else POS_ORDER:
             found = self.lemmas_for(form, p)
             if found:
-                return found[0]
-        return None
+                base = found[0]
+                break
+        else:
+            base = None
+        if pos is None:
+            self._morphy_memo[form] = base
+        return base
 
     def first_synset_lemma_names(self, word: str) -> list[str] | None:
         """``wordnet.synsets(word)[0].lemma_names()``, or None when ``word`` has no synset."""

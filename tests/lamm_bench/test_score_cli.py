@@ -61,7 +61,7 @@ def test_score_prints_every_benchmark(scored: dict) -> None:
     stdout = scored["result"].stdout
     for name in BENCHMARKS:
         assert name in stdout
-    assert "scoring VQA_AI2D" in scored["result"].stderr  # progress goes to stderr
+    assert "scored VQA_AI2D" in scored["result"].stderr  # progress goes to stderr
 
 
 def test_report_matches_the_contract(scored: dict) -> None:
@@ -186,3 +186,15 @@ def test_compare(root: Path, scored: dict, tmp_path: Path) -> None:
     assert broken.exit_code == 1 and "cannot read the bootstrap sidecar" in broken.stderr
     table = RUNNER.invoke(app, ["compare", str(report_a), str(report_a)])
     assert table.exit_code == 0 and "VQA_AI2D" in table.stdout
+
+
+def test_parallel_scoring_gives_the_same_report(root: Path) -> None:
+    from lamm_bench.predictions import read_predictions
+    from lamm_bench.scoring import score
+
+    predictions = read_predictions(root / BASELINE_ANSWERS)
+    one = score(predictions, root, resamples=200, seed=3, jobs=1)
+    two = score(predictions, root, resamples=200, seed=3, jobs=2)
+    assert two.report.model_dump() == one.report.model_dump()
+    assert list(two.report.results) == list(BENCHMARKS)
+    assert [*two.sample_records()] == [*one.sample_records()]
