@@ -174,6 +174,7 @@ def verify_cmd(
         display.print_verify(report, out)
     raise typer.Exit(0 if report.ok else 1)
 
+
 @app.command("convert")
 @friendly_errors
 def convert_cmd(
