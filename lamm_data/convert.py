@@ -38,7 +38,7 @@ import pyarrow as pa
 from lamm_data._version import __version__
 from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
 from lamm_data.catalog import CatalogEntry, entries, resolve
-from lamm_data.errors import LammError, MissingDataError, SchemaError
+from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
 from lamm_data.metafile import FileReport, entry_for_path, gc_paused, split_dir_of, validate_meta
@@ -128,12 +128,13 @@ def convert_file(
         InvalidMetaError: the file does not pass validation (nothing is written).
         SchemaError: a media header cannot be read.
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
+        NotAMetaFileError: ``name`` is an archive.
     """
     start = time.perf_counter()
     meta = Path(meta_path).resolve()
     entry = entry_for_path(meta, name)
     if entry.record is None:
-        raise LammError(f"{entry.name} is an archive, not a meta file; only meta files are converted")
+        raise NotAMetaFileError(f"{entry.name} is an archive, not a meta file; only meta files are converted")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     target = out / entry.name
@@ -297,6 +298,7 @@ def meta_files(root: str | os.PathLike[str], names: Sequence[str] = ()) -> list[
         MissingDataError: a named file is not under ``root`` (the message names the fetch command), or
             no meta file at all is.
         UnknownNameError: a name is not in the catalog.
+        NotAMetaFileError: a name is an archive.
     """
     if names:
         chosen = list(dict.fromkeys(resolve(n) for n in names))
@@ -337,7 +339,8 @@ def convert(
         One result per file; failed files have ``status == "failed"`` and their report.
 
     Raises:
-        MissingDataError, UnknownNameError: see :func:`meta_files` (raised before anything is converted).
+        MissingDataError, UnknownNameError, NotAMetaFileError: see :func:`meta_files` (raised before anything
+            is converted).
     """
     jobs = meta_files(root, names)
     target = Path(out) if out is not None else arrow_root(root)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from lamm_data.catalog import CatalogEntry, resolve
-from lamm_data.errors import MetaFileError, SchemaError, UnknownNameError
+from lamm_data.errors import LammError, MetaFileError, SchemaError, UnknownNameError
 from lamm_data.schemas import Record, media_field, record_model
 
 Severity = Literal["error", "warning"]
@@ -275,9 +275,11 @@ def validate_meta(
 
     Raises:
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
+        NotAMetaFileError: ``name`` (or the file name) is an archive.
     """
     path = Path(path)
     entry = entry_for_path(path, name)
+    model = record_model(entry)
     file = str(path)
     report = FileReport(file, entry.name)
     try:
@@ -287,7 +289,7 @@ def validate_meta(
         return report, None
     try:
         with gc_paused():
-            records = _adapter(record_model(entry)).validate_json(data.removeprefix(_BOM))
+            records = _adapter(model).validate_json(data.removeprefix(_BOM))
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         if len(errors) == 1 and errors[0]["loc"] == ():
@@ -336,8 +338,8 @@ def validate_paths(
 ) -> list[FileReport]:
     """Validate every meta file found under ``paths`` (files, split folders or LAMM roots).
 
-    A path that does not exist or holds no meta file, and a file whose name is not a LAMM file
-    (unless ``name`` is given), each give a report with one error instead of raising.
+    A path that does not exist or holds no meta file, a file whose name is not a LAMM file (unless
+    ``name`` is given) and a ``name`` that is an archive each give a report with one error instead of raising.
     ``on_file`` is called before each file (for progress display).
     """
     from lamm_data.layout import discover_meta_files
@@ -354,8 +356,8 @@ def validate_paths(
                 on_file(path)
             try:
                 report, _ = validate_meta(path, name, check_media=check_media)
-            except UnknownNameError as exc:
-                report = FileReport(str(path), None, problems=[
-                    Problem(str(path), None, None, "", f"{exc} Pass --name to say which file this is.")])
+            except LammError as exc:  # an unknown file name, or --name naming an archive
+                hint = " Pass --name to say which file this is." if isinstance(exc, UnknownNameError) else ""
+                report = FileReport(str(path), None, problems=[Problem(str(path), None, None, "", f"{exc}{hint}")])
             reports.append(report)
     return reports

@@ -34,6 +34,7 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 from lamm_data.catalog import CatalogEntry, resolve
+from lamm_data.errors import NotAMetaFileError
 
 SCHEMA_VERSION = "1"
 """Version of these record models; bump when a model changes in a way converted data depends on."""
@@ -353,10 +354,15 @@ RECORD_MODELS: dict[str, type[Record]] = {
 
 
 def record_model(name: str | CatalogEntry) -> type[Record]:
-    """The record model of a meta file, given its catalog entry or any name/alias."""
+    """The record model of a meta file, given its catalog entry or any name/alias.
+
+    Raises:
+        UnknownNameError: ``name`` is not in the catalog.
+        NotAMetaFileError: ``name`` is an archive.
+    """
     entry = name if isinstance(name, CatalogEntry) else resolve(name)
     if entry.record is None:
-        raise ValueError(f"{entry.name} is an archive, not a meta file; it has no record schema")
+        raise NotAMetaFileError(f"{entry.name} is an archive, not a meta file; it has no record schema")
     return RECORD_MODELS[entry.record]
 
 

@@ -64,6 +64,8 @@ def test_missing_file_and_unknown_name(root: Path) -> None:
     assert "lamm-data fetch 2D_Benchmark OCR_SVT" in missing.stderr
     unknown = runner.invoke(app, ["convert", str(root), "VOC2O12"])
     assert unknown.exit_code == 1 and "Detection_VOC2012" in unknown.stderr
+    archive = runner.invoke(app, ["convert", str(root), "voc2012_images"])
+    assert archive.exit_code == 1 and "voc2012_images is an archive, not a meta file" in archive.stderr
     empty = runner.invoke(app, ["convert", str(root / "nowhere")])
     assert empty.exit_code == 1 and "no LAMM meta file" in empty.stderr
 

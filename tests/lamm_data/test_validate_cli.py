@@ -122,6 +122,12 @@ def test_unknown_file_name_needs_name_option(tmp_path: Path, sample_root_ro: Pat
     assert _invoke(str(path), "--no-media", "--name", "VOC2012").exit_code == 0
 
 
+def test_name_of_an_archive_is_a_one_line_error(sample_root_ro: Path) -> None:
+    result = _invoke(str(sample_root_ro / VOC), "--no-media", "--name", "voc2012_images")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"error {sample_root_ro / VOC}:-:-:-: voc2012_images is an archive, not a meta file" in result.output
+
+
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     result = _invoke(str(tmp_path / "nope"))
     assert result.exit_code == 1
