@@ -11,7 +11,7 @@ import gc
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -206,17 +206,15 @@ def _warn_unknown(file: str, records: list[Record]) -> list[Problem]:
                     "warning") for k, n in seen.items()]
 
 
-def _check_ids(file: str, records: list[Record], benchmark: bool) -> list[Problem]:
-    if not benchmark:
-        return []  # instruction ids are source-image ids: one image serves several items
+def _check_ids(file: str, ids: Iterable[str | None]) -> list[Problem]:
+    """Duplicate ids (errors) and items without an id (one warning) of a benchmark file."""
     problems: list[Problem] = []
     first: dict[str, int] = {}
     missing = 0
-    for i, rec in enumerate(records):
-        if rec.id is None:
+    for i, key in enumerate(ids):
+        if key is None:
             missing += 1
             continue
-        key = str(rec.id)
         if key in first:
             problems.append(Problem(file, i, key, "id", f"duplicate id: item {first[key]} has the same id"))
         else:
@@ -298,10 +296,13 @@ def validate_meta(
         raw = json.loads(data.removeprefix(_BOM))
         report.items = len(raw)
         report.problems.extend(_schema_problems(file, raw, exc))
+        if entry.is_benchmark:  # duplicate ids too, so that one run reports every problem
+            report.problems.extend(p for p in _check_ids(file, map(_item_id, raw)) if p.severity == "error")
         return report, None
     report.items = len(records)
     report.problems.extend(_warn_unknown(file, records))
-    report.problems.extend(_check_ids(file, records, entry.is_benchmark))
+    if entry.is_benchmark:  # instruction ids are source-image ids: one image serves several items
+        report.problems.extend(_check_ids(file, (None if r.id is None else str(r.id) for r in records)))
     if check_media:
         report.problems.extend(_check_media(file, records, split_dir_of(path), report))
     else:

@@ -54,8 +54,8 @@ def test_reports_all_problems_not_the_first(sample_root: Path) -> None:
     errors = json.loads(result.stdout)["files"][0]["errors"]
     got = {(e["index"], e["id"], e["field"]) for e in errors}
     assert got == {(0, "2008_000008", "object[1].bbox"), (1, "2008_000015", "image"),
-                   (2, "2008_000008", "object[0].label")}
-    # once the schema errors are fixed, the duplicate id is reported too
+                   (2, "2008_000008", "object[0].label"), (2, "2008_000008", "id")}
+    # the duplicate id alone is an error too
     items[0]["object"][1]["bbox"] = [0.1, 0.1, 0.2, 0.5]
     items[1]["image"] = "voc2012_images/2008_000015.jpg"
     items[2]["object"][0]["label"] = "dog"
