@@ -25,7 +25,6 @@ import shutil
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ import pyarrow as pa
 
 from lamm_data._version import __version__
 from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
+from lamm_data.atomic import replace_folder
 from lamm_data.catalog import CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
@@ -248,21 +248,6 @@ def write_stream(path: Path, schema: pa.Schema, batches: Iterator[pa.RecordBatch
 
 def _write_json(path: Path, value: dict) -> None:
     path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
-
-
-def replace_folder(tmp: Path, target: Path) -> None:
-    """Move the finished folder ``tmp`` to ``target`` (same file system), replacing an older one.
-
-    The old folder is first renamed aside, so ``target`` is at every moment either absent, the old
-    complete folder or the new complete one.
-    """
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _remove_leftovers(out: Path, name: str) -> None:

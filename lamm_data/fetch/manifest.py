@@ -27,9 +27,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from lamm_data.fetch.atomic import write_bytes_atomic
+from lamm_data.atomic import write_bytes_atomic
 from lamm_data.fetch.errors import ManifestError
-from lamm_data.fetch.hashing import Digest
+from lamm_data.hashing import Digest
 
 STATE_DIR = ".lamm"
 """Folder under the root holding the manifest, the lock and transfer leftovers."""

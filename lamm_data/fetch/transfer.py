@@ -20,8 +20,8 @@ from pathlib import Path
 
 from lamm_data._version import __version__
 from lamm_data.fetch.errors import FetchError, HubUnreachableError, RemoteNotFoundError
-from lamm_data.fetch.hashing import CHUNK
 from lamm_data.fetch.progress import SILENT, Progress
+from lamm_data.hashing import CHUNK
 
 USER_AGENT = f"lamm-data/{__version__}"
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
