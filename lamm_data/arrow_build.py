@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from lamm_data.errors import SchemaError
 from lamm_data.features import IMAGE_STORAGE, Spec, arrow_schema
 from lamm_data.media import MediaError, image_size, npy_shape
-from lamm_data.metafile import Problem
+from lamm_data.metafile import Problem, problem_lines
 from lamm_data.schemas import Record
 
 Progress = Callable[[str, int, int], None]
@@ -95,8 +95,8 @@ def media_facts(
             row = pc.index(abs_paths, target).as_py()
             rid = records[row].id
             problems.append(Problem(file, row, None if rid is None else str(rid), key, message))
-        raise SchemaError(f"{file}: {len(problems)} media file(s) cannot be read\n"
-                          + "\n".join(str(p) for p in problems[:20]), problems)
+        raise SchemaError(f"{file}: {len(problems)} media file(s) cannot be read\n{problem_lines(problems)}",
+                          problems)
     positions = pc.index_in(abs_paths, value_set=targets)
     dims = tuple(pc.take(pa.array([d[axis] for d in found], pa.int32()), positions)  # type: ignore[index]
                  for axis in (0, 1))

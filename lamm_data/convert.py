@@ -41,7 +41,7 @@ from lamm_data.catalog import CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
-from lamm_data.metafile import FileReport, entry_for_path, gc_paused, split_dir_of, validate_meta
+from lamm_data.metafile import FileReport, entry_for_path, gc_paused, problem_lines, split_dir_of, validate_meta
 from lamm_data.provenance import (
     ARROW_FILE,
     FORMAT_VERSION,
@@ -67,9 +67,7 @@ class InvalidMetaError(SchemaError):
 
     def __init__(self, report: FileReport) -> None:
         errors = report.errors
-        shown = "\n".join(str(p) for p in errors[:20])
-        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"{report.path}: not converted: {len(errors)} problem(s)\n{shown}{more}", errors)
+        super().__init__(f"{report.path}: not converted: {len(errors)} problem(s)\n{problem_lines(errors)}", errors)
         self.report = report
 
 

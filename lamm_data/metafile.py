@@ -24,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import LammError, MetaFileError, SchemaError, UnknownNameError
+from lamm_data.layout import discover_meta_files
 from lamm_data.schemas import Record, media_field, record_model
 
 Severity = Literal["error", "warning"]
@@ -144,7 +145,8 @@ def describe_unreadable(data: bytes) -> str:
     return ""
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
+    """Dotted field name of a pydantic error location: ``("object", 0, "bbox")`` -> ``object[0].bbox``."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -154,7 +156,8 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _message(err: dict[str, Any]) -> str:
+def error_message(err: dict[str, Any]) -> str:
+    """One pydantic error as a short message, with the offending value (cut to 60 characters) where useful."""
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] in ("missing",):
         return "required field is missing"
@@ -164,7 +167,8 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
-def _item_id(item: Any) -> str | None:
+def item_id(item: Any) -> str | None:
+    """The id of a raw (unvalidated) item as a string, or ``None`` when it has no usable id."""
     if isinstance(item, dict) and isinstance(item.get("id"), int | str) and not isinstance(item.get("id"), bool):
         return str(item["id"])
     return None
@@ -176,7 +180,7 @@ def _schema_problems(file: str, raw: list[Any], exc: ValidationError) -> list[Pr
         loc = err["loc"]
         index = loc[0] if loc and isinstance(loc[0], int) else None
         item = raw[index] if index is not None and index < len(raw) else None
-        problems.append(Problem(file, index, _item_id(item), _field_path(loc[1:]), _message(err)))
+        problems.append(Problem(file, index, item_id(item), field_path(loc[1:]), error_message(err)))
     return problems
 
 
@@ -297,7 +301,7 @@ def validate_meta(
         report.items = len(raw)
         report.problems.extend(_schema_problems(file, raw, exc))
         if entry.is_benchmark:  # duplicate ids too, so that one run reports every problem
-            report.problems.extend(p for p in _check_ids(file, map(_item_id, raw)) if p.severity == "error")
+            report.problems.extend(p for p in _check_ids(file, map(item_id, raw)) if p.severity == "error")
         return report, None
     report.items = len(records)
     report.problems.extend(_warn_unknown(file, records))
@@ -324,10 +328,14 @@ def read_meta(path: str | os.PathLike[str], name: str | None = None, *, check_me
         errors = report.errors
         if len(errors) == 1 and errors[0].index is None and not errors[0].field:
             raise MetaFileError(str(errors[0]))
-        shown = "\n".join(str(p) for p in errors[:20])
-        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        raise SchemaError(f"{path}: {len(errors)} problem(s)\n{shown}{more}", errors)
+        raise SchemaError(f"{path}: {len(errors)} problem(s)\n{problem_lines(errors)}", errors)
     return records
+
+
+def problem_lines(problems: list[Problem], limit: int = 20) -> str:
+    """The first ``limit`` problems, one per line, then how many more there are."""
+    more = f"\n... and {len(problems) - limit} more" if len(problems) > limit else ""
+    return "\n".join(str(p) for p in problems[:limit]) + more
 
 
 def validate_paths(
@@ -343,8 +351,6 @@ def validate_paths(
     ``name`` is given) and a ``name`` that is an archive each give a report with one error instead of raising.
     ``on_file`` is called before each file (for progress display).
     """
-    from lamm_data.layout import discover_meta_files
-
     reports: list[FileReport] = []
     for raw in paths:
         try:

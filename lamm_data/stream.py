@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import MetaFileError, MissingDataError, SchemaError
 from lamm_data.layout import default_root, find_meta
-from lamm_data.metafile import Problem, _field_path, _item_id, _message, entry_for_path
+from lamm_data.metafile import Problem, entry_for_path, error_message, field_path, item_id
 from lamm_data.schemas import Record, record_model
 
 CHUNK_BYTES = 1 << 20
@@ -62,8 +62,8 @@ def iter_records(
             try:
                 record = model.model_validate_json(text)
             except ValidationError as exc:
-                item_id = _item_id(_loads_or_none(text))
-                problems = [Problem(str(path), index, item_id, _field_path(e["loc"]), _message(e))
+                found_id = item_id(_loads_or_none(text))
+                problems = [Problem(str(path), index, found_id, field_path(e["loc"]), error_message(e))
                             for e in exc.errors(include_url=False)]
                 raise SchemaError(f"{path}: item {index} is invalid\n" + "\n".join(map(str, problems)),
                                   problems) from None
