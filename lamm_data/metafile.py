@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import LammError, MetaFileError, SchemaError, UnknownNameError
 from lamm_data.layout import discover_meta_files
-from lamm_data.schemas import Record, media_field, record_model
+from lamm_data.schemas import Record, media_field, normalise_media_path, record_model
 
 Severity = Literal["error", "warning"]
 _BOM = b"\xef\xbb\xbf"
@@ -237,8 +237,7 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
     checked = 0
     for i, rec in enumerate(records):
         raw = getattr(rec, key)
-        plain = "\\" not in raw and "/." not in raw and "//" not in raw and raw[0] != "." and raw[-1] != "/"
-        rel = raw if plain else os.path.normpath(raw).replace("\\", "/")  # plain: normpath would not change it
+        rel = normalise_media_path(raw)
         folder, _, base = rel.rpartition("/")
         top = rel.split("/", 1)[0]
         if top in absent:

@@ -48,13 +48,24 @@ JOINT_NAMES: tuple[str, ...] = (
 CHOICE_LETTERS = "ABCDEF"
 
 
+def normalise_media_path(value: str) -> str:
+    """A media path as the POSIX path it names: backslashes are separators, ``.``, ``..`` and ``//`` resolved.
+
+    ``./scannet_pcls/a.npy`` -> ``scannet_pcls/a.npy``; a path ``normpath`` would not change is returned as is
+    (the common case, without the call).
+    """
+    if "\\" in value or "/." in value or "//" in value or value[:1] == "." or value[-1:] == "/":
+        return posixpath.normpath(value.replace("\\", "/"))
+    return value
+
+
 def _check_media_path(value: str) -> str:
     if not value:
         raise ValueError("media path is empty")
     if value[0] in "/\\" or value[1:2] == ":":
         raise ValueError(f"media path {value!r} is absolute; expected a path relative to the split folder")
     if ".." in value:  # only a '..' component can leave the folder (checked per item: keep the common case cheap)
-        normal = posixpath.normpath(value.replace("\\", "/"))
+        normal = normalise_media_path(value)
         if normal == ".." or normal.startswith("../"):
             raise ValueError(f"media path {value!r} leaves the split folder")
     return value
@@ -142,17 +153,21 @@ class Record(BaseModel):
 
     id: RecordId | None = None
 
-    def unknown_fields(self) -> list[str]:
-        """Dotted names of fields present in the source item but not in the model (for warnings)."""
-        found = list(self.__pydantic_extra__ or ())
+    def unknown_values(self) -> dict[str, Any]:
+        """Values present in the source item but not in the model, by dotted name (``conversations[2].weight``)."""
+        found = dict(self.__pydantic_extra__ or {})
         for name, allowed in self.NESTED_KEYS.items():
             values = getattr(self, name) or ()
             if max(map(len, values), default=0) <= len(allowed):
                 continue  # no nested value has more keys than allowed (the common case, checked in C)
             for i, value in enumerate(values):
                 if isinstance(value, dict) and len(value) > len(allowed):
-                    found.extend(f"{name}[{i}].{k}" for k in value if k not in allowed)
+                    found.update({f"{name}[{i}].{k}": v for k, v in value.items() if k not in allowed})
         return found
+
+    def unknown_fields(self) -> list[str]:
+        """Dotted names of fields present in the source item but not in the model (for warnings)."""
+        return list(self.unknown_values())
 
 
 class _Instruct(Record):
