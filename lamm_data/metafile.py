@@ -355,7 +355,8 @@ def validate_paths(
         try:
             files = discover_meta_files(raw)
         except FileNotFoundError as exc:
-            reports.append(FileReport(str(raw), None, problems=[Problem(str(raw), None, None, "", str(exc))]))
+            message = str(exc).removeprefix(f"{Path(raw)}: ")  # the problem names the path already
+            reports.append(FileReport(str(raw), None, problems=[Problem(str(raw), None, None, "", message)]))
             continue
         for path in files:
             if on_file is not None:

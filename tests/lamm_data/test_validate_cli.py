@@ -131,7 +131,17 @@ def test_name_of_an_archive_is_a_one_line_error(sample_root_ro: Path) -> None:
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     result = _invoke(str(tmp_path / "nope"))
     assert result.exit_code == 1
-    assert "no such file or folder" in result.output
+    assert f"error {tmp_path / 'nope'}:-:-:-: no such file or folder" in result.output
+
+
+def test_paths_are_printed_as_they_are_not_as_markup(tmp_path: Path, sample_root_ro: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("c[b]").mkdir()
+    shutil.copy(sample_root_ro / "2D_Benchmark/meta_file/OCR_SVT.json", "c[b]/OCR_SVT.json")
+    result = _invoke("c[b]/OCR_SVT.json", "--no-media")
+    assert result.exit_code == 0
+    assert "│ c[b]/OCR_SVT.json " in result.output
 
 
 def test_inputs_are_not_modified(sample_root: Path) -> None:
