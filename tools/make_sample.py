@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from lamm_data.schemas import CHOICE_LETTERS, JOINT_NAMES
+
 OUT = Path(__file__).resolve().parents[1] / "lamm_data" / "sample_data"
-JOINTS = ("right ankle", "right knee", "right hip", "left hip", "left knee", "left ankle", "right wrist",
-          "right elbow", "right shoulder", "left shoulder", "left elbow", "left wrist", "neck", "head top")
 COLORS = {"dog": (150, 90, 40), "person": (220, 180, 150), "cat": (90, 90, 90), "car": (200, 30, 30),
           "horse": (120, 70, 30), "bird": (40, 120, 200), "chair": (160, 120, 60), "table": (110, 80, 50)}
 DET_QUERY = ("Identify all the objects in the image and provide their positions. Your answer needs to give the "
@@ -222,12 +222,12 @@ def bench_2d(answers: list[dict]) -> None:
         loc_items.append({"id": iid, "image": rel, "query": KPT_QUERY.format("hip"), "gt_joints": joints})
         if i == 0:
             kp_text = {n: f"The {n} is located at [{x / w + 0.01:.2f}, {y / h - 0.01:.2f}]."
-                       for n, (x, y, _) in zip(JOINTS, joints, strict=True)}
+                       for n, (x, y, _) in zip(JOINT_NAMES, joints, strict=True)}
         elif i == 1:
-            kp_text = {n: "[0.5, 0.5]" for n in JOINTS}
+            kp_text = {n: "[0.5, 0.5]" for n in JOINT_NAMES}
         else:
             kp_text = {n: f"[{x / w + 0.2:.2f}, {y / h:.2f}]" if k % 2 else "I am not sure."
-                       for k, (n, (x, y, _)) in enumerate(zip(JOINTS, joints, strict=True))}
+                       for k, (n, (x, y, _)) in enumerate(zip(JOINT_NAMES, joints, strict=True))}
         answer("Keypoints_Detection_LSP", iid, kp_text)
         answer("Locating_LSP", iid, ["The hip is at [0.5, 0.55].", "[0.9, 0.05]", "[0.5, 0.5]"][i])
     _write_meta("2D_Benchmark", "Keypoints_Detection_LSP", kp_items)
@@ -265,7 +265,7 @@ def bench_2d(answers: list[dict]) -> None:
         for i, (iid, question, choices, gt, pred) in enumerate(rows):
             img = _canvas((180 + 40 * i, 140), seed + i)
             rel = _save(img, g / folder / f"{iid}.png")
-            options = " ".join(f"({'ABCDEF'[k]}) {c}" for k, c in enumerate(choices))
+            options = " ".join(f"({CHOICE_LETTERS[k]}) {c}" for k, c in enumerate(choices))
             items.append({"id": iid, "image": rel, "query": f"{question} Context: N/A Options: {options}",
                           "gt_choice": gt, "gt_choices": choices})
             answer(bench, iid, pred)
@@ -327,7 +327,7 @@ def bench_3d(answers: list[dict]) -> None:
            "It is near the bed.")]
     for k, (scene, question, choices, gt, pred) in enumerate(qa):
         qid = f"{scene}_q{k}"
-        options = " ".join(f"({'ABCDEF'[j]}) {c}" for j, c in enumerate(choices))
+        options = " ".join(f"({CHOICE_LETTERS[j]}) {c}" for j, c in enumerate(choices))
         qa_items.append({"id": qid, "pcl": f"./scannet_pcls/{scene}_vert.npy",
                          "query": f"{question} Options: {options}", "gt_choice": gt, "gt_choices": choices})
         answers.append({"id": qid, "benchmark": "VQA_ScanQA_multiplechoice", "text": pred})
