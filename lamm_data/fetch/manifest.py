@@ -106,7 +106,7 @@ class Manifest:
         try:
             files = {k: FileRecord(**v) for k, v in raw.get("files", {}).items()}
             archives = {k: ArchiveRecord(**v) for k, v in raw.get("archives", {}).items()}
-        except TypeError as exc:
+        except (TypeError, AttributeError) as exc:  # an entry that is not an object, or lacks fields
             raise ManifestError(f"{path}: malformed entry ({exc})") from None
         return cls(root, files, archives)
 
