@@ -37,7 +37,7 @@ import pyarrow as pa
 from lamm_data._version import __version__
 from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
 from lamm_data.atomic import replace_folder
-from lamm_data.catalog import CatalogEntry, entries, resolve
+from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
@@ -291,7 +291,8 @@ def meta_files(root: str | os.PathLike[str], names: Sequence[str] = ()) -> list[
         with contextlib.suppress(MissingDataError):
             found.append((entry, find_meta(root, entry)))
     if not found:
-        raise MissingDataError(f"no LAMM meta file under {root}; get some with: lamm-data fetch --root {root}")
+        raise MissingDataError(f"no LAMM meta file under {root}; get some with: lamm-data fetch GROUP --root {root} "
+                               f"(GROUP: {', '.join(GROUPS)})")
     return found
 
 

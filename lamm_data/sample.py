@@ -30,9 +30,11 @@ def write_sample(dest: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
     renamed aside first and deleted last), so an interrupted call leaves no half-written root.
 
     Raises:
-        FileExistsError: ``dest`` exists and is not empty, and ``overwrite`` is false.
+        FileExistsError: ``dest`` is a file, or a folder that is not empty while ``overwrite`` is false.
     """
     dest = Path(dest)
+    if dest.exists() and not dest.is_dir():
+        raise FileExistsError(f"{dest} is a file, not a folder; pick another folder")
     if dest.exists() and any(dest.iterdir()) and not overwrite:
         raise FileExistsError(f"{dest} exists and is not empty; pick another folder or pass --force")
     dest.parent.mkdir(parents=True, exist_ok=True)

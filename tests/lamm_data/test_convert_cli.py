@@ -80,6 +80,13 @@ def test_export_parquet(root: Path, tmp_path: Path) -> None:
     assert len(list((out / "Keypoints_Detection_LSP").glob("*.parquet"))) == 2
 
 
+def test_export_parquet_into_a_file_is_a_one_line_error(root: Path, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("")
+    result = runner.invoke(app, ["export-parquet", str(root), "LSP", "--out", str(tmp_path / "taken")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == f"error: File exists: {tmp_path / 'taken'}"
+
+
 def test_export_parquet_needs_out(root: Path) -> None:
     result = runner.invoke(app, ["export-parquet", str(root), "LSP"])
     assert result.exit_code == 2

@@ -79,3 +79,10 @@ def test_sample_command_writes_the_root_and_refuses_to_overwrite(tmp_path: Path)
     again = runner.invoke(app, ["sample", str(dest)])
     assert again.exit_code == 1 and "not empty" in again.stderr and "--force" in again.stderr
     assert runner.invoke(app, ["sample", str(dest), "--force"]).exit_code == 0
+
+
+def test_sample_refuses_a_file(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("mine")
+    result = CliRunner().invoke(app, ["sample", str(tmp_path / "f"), "--force"])
+    assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
+    assert (tmp_path / "f").read_text() == "mine"
