@@ -81,7 +81,7 @@ def _resume_state(partial: Path, url: str) -> str | None:
         state = json.loads(sidecar(partial).read_text(encoding="utf-8"))
         if state.get("url") == url and partial.is_file():
             return str(state.get("validator") or "")
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # no sidecar, or not the JSON object we write: start again
         pass
     partial.unlink(missing_ok=True)
     return None
