@@ -40,11 +40,11 @@ def list_cmd(
     """Print the catalog: every file of the LAMM release, its task, size and where it comes from."""
     rows = list(catalog.entries(group))
     if as_json:
-        out.print_json(json.dumps([{
+        _print_json([{
             "name": e.name, "group": e.group, "kind": e.kind, "file": e.relpath, "task": e.task,
             "dataset": e.dataset, "modality": e.modality, "documented_size": e.documented_size, "items": e.items,
             "gt_fields": list(e.gt_fields), "source": e.source, "aliases": list(e.aliases),
-            "hub": [{"repo": h.repo_id, "path": h.path} for h in e.hub], "notes": e.notes} for e in rows]))
+            "hub": [{"repo": h.repo_id, "path": h.path} for h in e.hub], "notes": e.notes} for e in rows])
         return
     table = Table(title=f"LAMM catalog{f' ({group})' if group else ''}: {len(rows)} files")
     for column in ("name", "group", "kind", "task", "size / items", "source"):
@@ -96,7 +96,7 @@ def validate(
         reports = validate_paths(list(paths), name=name, check_media=not no_media, on_file=progress)
     ok = all(r.ok for r in reports)
     if as_json:
-        out.print_json(json.dumps({"ok": ok, "files": [r.to_dict() for r in reports]}))
+        _print_json({"ok": ok, "files": [r.to_dict() for r in reports]})
         raise typer.Exit(0 if ok else 1)
     for report in reports:
         _print_problems(report, out)
@@ -165,7 +165,7 @@ def verify_cmd(
     with display.progress_bars(err, quiet or as_json) as progress:
         report = verify_root(root, progress)
     if as_json:
-        out.print_json(json.dumps(display.verify_json(report)))
+        _print_json(display.verify_json(report))
     else:
         display.print_verify(report, out)
     raise typer.Exit(0 if report.ok else 1)
@@ -240,6 +240,11 @@ def _print_problems(report: FileReport, console: Console) -> None:
     for problem in report.problems:
         tag = "[red]error[/red]" if problem.severity == "error" else "[yellow]warning[/yellow]"
         console.print(f"{tag} {escape(str(problem))}")
+
+
+def _print_json(value: object) -> None:
+    """Write ``value`` as indented JSON to stdout as it is (rich's rendering takes seconds for 10^4 problems)."""
+    out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def _count(n: int, colour: str) -> str:
