@@ -148,14 +148,18 @@ bootstraps and WordNet matching dominate. Used only to start the longest benchma
 def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ctx: ScoringContext | None,
               diagnostics: bool, seed: int, resamples: int, jobs: int,
               progress: Callable[[str], None] | None) -> Iterator[tuple[str, _Outcome]]:
-    """Score each benchmark, in this process or in ``jobs`` forked worker processes (heaviest first)."""
+    """Score each benchmark, in this process or in ``jobs`` forked worker processes (heaviest first).
+
+    ``progress(name)`` is called once a benchmark has been scored.
+    """
     args = (diagnostics, seed, resamples)
     if jobs <= 1 or len(names) <= 1 or ctx is not None or "fork" not in mp.get_all_start_methods():
         ctx = ctx or default_context(diagnostics=diagnostics)
         for name in names:
+            outcome = _score_one(name, root, predictions.by_benchmark[name], ctx, *args)
             if progress is not None:
                 progress(name)
-            yield name, _score_one(name, root, predictions.by_benchmark[name], ctx, *args)
+            yield name, outcome
         return
     # Load the shared text resources once, before forking, so the workers share them copy-on-write.
     from lamm_bench.text.synonyms import warm_up
@@ -169,9 +173,10 @@ def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ct
         futures = {pool.submit(_score_one, name, root, predictions.by_benchmark[name], None, *args): name
                    for name in sorted(names, key=cost, reverse=True)}
         for future in as_completed(futures):
+            outcome = future.result()
             if progress is not None:
                 progress(futures[future])
-            yield futures[future], future.result()
+            yield futures[future], outcome
 
 
 def default_jobs() -> int:

@@ -137,6 +137,7 @@ def test_bad_inputs_fail_with_their_error(root: Path, tmp_path: Path, lines, ext
     result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--out", str(tmp_path / "r.json"), *extra])
     assert result.exit_code == 1
     assert message in " ".join(result.stderr.split())
+    assert "scored" not in result.stderr  # progress names only benchmarks that were scored
     assert not (tmp_path / "r.json").exists()
 
 
