@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,6 +140,17 @@ def _score_one(name: str, root: str | Path, texts: Sequence[Any], ctx: ScoringCo
         samples=result.samples, warnings=warnings)
 
 
+def _score_task(task: tuple[Any, ...]) -> tuple[str, _Outcome]:
+    """:func:`_score_one` in a worker process (default context), returning the benchmark's name with its outcome."""
+    name, root, predictions, diagnostics, seed, resamples = task
+    return name, _score_one(name, root, predictions, None, diagnostics, seed, resamples)
+
+
+def _ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent process, which stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 _COST_PER_ITEM = {"Caption": 60, "Detection": 20, "Keypoints": 3, "Locating": 2}
 """Rough relative scoring cost of one item per task (measured at the real scale; default 1): CIDEr-D and AP
 bootstraps and WordNet matching dominate. Used only to start the longest benchmarks first."""
@@ -169,14 +180,14 @@ def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ct
     def cost(name: str) -> int:
         return len(predictions.by_benchmark[name]) * _COST_PER_ITEM.get(name.split("_")[0], 1)
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=mp.get_context("fork")) as pool:
-        futures = {pool.submit(_score_one, name, root, predictions.by_benchmark[name], None, *args): name
-                   for name in sorted(names, key=cost, reverse=True)}
-        for future in as_completed(futures):
-            outcome = future.result()
+    tasks = [(name, root, predictions.by_benchmark[name], *args) for name in sorted(names, key=cost, reverse=True)]
+    # Leaving the block (all scored, an error, Ctrl-C) terminates the workers: after a failure nothing else is
+    # scored, and the error is reported at once.
+    with mp.get_context("fork").Pool(min(jobs, len(names)), initializer=_ignore_interrupts) as pool:
+        for name, outcome in pool.imap_unordered(_score_task, tasks):
             if progress is not None:
-                progress(futures[future])
-            yield futures[future], outcome
+                progress(name)
+            yield name, outcome
 
 
 def default_jobs() -> int:

@@ -199,3 +199,19 @@ def test_parallel_scoring_gives_the_same_report(root: Path) -> None:
     assert two.report.model_dump() == one.report.model_dump()
     assert list(two.report.results) == list(BENCHMARKS)
     assert [*two.sample_records()] == [*one.sample_records()]
+
+
+def test_parallel_scoring_raises_the_failing_benchmarks_error(root: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from lamm_bench.predictions import read_predictions
+    from lamm_bench.scoring import score
+    from lamm_data.errors import SchemaError
+
+    broken = tmp_path / "broken"
+    shutil.copytree(root, broken)
+    (broken / "2D_Benchmark" / "meta_file" / "OCR_SVT.json").write_text('[{"id": "x"}]')
+    scored: list[str] = []
+    with pytest.raises(SchemaError, match=r"OCR_SVT\.json"):
+        score(read_predictions(root / BASELINE_ANSWERS), broken, resamples=20, jobs=2, progress=scored.append)
+    assert "OCR_SVT" not in scored
