@@ -17,7 +17,7 @@ from lamm_bench.errors import JoinError
 from lamm_bench.ground_truth import GroundTruth, load_ground_truth
 from lamm_bench.join import join
 from lamm_bench.metrics.bootstrap import RESAMPLES, bootstrap_intervals
-from lamm_bench.predictions import PredictionSet
+from lamm_bench.predictions import Prediction, PredictionSet
 from lamm_bench.report import BenchmarkResult, DataEntry, DataManifest, InputInfo, Meta, Report
 from lamm_bench.scorers.base import BenchmarkScore, ScoringContext
 from lamm_bench.scorers.caption import score_caption
@@ -124,11 +124,12 @@ class _Outcome:
     warnings: list[str]
 
 
-def _score_one(name: str, root: str | Path, texts: Sequence[Any], ctx: ScoringContext | None, diagnostics: bool,
-               seed: int, resamples: int) -> _Outcome:
+def _score_one(name: str, root: str | Path, predictions: Sequence[Prediction], ctx: ScoringContext | None,
+               diagnostics: bool, seed: int, resamples: int) -> _Outcome:
+    """Load one benchmark's ground truth, join its predictions, score them and bootstrap the intervals."""
     ctx = ctx or default_context(diagnostics=diagnostics)
     gt = load_ground_truth(root, name)
-    joined = join(gt, texts)
+    joined = join(gt, predictions)
     result = SCORERS[name](gt, joined.texts, ctx)
     warnings = [*joined.warnings, *(f"{name}: {note}" for note in result.notes)]
     ci = bootstrap_intervals(result.estimators, gt.n_clusters, benchmark_rng(seed, name), resamples=resamples)
