@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from lamm_bench.report import DiagnosticsRef, SidecarRef, report_json, write_atomic
+from lamm_bench.report import DiagnosticsRef, SidecarRef, report_json
 from lamm_bench.scoring import Scored
 from lamm_bench.sidecar import sidecar_bytes
+from lamm_data.fetch.atomic import write_bytes_atomic
 
 
 def sidecar_path(report_path: str | os.PathLike[str]) -> Path:
@@ -44,9 +45,9 @@ def write_report(scored: Scored, path: str | os.PathLike[str], *,
     if diagnostics is not None:
         scored.report.meta.diagnostics = diagnostics_ref(path, diagnostics)
     text = report_json(scored.report).encode("utf-8")
-    write_atomic(side, data)
+    write_bytes_atomic(side, data)
     try:
-        write_atomic(path, text)
+        write_bytes_atomic(Path(path), text)
     except BaseException:
         side.unlink(missing_ok=True)  # no sidecar without its report
         raise
@@ -64,5 +65,5 @@ def _plain(value: Any) -> Any:
 def write_diagnostics(scored: Scored, path: str | os.PathLike[str]) -> int:
     """Write one JSON line per sample (every benchmark, ground-truth order); returns the number of lines."""
     lines = [json.dumps(record, ensure_ascii=False, default=_plain) for record in scored.sample_records()]
-    write_atomic(path, ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"))
+    write_bytes_atomic(Path(path), ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"))
     return len(lines)
