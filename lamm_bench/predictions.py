@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -74,12 +74,19 @@ class PredictionSet:
 
     def canonical_sha256(self) -> str:
         """sha256 of the predictions themselves (benchmark, id, text; sorted), equal for equivalent inputs."""
-        digest = hashlib.sha256()
-        for name in sorted(self.by_benchmark):
-            for p in sorted(self.by_benchmark[name], key=lambda p: p.id):
-                line = json.dumps([name, p.id, p.text], ensure_ascii=False, separators=(",", ":"))
-                digest.update(line.encode("utf-8") + b"\n")
-        return digest.hexdigest()
+        return answers_sha256({name: [(p.id, p.text) for p in predictions]
+                               for name, predictions in self.by_benchmark.items()})
+
+
+def answers_sha256(answers: Mapping[str, Iterable[tuple[str, Any]]]) -> str:
+    """sha256 of ``{benchmark: [(id, text), ...]}``: one compact JSON line ``[benchmark, id, text]`` per answer,
+    sorted by benchmark, then id (``meta.input.predictions_sha256`` of a report)."""
+    digest = hashlib.sha256()
+    for name in sorted(answers):
+        for item_id, text in sorted(answers[name], key=lambda pair: pair[0]):
+            line = json.dumps([name, item_id, text], ensure_ascii=False, separators=(",", ":"))
+            digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
 
 
 def prediction_schema() -> dict[str, Any]:
