@@ -181,7 +181,7 @@ def test_compare(root: Path, scored: dict, tmp_path: Path) -> None:
     assert ai2d["difference"] == pytest.approx(100 / 3)
     # one item differs: each resample's difference is 100 * (times it was drawn) / 3, never negative
     assert ai2d["ci95"][0] == 0.0 and 66.6 < ai2d["ci95"][1] <= 100.0
-    # without the sidecar: differences, no intervals, and a note saying why
+    # a sidecar the report names but that is gone: an error naming it (not a silent comparison without intervals)
     (tmp_path / "b.bootstrap.npz").unlink()
     broken = RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json")])
     assert broken.exit_code == 1 and "cannot read the bootstrap sidecar" in broken.stderr
