@@ -215,3 +215,32 @@ def test_parallel_scoring_raises_the_failing_benchmarks_error(root: Path, tmp_pa
     with pytest.raises(SchemaError, match=r"OCR_SVT\.json"):
         score(read_predictions(root / BASELINE_ANSWERS), broken, resamples=20, jobs=2, progress=scored.append)
     assert "OCR_SVT" not in scored
+
+
+def test_compare_says_why_an_interval_is_not_paired(root: Path, scored: dict, tmp_path: Path) -> None:
+    import shutil
+
+    from lamm_bench.compare import compare_reports
+
+    report_a = scored["dir"] / "report.json"
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    meta = other / "2D_Benchmark" / "meta_file" / "VQA_AI2D.json"
+    meta.write_text(meta.read_text().replace("Which stage", "What stage"))
+    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--data", str(other), "--benchmark", "AI2D",
+                                 "--out", str(tmp_path / "b.json"), "--resamples", "50"])
+    assert result.exit_code == 0, result.output
+    compared = compare_reports(report_a, tmp_path / "b.json", resamples=50)
+    assert compared.notes == ["VQA_AI2D: no paired interval: the reports were scored against different ground truth"]
+    assert compared.only_in_a == [n for n in sorted(BENCHMARKS) if n != "VQA_AI2D"] and compared.only_in_b == []
+    ai2d = [d for d in compared.differences if d.benchmark == "VQA_AI2D"]
+    assert ai2d and all(d.difference == 0.0 and d.ci95 is None for d in ai2d)
+    # a report without a sidecar (meta.samples null): differences without intervals, and the reason
+    bare = json.loads(report_a.read_text())
+    bare["meta"]["samples"] = None
+    (tmp_path / "bare.json").write_text(json.dumps(bare))
+    compared = compare_reports(tmp_path / "bare.json", report_a, resamples=50)
+    assert len(compared.notes) == len(BENCHMARKS)
+    assert all(n.endswith("no paired interval: a report has no bootstrap sidecar (score with --out to write one)")
+               for n in compared.notes)
+    assert all(d.ci95 is None for d in compared.differences)
