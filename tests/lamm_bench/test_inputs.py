@@ -154,3 +154,28 @@ def test_join_by_position_when_ids_repeat(root: Path, tmp_path: Path) -> None:
     assert "joined by position" in joined.warnings[0]
     with pytest.raises(JoinError, match="4 predictions for 3 items"):
         join(gt, [Prediction(str(i), "", "f") for i in range(4)])
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(b"PK\x03\x04" + b"garbage" * 10, id="broken-zip"),
+    pytest.param(b"not an npz", id="not-a-zip"),
+    pytest.param(None, id="no-index"),
+    pytest.param('{"benchmarks": {"VQA_AI2D": 3}}', id="bad-index"),
+])
+def test_bad_sidecar_is_a_report_error(tmp_path: Path, content: bytes | str | None) -> None:
+    import io
+
+    import numpy as np
+
+    from lamm_bench.errors import ReportError
+    from lamm_bench.sidecar import read_sidecar
+
+    path = tmp_path / "r.bootstrap.npz"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        buffer = io.BytesIO()
+        np.savez(buffer, **({"__index__": np.array(content)} if content is not None else {"other": np.zeros(2)}))
+        path.write_bytes(buffer.getvalue())
+    with pytest.raises(ReportError, match="not a lamm-bench bootstrap sidecar"):
+        read_sidecar(path)
