@@ -95,12 +95,13 @@ def prediction_schema() -> dict[str, Any]:
 
 
 def _benchmark_entry(name: str, where: str) -> CatalogEntry:
+    """The catalog entry of a benchmark name; ``where`` (``file:line: benchmark``, ``--benchmark``) starts errors."""
     try:
         entry = resolve(name)
     except UnknownNameError as exc:
-        raise PredictionsError(f"{where}: benchmark: {exc}") from None
+        raise PredictionsError(f"{where}: {exc}") from None
     if not entry.is_benchmark:
-        raise PredictionsError(f"{where}: benchmark: {name!r} is {entry.name}, not a benchmark file")
+        raise PredictionsError(f"{where}: {name!r} is {entry.name}, not a benchmark file")
     return entry
 
 
@@ -149,7 +150,7 @@ def _record(value: Any, where: str, default: CatalogEntry | None,
     if benchmark is not None:
         entry = entries.get(benchmark)
         if entry is None:
-            entry = entries[benchmark] = _benchmark_entry(benchmark, where)
+            entry = entries[benchmark] = _benchmark_entry(benchmark, f"{where}: benchmark")
     elif default is not None:
         entry = default
     else:

@@ -65,6 +65,8 @@ def test_benchmark_option_fills_and_filters(tmp_path: Path) -> None:
     assert list(preds.by_benchmark) == ["Classification_CIFAR10"]
     assert preds.warnings == ["--benchmark Classification_CIFAR10: left out predictions of other benchmarks: "
                               "OCR_SVT (1)"]
+    with pytest.raises(PredictionsError, match=r"^--benchmark: unknown LAMM file 'CIFAR11'"):
+        read_predictions(path, "CIFAR11")
 
 
 def test_legacy_folder_and_file(tmp_path: Path) -> None:
