@@ -140,20 +140,26 @@ def test_join_by_id() -> None:
         join(gt, [Prediction("q", "", "f:1"), Prediction("r", "", "f:2")])
 
 
-def test_join_by_position_when_ids_repeat(root: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("change", "reason"), [
+    (lambda items: items[1].update(id=items[0]["id"]), "1 id(s) repeat"),
+    (lambda items: items[2].pop("id"), "1 item(s) have no id"),
+])
+def test_join_by_position_when_ids_repeat_or_lack(root: Path, tmp_path: Path, change, reason: str) -> None:
     import shutil
 
     copy = tmp_path / "dup"
     shutil.copytree(root, copy)
     meta = copy / "2D_Benchmark" / "meta_file" / "OCR_SVT.json"
     items = json.loads(meta.read_text())
-    items[1]["id"] = items[0]["id"]
+    change(items)
     meta.write_text(json.dumps(items))
     gt = load_ground_truth(copy, "OCR_SVT")
-    assert gt.ids is None and "repeat" in gt.positional_reason
+    assert gt.ids is None and reason in gt.positional_reason
     joined = join(gt, [Prediction("anything", "HOTEL", "f:1")])
     assert joined.texts == ("HOTEL", None, None)
     assert "joined by position" in joined.warnings[0]
+    assert joined.missing_ids == ("#1", "#2")
+    assert joined.warnings[1] == "OCR_SVT: the last 2 of 3 item(s) have no prediction (counted as wrong)"
     with pytest.raises(JoinError, match="4 predictions for 3 items"):
         join(gt, [Prediction(str(i), "", "f") for i in range(4)])
 
