@@ -185,8 +185,11 @@ def test_compare(root: Path, scored: dict, tmp_path: Path) -> None:
     (tmp_path / "b.bootstrap.npz").unlink()
     broken = RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json")])
     assert broken.exit_code == 1 and "cannot read the bootstrap sidecar" in broken.stderr
-    table = RUNNER.invoke(app, ["compare", str(report_a), str(report_a)])
+    table = RUNNER.invoke(app, ["compare", str(report_a), str(report_a), "--resamples", "20"])
     assert table.exit_code == 0 and "VQA_AI2D" in table.stdout
+    assert "lamm Acc" in table.stdout and "parse_failure_rate" not in table.stdout  # headline metrics only
+    every = RUNNER.invoke(app, ["compare", str(report_a), str(report_a), "--resamples", "20", "--all"])
+    assert every.exit_code == 0 and "parse_failure_rate" in every.stdout
 
 
 def test_parallel_scoring_gives_the_same_report(root: Path) -> None:
