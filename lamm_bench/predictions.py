@@ -80,12 +80,13 @@ class PredictionSet:
 
 def answers_sha256(answers: Mapping[str, Iterable[tuple[str, Any]]]) -> str:
     """sha256 of ``{benchmark: [(id, text), ...]}``: one compact JSON line ``[benchmark, id, text]`` per answer,
-    sorted by benchmark, then id (``meta.input.predictions_sha256`` of a report)."""
+    sorted by benchmark, then id, UTF-8 (lone surrogates, which JSON input may hold, passed through as they are)
+    (``meta.input.predictions_sha256`` of a report)."""
     digest = hashlib.sha256()
     for name in sorted(answers):
         for item_id, text in sorted(answers[name], key=lambda pair: pair[0]):
             line = json.dumps([name, item_id, text], ensure_ascii=False, separators=(",", ":"))
-            digest.update(line.encode("utf-8") + b"\n")
+            digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
     return digest.hexdigest()
 
 

@@ -247,3 +247,29 @@ def test_compare_says_why_an_interval_is_not_paired(root: Path, scored: dict, tm
     assert all(n.endswith("no paired interval: a report has no bootstrap sidecar (score with --out to write one)")
                for n in compared.notes)
     assert all(d.ci95 is None for d in compared.differences)
+
+
+def test_absurd_answers_give_strict_json_outputs(root: Path, tmp_path: Path) -> None:
+    """A lone surrogate in an answer (valid JSON input, not valid Unicode) and a coordinate that overflows to
+    infinity: scoring works, the diagnostics are strict UTF-8 JSON and still identify the predictions."""
+    from lamm_bench.leaderboard.runs import predictions_digest
+
+    joints = {joint: "[1e308, 0.5]" for joint in _JOINTS}
+    lines = [{"id": "4562", "benchmark": "AI2D", "text": "The answer is (B) \ud800."},
+             {"id": "im0001", "benchmark": "LSP", "text": joints}]
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="ascii")
+    out, diagnostics = tmp_path / "r.json", tmp_path / "d.jsonl"
+    result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--allow-partial", "--out", str(out),
+                                 "--diagnostics", str(diagnostics), "--resamples", "20"])
+    assert result.exit_code == 0, result.output
+
+    def reject(constant: str) -> None:
+        raise AssertionError(f"non-standard JSON number {constant}")
+
+    records = [json.loads(line, parse_constant=reject) for line in diagnostics.read_text("utf-8").splitlines()]
+    lsp = next(r for r in records if r["benchmark"] == "Keypoints_Detection_LSP" and r["id"] == "im0001")
+    assert {j["distance_px"] for j in lsp["parsed"]["joints"]} == {None}  # overflowed to infinity: undefined
+    assert next(r for r in records if r["id"] == "4562")["text"] == lines[0]["text"]  # the surrogate round-trips
+    report = json.loads(out.read_text(), parse_constant=reject)
+    assert predictions_digest(diagnostics) == report["meta"]["input"]["predictions_sha256"]
