@@ -61,8 +61,13 @@ def write_html(board: Leaderboard, out_dir: str | os.PathLike[str], *, title: st
     text = render_page(board.runs, references=board.references, diagnostics=board.diagnostics,
                        **({"title": title} if title else {}))
     path = Path(out_dir) / HTML_NAME
-    write_bytes_atomic(path, text.encode("utf-8"))
+    write_bytes_atomic(path, _utf8(text))
     return path
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of a page; a lone surrogate (an answer may hold one) is shown as ``?``."""
+    return text.encode("utf-8", "replace")
 
 
 def markdown(board: Leaderboard) -> str:
@@ -73,5 +78,5 @@ def markdown(board: Leaderboard) -> str:
 def write_markdown(board: Leaderboard, out_dir: str | os.PathLike[str]) -> Path:
     """Write ``out_dir/leaderboard.md`` (created atomically) and return its path."""
     path = Path(out_dir) / MARKDOWN_NAME
-    write_bytes_atomic(path, markdown(board).encode("utf-8"))
+    write_bytes_atomic(path, _utf8(markdown(board)))
     return path
