@@ -135,8 +135,7 @@ def report(
     title: Annotated[str | None, typer.Option("--title", help="Page title.")] = None,
 ) -> None:
     """Turn several reports into one leaderboard: a static HTML page with plots and failed samples, or Markdown."""
-    from lamm_bench.leaderboard.build import MARKDOWN_NAME, load_leaderboard, markdown, write_html
-    from lamm_bench.report import write_atomic
+    from lamm_bench.leaderboard.build import load_leaderboard, markdown, write_html, write_markdown
 
     if fmt is PageFormat.html and out_dir is None:
         raise fail("--out DIR is required for --format html (the page is written to DIR/index.html)", code=2)
@@ -149,8 +148,7 @@ def report(
     elif out_dir is None:
         out.print(markdown(board), markup=False, emoji=False, end="")
     else:
-        write_atomic(out_dir / MARKDOWN_NAME, markdown(board).encode("utf-8"))
-        out.print(out_dir / MARKDOWN_NAME, markup=False)
+        out.print(write_markdown(board, out_dir), markup=False)
 
 
 def main() -> None:

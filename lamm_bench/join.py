@@ -47,9 +47,12 @@ def join(gt: GroundTruth, predictions: Sequence[Prediction]) -> Joined:
                             f"because {gt.positional_reason})")
         texts = [p.text for p in predictions] + [None] * (len(gt) - len(predictions))
         missing = tuple(f"#{i}" for i in range(len(predictions), len(gt)))
-        warning = (f"{gt.name}: ground truth {gt.positional_reason}; predictions joined by position in the file, "
-                   "their ids are not used")
-        return Joined(tuple(texts), missing, (warning,))
+        warnings = [f"{gt.name}: ground truth {gt.positional_reason}; predictions joined by position in the file, "
+                    "their ids are not used"]
+        if missing:
+            warnings.append(f"{gt.name}: the last {len(missing)} of {len(gt)} item(s) have no prediction (counted as "
+                            "wrong)")
+        return Joined(tuple(texts), missing, tuple(warnings))
     position = {item_id: i for i, item_id in enumerate(gt.ids)}
     unknown = [p.id for p in predictions if p.id not in position]
     if unknown:

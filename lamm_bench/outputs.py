@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lamm_bench.report import DiagnosticsRef, SidecarRef, report_json, write_atomic
+from lamm_bench.report import DiagnosticsRef, SidecarRef, report_json
 from lamm_bench.scoring import Scored
 from lamm_bench.sidecar import sidecar_bytes
+from lamm_data.fetch.atomic import write_bytes_atomic
 
 
 def sidecar_path(report_path: str | os.PathLike[str]) -> Path:
@@ -44,9 +46,9 @@ def write_report(scored: Scored, path: str | os.PathLike[str], *,
     if diagnostics is not None:
         scored.report.meta.diagnostics = diagnostics_ref(path, diagnostics)
     text = report_json(scored.report).encode("utf-8")
-    write_atomic(side, data)
+    write_bytes_atomic(side, data)
     try:
-        write_atomic(path, text)
+        write_bytes_atomic(Path(path), text)
     except BaseException:
         side.unlink(missing_ok=True)  # no sidecar without its report
         raise
@@ -61,8 +63,34 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinity replaced by ``None`` (JSON has no such numbers)."""
+    if isinstance(value, np.generic | np.ndarray):
+        value = _plain(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    """One strict JSON line (UTF-8). Rarely needed fallback: a non-finite number (from an absurd answer such as
+    ``[1e308, 0.5]``) becomes ``null``, and an answer holding a lone surrogate (``"\\ud800"`` in the input JSON,
+    not valid Unicode) is written with ``\\u`` escapes, which read back as the same text."""
+    try:
+        return json.dumps(record, ensure_ascii=False, allow_nan=False, default=_plain).encode("utf-8")
+    except ValueError:  # NaN/infinity, or UnicodeEncodeError (a ValueError) for a lone surrogate
+        return json.dumps(_finite(record), allow_nan=False, default=_plain).encode("ascii")
+
+
 def write_diagnostics(scored: Scored, path: str | os.PathLike[str]) -> int:
-    """Write one JSON line per sample (every benchmark, ground-truth order); returns the number of lines."""
-    lines = [json.dumps(record, ensure_ascii=False, default=_plain) for record in scored.sample_records()]
-    write_atomic(path, ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8"))
+    """Write one JSON line per sample (every benchmark, ground-truth order); returns the number of lines.
+
+    Lines are strict JSON: undefined numbers are ``null``.
+    """
+    lines = [_line(record) for record in scored.sample_records()]
+    write_bytes_atomic(Path(path), b"".join(line + b"\n" for line in lines))
     return len(lines)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -74,12 +74,20 @@ class PredictionSet:
 
     def canonical_sha256(self) -> str:
         """sha256 of the predictions themselves (benchmark, id, text; sorted), equal for equivalent inputs."""
-        digest = hashlib.sha256()
-        for name in sorted(self.by_benchmark):
-            for p in sorted(self.by_benchmark[name], key=lambda p: p.id):
-                line = json.dumps([name, p.id, p.text], ensure_ascii=False, separators=(",", ":"))
-                digest.update(line.encode("utf-8") + b"\n")
-        return digest.hexdigest()
+        return answers_sha256({name: [(p.id, p.text) for p in predictions]
+                               for name, predictions in self.by_benchmark.items()})
+
+
+def answers_sha256(answers: Mapping[str, Iterable[tuple[str, Any]]]) -> str:
+    """sha256 of ``{benchmark: [(id, text), ...]}``: one compact JSON line ``[benchmark, id, text]`` per answer,
+    sorted by benchmark, then id, UTF-8 (lone surrogates, which JSON input may hold, passed through as they are)
+    (``meta.input.predictions_sha256`` of a report)."""
+    digest = hashlib.sha256()
+    for name in sorted(answers):
+        for item_id, text in sorted(answers[name], key=lambda pair: pair[0]):
+            line = json.dumps([name, item_id, text], ensure_ascii=False, separators=(",", ":"))
+            digest.update(line.encode("utf-8", "surrogatepass") + b"\n")
+    return digest.hexdigest()
 
 
 def prediction_schema() -> dict[str, Any]:
@@ -88,12 +96,13 @@ def prediction_schema() -> dict[str, Any]:
 
 
 def _benchmark_entry(name: str, where: str) -> CatalogEntry:
+    """The catalog entry of a benchmark name; ``where`` (``file:line: benchmark``, ``--benchmark``) starts errors."""
     try:
         entry = resolve(name)
     except UnknownNameError as exc:
-        raise PredictionsError(f"{where}: benchmark: {exc}") from None
+        raise PredictionsError(f"{where}: {exc}") from None
     if not entry.is_benchmark:
-        raise PredictionsError(f"{where}: benchmark: {name!r} is {entry.name}, not a benchmark file")
+        raise PredictionsError(f"{where}: {name!r} is {entry.name}, not a benchmark file")
     return entry
 
 
@@ -142,7 +151,7 @@ def _record(value: Any, where: str, default: CatalogEntry | None,
     if benchmark is not None:
         entry = entries.get(benchmark)
         if entry is None:
-            entry = entries[benchmark] = _benchmark_entry(benchmark, where)
+            entry = entries[benchmark] = _benchmark_entry(benchmark, f"{where}: benchmark")
     elif default is not None:
         entry = default
     else:

@@ -1,4 +1,4 @@
-"""The ``report.json`` contract (pydantic models) and atomic writing/reading of reports.
+"""The ``report.json`` contract (pydantic models) and reading of reports.
 
 Shape::
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -110,21 +109,6 @@ class Report(BaseModel):
     model_config = _STRICT
     results: dict[str, BenchmarkResult]
     meta: Meta
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp creates 0600; results are meant to be shared
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def report_json(report: Report) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from lamm_bench.errors import JoinError
 from lamm_bench.ground_truth import GroundTruth, load_ground_truth
 from lamm_bench.join import join
 from lamm_bench.metrics.bootstrap import RESAMPLES, bootstrap_intervals
-from lamm_bench.predictions import PredictionSet
+from lamm_bench.predictions import Prediction, PredictionSet
 from lamm_bench.report import BenchmarkResult, DataEntry, DataManifest, InputInfo, Meta, Report
 from lamm_bench.scorers.base import BenchmarkScore, ScoringContext
 from lamm_bench.scorers.caption import score_caption
@@ -124,11 +124,12 @@ class _Outcome:
     warnings: list[str]
 
 
-def _score_one(name: str, root: str | Path, texts: Sequence[Any], ctx: ScoringContext | None, diagnostics: bool,
-               seed: int, resamples: int) -> _Outcome:
+def _score_one(name: str, root: str | Path, predictions: Sequence[Prediction], ctx: ScoringContext | None,
+               diagnostics: bool, seed: int, resamples: int) -> _Outcome:
+    """Load one benchmark's ground truth, join its predictions, score them and bootstrap the intervals."""
     ctx = ctx or default_context(diagnostics=diagnostics)
     gt = load_ground_truth(root, name)
-    joined = join(gt, texts)
+    joined = join(gt, predictions)
     result = SCORERS[name](gt, joined.texts, ctx)
     warnings = [*joined.warnings, *(f"{name}: {note}" for note in result.notes)]
     ci = bootstrap_intervals(result.estimators, gt.n_clusters, benchmark_rng(seed, name), resamples=resamples)
@@ -140,6 +141,17 @@ def _score_one(name: str, root: str | Path, texts: Sequence[Any], ctx: ScoringCo
         samples=result.samples, warnings=warnings)
 
 
+def _score_task(task: tuple[Any, ...]) -> tuple[str, _Outcome]:
+    """:func:`_score_one` in a worker process (default context), returning the benchmark's name with its outcome."""
+    name, root, predictions, diagnostics, seed, resamples = task
+    return name, _score_one(name, root, predictions, None, diagnostics, seed, resamples)
+
+
+def _ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent process, which stops the workers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 _COST_PER_ITEM = {"Caption": 60, "Detection": 20, "Keypoints": 3, "Locating": 2}
 """Rough relative scoring cost of one item per task (measured at the real scale; default 1): CIDEr-D and AP
 bootstraps and WordNet matching dominate. Used only to start the longest benchmarks first."""
@@ -148,14 +160,18 @@ bootstraps and WordNet matching dominate. Used only to start the longest benchma
 def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ctx: ScoringContext | None,
               diagnostics: bool, seed: int, resamples: int, jobs: int,
               progress: Callable[[str], None] | None) -> Iterator[tuple[str, _Outcome]]:
-    """Score each benchmark, in this process or in ``jobs`` forked worker processes (heaviest first)."""
+    """Score each benchmark, in this process or in ``jobs`` forked worker processes (heaviest first).
+
+    ``progress(name)`` is called once a benchmark has been scored.
+    """
     args = (diagnostics, seed, resamples)
     if jobs <= 1 or len(names) <= 1 or ctx is not None or "fork" not in mp.get_all_start_methods():
         ctx = ctx or default_context(diagnostics=diagnostics)
         for name in names:
+            outcome = _score_one(name, root, predictions.by_benchmark[name], ctx, *args)
             if progress is not None:
                 progress(name)
-            yield name, _score_one(name, root, predictions.by_benchmark[name], ctx, *args)
+            yield name, outcome
         return
     # Load the shared text resources once, before forking, so the workers share them copy-on-write.
     from lamm_bench.text.synonyms import warm_up
@@ -165,13 +181,14 @@ def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ct
     def cost(name: str) -> int:
         return len(predictions.by_benchmark[name]) * _COST_PER_ITEM.get(name.split("_")[0], 1)
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(names)), mp_context=mp.get_context("fork")) as pool:
-        futures = {pool.submit(_score_one, name, root, predictions.by_benchmark[name], None, *args): name
-                   for name in sorted(names, key=cost, reverse=True)}
-        for future in as_completed(futures):
+    tasks = [(name, root, predictions.by_benchmark[name], *args) for name in sorted(names, key=cost, reverse=True)]
+    # Leaving the block (all scored, an error, Ctrl-C) terminates the workers: after a failure nothing else is
+    # scored, and the error is reported at once.
+    with mp.get_context("fork").Pool(min(jobs, len(names)), initializer=_ignore_interrupts) as pool:
+        for name, outcome in pool.imap_unordered(_score_task, tasks):
             if progress is not None:
-                progress(futures[future])
-            yield futures[future], future.result()
+                progress(name)
+            yield name, outcome
 
 
 def default_jobs() -> int:

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,6 +90,6 @@ def read_sidecar(path: str | os.PathLike[str], expected_sha256: str | None = Non
                     values.update({f: npz[f"{entry['id']}:{spec['id']}:{f}"] for f in spec["arrays"]})
                     estimators[metric] = estimator_from_arrays(spec["kind"], values)
                 out[name] = BenchmarkEstimators(int(entry["n_clusters"]), entry["clusters_sha256"], estimators)
-    except (ValueError, KeyError, OSError) as exc:
+    except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as exc:
         raise ReportError(f"{path}: not a lamm-bench bootstrap sidecar ({exc})") from None
     return out

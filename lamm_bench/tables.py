@@ -58,7 +58,7 @@ def comparison_table(comparison: Comparison, *, all_metrics: bool = False) -> Ta
     for column in ("benchmark", "metric", "A", "B", "B - A", "95% CI (paired)"):
         table.add_column(column, overflow="fold")
     for d in comparison.differences:
-        if not all_metrics and d.block == "metrics" and d.name not in (*HEADLINES.get(d.benchmark, ()),):
+        if not all_metrics and d.block == "metrics" and d.name not in HEADLINES.get(d.benchmark, ()):
             continue
         name = f"{'lamm ' if d.block == 'lamm' else ''}{d.name}"
         ci = "-" if d.ci95 is None else f"[{d.ci95[0]:+.4g}, {d.ci95[1]:+.4g}]"

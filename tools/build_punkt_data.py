@@ -19,10 +19,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from lamm_data.fetch.atomic import write_bytes_atomic
 
 FILES = ("abbrev_types.txt", "collocations.tab", "sent_starters.txt", "ortho_context.tab")
 
@@ -56,15 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     document = build(args.nltk_data.resolve())
     payload = json.dumps(document, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(dir=args.out.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fp:
-            fp.write(payload)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, args.out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(args.out, payload.encode("utf-8"))
     counts = {key: len(document[key]) for key in ("abbrev_types", "collocations", "sent_starters", "ortho_context")}
     print(f"wrote {args.out}: {counts}", file=sys.stderr)
     return 0

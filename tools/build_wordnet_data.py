@@ -27,11 +27,11 @@ import argparse
 import hashlib
 import json
 import lzma
-import os
 import re
 import sys
-import tempfile
 from pathlib import Path
+
+from lamm_data.fetch.atomic import write_bytes_atomic
 
 POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 _MARKER = re.compile(r"(.*?)(\(.*\))?$")
@@ -110,16 +110,7 @@ def build(dict_dir: Path, origin: str) -> dict:
 def write(document: dict, out: Path) -> None:
     """Write ``document`` reproducibly (sorted keys, xz has no timestamp), atomically."""
     payload = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            raw.write(lzma.compress(payload, preset=9 | lzma.PRESET_EXTREME))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(out, lzma.compress(payload, preset=9 | lzma.PRESET_EXTREME))
 
 
 def main(argv: list[str] | None = None) -> int:

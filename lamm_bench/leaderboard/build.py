@@ -12,7 +12,7 @@ from lamm_bench.leaderboard.page import render_page
 from lamm_bench.leaderboard.reported import ReportedModel, reference_rows
 from lamm_bench.leaderboard.runs import Run, data_differences, load_runs
 from lamm_bench.leaderboard.samples import BenchmarkSamples, read_samples
-from lamm_bench.report import write_atomic
+from lamm_data.fetch.atomic import write_bytes_atomic
 
 HTML_NAME = "index.html"
 MARKDOWN_NAME = "leaderboard.md"
@@ -61,10 +61,22 @@ def write_html(board: Leaderboard, out_dir: str | os.PathLike[str], *, title: st
     text = render_page(board.runs, references=board.references, diagnostics=board.diagnostics,
                        **({"title": title} if title else {}))
     path = Path(out_dir) / HTML_NAME
-    write_atomic(path, text.encode("utf-8"))
+    write_bytes_atomic(path, _utf8(text))
     return path
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of a page; a lone surrogate (an answer may hold one) is shown as ``?``."""
+    return text.encode("utf-8", "replace")
 
 
 def markdown(board: Leaderboard) -> str:
     """The Markdown table."""
     return render_markdown(board.runs, references=board.references)
+
+
+def write_markdown(board: Leaderboard, out_dir: str | os.PathLike[str]) -> Path:
+    """Write ``out_dir/leaderboard.md`` (created atomically) and return its path."""
+    path = Path(out_dir) / MARKDOWN_NAME
+    write_bytes_atomic(path, _utf8(markdown(board)))
+    return path

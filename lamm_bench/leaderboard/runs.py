@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from lamm_bench.errors import ReportError
+from lamm_bench.predictions import answers_sha256
 from lamm_bench.report import Report, read_report
 
 
@@ -89,12 +90,7 @@ def predictions_digest(path: str | os.PathLike[str]) -> str | None:
         if record.get("id") is None:
             return None
         answers.setdefault(record["benchmark"], []).append((str(record["id"]), record["text"]))
-    digest = hashlib.sha256()
-    for name in sorted(answers):
-        for item_id, text in sorted(answers[name], key=lambda pair: pair[0]):
-            line = json.dumps([name, item_id, text], ensure_ascii=False, separators=(",", ":"))
-            digest.update(line.encode("utf-8") + b"\n")
-    return digest.hexdigest()
+    return answers_sha256(answers)
 
 
 def recorded_diagnostics(path: Path, report: Report) -> tuple[Path | None, str | None]:

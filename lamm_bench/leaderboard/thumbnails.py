@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -89,8 +90,15 @@ def cloud_picture(path: Path, max_points: int = 40_000) -> Picture:
     return Picture(_jpeg_uri(Image.fromarray(canvas)), width, height, to_pixels)
 
 
+def _drawable(*values: float) -> bool:
+    """Whether pixel coordinates are finite (an absurd parsed value such as ``1e308`` overflows: not drawn)."""
+    return all(math.isfinite(v) for v in values)
+
+
 def _rect(p: Point, x1: float, y1: float, x2: float, y2: float, color: str, dashed: bool = False) -> str:
     (ax, ay), (bx, by) = p(x1, y1), p(x2, y2)
+    if not _drawable(ax, ay, bx, by):
+        return ""
     dash = ' stroke-dasharray="4 2"' if dashed else ""
     return (f'<rect x="{min(ax, bx):.1f}" y="{min(ay, by):.1f}" width="{abs(bx - ax):.1f}" '
             f'height="{abs(by - ay):.1f}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
@@ -98,6 +106,8 @@ def _rect(p: Point, x1: float, y1: float, x2: float, y2: float, color: str, dash
 
 def _dot(p: Point, x: float, y: float, color: str) -> str:
     cx, cy = p(x, y)
+    if not _drawable(cx, cy):
+        return ""
     return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3.5" fill="{color}" stroke="#fff" stroke-width="1"/>'
 
 
@@ -133,7 +143,9 @@ def _overlays(benchmark: str, sample: Sample, picture: Picture) -> list[str]:
         for joint, (gx, gy) in zip(parsed.get("joints") or [], truth, strict=False):
             if joint.get("point"):
                 (ax, ay), (bx, by) = p(gx, gy), p(*joint["point"][:2])
-                shapes.append(f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}" stroke="{PRED}"/>')
+                if _drawable(ax, ay, bx, by):
+                    shapes.append(f'<line x1="{ax:.1f}" y1="{ay:.1f}" x2="{bx:.1f}" y2="{by:.1f}" '
+                                  f'stroke="{PRED}"/>')
         shapes += [_dot(p, x, y, GT) for x, y in truth]
         shapes += [_dot(p, *j["point"][:2], PRED) for j in parsed.get("joints") or [] if j.get("point")]
     elif benchmark in ("Locating_FSC147", "Counting_FSC147") and getattr(sample.item, "points", None) \
@@ -154,7 +166,8 @@ def sample_picture(benchmark: str, sample: Sample) -> str:
     except (OSError, UnidentifiedImageError, MediaError, ValueError) as exc:
         reason = "file not found" if isinstance(exc, FileNotFoundError) else "cannot be read"
         return f'<div class="no-picture">{escape(sample.media.name)}: {reason}</div>'
-    shapes = "".join(_overlays(benchmark, sample, picture))
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd parsed values overflow; _drawable skips them
+        shapes = "".join(_overlays(benchmark, sample, picture))
     zoom = max(1.0, MIN_DISPLAY / max(picture.width, picture.height))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="thumb" width="{picture.width * zoom:.0f}" '
             f'height="{picture.height * zoom:.0f}" '

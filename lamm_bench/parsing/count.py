@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -35,7 +36,8 @@ def parse_count(text: str) -> ParsedCount:
     m = _TOKEN.search(text)
     if m is not None:
         if m.group("digits") is not None:
-            return ParsedCount(float(m.group("digits").replace(",", "")))
+            value = float(m.group("digits").replace(",", ""))
+            return ParsedCount(value) if math.isfinite(value) else ParsedCount(None, "number too large")
         if m.group("tens") is not None:
             return ParsedCount(float(_TENS[m.group("tens").lower()] + _UNITS.index(m.group("unit").lower())))
         return ParsedCount(float(_WORD_VALUES[" ".join(m.group("word").lower().split())]))

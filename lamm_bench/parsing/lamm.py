@@ -12,8 +12,8 @@ looks wrong (``../shared/docs/lamm-formats.md`` §8.1 and §10):
   bracketed number at all they fall back to every unsigned number in the text.
 * :func:`count` returns the first whitespace token that is all digits or an English number word.
 
-Where the original would raise (``int("²")`` after ``"²".isdigit()``), these functions skip the token
-instead; that is the only difference and it is documented in docs/metrics.md.
+Where the original would raise (``int("²")`` after ``"²".isdigit()``, a count too large for a float), these
+functions skip the token instead; that is the only difference and it is documented in docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -126,14 +126,18 @@ def count(text: str) -> int | None:
     """LAMM's ``ennum2numerical``: the first whitespace token that ``isdigit()`` or is a number word.
 
     The caller lowercases the text first (as the FSC147 evaluator did). ``"12."`` and ``"12,"`` are not
-    numbers. Tokens that ``isdigit()`` but that ``int()`` rejects (``"²"``) are skipped; the original raised.
+    numbers. Tokens that ``isdigit()`` but that ``int()`` rejects (``"²"``) or whose value no float can hold
+    (309 digits and more) are skipped; the original raised (``int()``, or ``OverflowError`` when it summed
+    the error into its float total).
     """
     for word in text.split():
         if word.isdigit():
             try:
-                return int(word)
-            except ValueError:
+                value = int(word)
+                float(value)
+            except (ValueError, OverflowError):
                 continue
+            return value
         if word in NUMBER_WORDS:
             return NUMBER_WORDS[word]
     return None

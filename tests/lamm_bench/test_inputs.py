@@ -65,6 +65,8 @@ def test_benchmark_option_fills_and_filters(tmp_path: Path) -> None:
     assert list(preds.by_benchmark) == ["Classification_CIFAR10"]
     assert preds.warnings == ["--benchmark Classification_CIFAR10: left out predictions of other benchmarks: "
                               "OCR_SVT (1)"]
+    with pytest.raises(PredictionsError, match=r"^--benchmark: unknown LAMM file 'CIFAR11'"):
+        read_predictions(path, "CIFAR11")
 
 
 def test_legacy_folder_and_file(tmp_path: Path) -> None:
@@ -138,19 +140,50 @@ def test_join_by_id() -> None:
         join(gt, [Prediction("q", "", "f:1"), Prediction("r", "", "f:2")])
 
 
-def test_join_by_position_when_ids_repeat(root: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("change", "reason"), [
+    (lambda items: items[1].update(id=items[0]["id"]), "1 id(s) repeat"),
+    (lambda items: items[2].pop("id"), "1 item(s) have no id"),
+])
+def test_join_by_position_when_ids_repeat_or_lack(root: Path, tmp_path: Path, change, reason: str) -> None:
     import shutil
 
     copy = tmp_path / "dup"
     shutil.copytree(root, copy)
     meta = copy / "2D_Benchmark" / "meta_file" / "OCR_SVT.json"
     items = json.loads(meta.read_text())
-    items[1]["id"] = items[0]["id"]
+    change(items)
     meta.write_text(json.dumps(items))
     gt = load_ground_truth(copy, "OCR_SVT")
-    assert gt.ids is None and "repeat" in gt.positional_reason
+    assert gt.ids is None and reason in gt.positional_reason
     joined = join(gt, [Prediction("anything", "HOTEL", "f:1")])
     assert joined.texts == ("HOTEL", None, None)
     assert "joined by position" in joined.warnings[0]
+    assert joined.missing_ids == ("#1", "#2")
+    assert joined.warnings[1] == "OCR_SVT: the last 2 of 3 item(s) have no prediction (counted as wrong)"
     with pytest.raises(JoinError, match="4 predictions for 3 items"):
         join(gt, [Prediction(str(i), "", "f") for i in range(4)])
+
+
+@pytest.mark.parametrize("content", [
+    pytest.param(b"PK\x03\x04" + b"garbage" * 10, id="broken-zip"),
+    pytest.param(b"not an npz", id="not-a-zip"),
+    pytest.param(None, id="no-index"),
+    pytest.param('{"benchmarks": {"VQA_AI2D": 3}}', id="bad-index"),
+])
+def test_bad_sidecar_is_a_report_error(tmp_path: Path, content: bytes | str | None) -> None:
+    import io
+
+    import numpy as np
+
+    from lamm_bench.errors import ReportError
+    from lamm_bench.sidecar import read_sidecar
+
+    path = tmp_path / "r.bootstrap.npz"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        buffer = io.BytesIO()
+        np.savez(buffer, **({"__index__": np.array(content)} if content is not None else {"other": np.zeros(2)}))
+        path.write_bytes(buffer.getvalue())
+    with pytest.raises(ReportError, match="not a lamm-bench bootstrap sidecar"):
+        read_sidecar(path)

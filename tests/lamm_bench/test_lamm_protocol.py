@@ -132,6 +132,7 @@ def test_benchmark_numbers_and_normalisers() -> None:
     counting = _lamm("Counting_FSC147", {"num": [3, 12, 20]}, ["3", "ten", None])
     assert counting == {"MAE": pytest.approx((0 + 2 + 20) / 3), "MAE(<10)": 0.0}
     assert _lamm("Counting_FSC147", {"num": [12]}, ["3"])["MAE(<10)"] is None  # no image with fewer than 10
+    assert _lamm("Counting_FSC147", {"num": [3]}, ["9" * 400])["MAE"] == 3.0  # unreadable huge number: 0
     voc = {"object": [[DOG, CAT], [CAT]]}
     voc = {"object": [[{"label": lab, "bbox": box} for lab, box in objs] for objs in voc["object"]]}
     assert _lamm("Detection_VOC2012", voc, ["a dog at [0, 0, 0.5, 0.5]", None])["mAP@0.5"] == pytest.approx(100 / 3)

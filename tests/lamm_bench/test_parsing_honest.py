@@ -61,6 +61,7 @@ def test_parse_boxes_3d_and_points() -> None:
     ("No apples here", 0, None),
     ("No, there are 5.", 5, None),  # "no" counts as 0 only without another number
     ("Many", None, "no number in the answer"),
+    ("9" * 400, None, "number too large"),
     ("  ", None, "empty answer"),
 ])
 def test_parse_count(text, value, failure) -> None:

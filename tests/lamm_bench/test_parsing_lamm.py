@@ -113,6 +113,8 @@ def test_quoted(text: str, expected: str) -> None:
     ("twenty-one", None),  # only single number words
     ("many", None),
     ("² 5", 5),  # "²".isdigit() but int() rejects it: skipped (the original raised)
+    ("9" * 400 + " 7", 7),  # too large for a float: skipped (the original raised OverflowError summing it)
+    ("9" * 308 + " 7", int("9" * 308)),  # still fits a float
     ("٣ apples", 3),
     ("Three", None),  # the caller lowercases first
 ])

@@ -137,6 +137,7 @@ def test_bad_inputs_fail_with_their_error(root: Path, tmp_path: Path, lines, ext
     result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--out", str(tmp_path / "r.json"), *extra])
     assert result.exit_code == 1
     assert message in " ".join(result.stderr.split())
+    assert "scored" not in result.stderr  # progress names only benchmarks that were scored
     assert not (tmp_path / "r.json").exists()
 
 
@@ -180,12 +181,15 @@ def test_compare(root: Path, scored: dict, tmp_path: Path) -> None:
     assert ai2d["difference"] == pytest.approx(100 / 3)
     # one item differs: each resample's difference is 100 * (times it was drawn) / 3, never negative
     assert ai2d["ci95"][0] == 0.0 and 66.6 < ai2d["ci95"][1] <= 100.0
-    # without the sidecar: differences, no intervals, and a note saying why
+    # a sidecar the report names but that is gone: an error naming it (not a silent comparison without intervals)
     (tmp_path / "b.bootstrap.npz").unlink()
     broken = RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json")])
     assert broken.exit_code == 1 and "cannot read the bootstrap sidecar" in broken.stderr
-    table = RUNNER.invoke(app, ["compare", str(report_a), str(report_a)])
+    table = RUNNER.invoke(app, ["compare", str(report_a), str(report_a), "--resamples", "20"])
     assert table.exit_code == 0 and "VQA_AI2D" in table.stdout
+    assert "lamm Acc" in table.stdout and "parse_failure_rate" not in table.stdout  # headline metrics only
+    every = RUNNER.invoke(app, ["compare", str(report_a), str(report_a), "--resamples", "20", "--all"])
+    assert every.exit_code == 0 and "parse_failure_rate" in every.stdout
 
 
 def test_parallel_scoring_gives_the_same_report(root: Path) -> None:
@@ -198,3 +202,74 @@ def test_parallel_scoring_gives_the_same_report(root: Path) -> None:
     assert two.report.model_dump() == one.report.model_dump()
     assert list(two.report.results) == list(BENCHMARKS)
     assert [*two.sample_records()] == [*one.sample_records()]
+
+
+def test_parallel_scoring_raises_the_failing_benchmarks_error(root: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from lamm_bench.predictions import read_predictions
+    from lamm_bench.scoring import score
+    from lamm_data.errors import SchemaError
+
+    broken = tmp_path / "broken"
+    shutil.copytree(root, broken)
+    (broken / "2D_Benchmark" / "meta_file" / "OCR_SVT.json").write_text('[{"id": "x"}]')
+    scored: list[str] = []
+    with pytest.raises(SchemaError, match=r"OCR_SVT\.json"):
+        score(read_predictions(root / BASELINE_ANSWERS), broken, resamples=20, jobs=2, progress=scored.append)
+    assert "OCR_SVT" not in scored
+
+
+def test_compare_says_why_an_interval_is_not_paired(root: Path, scored: dict, tmp_path: Path) -> None:
+    import shutil
+
+    from lamm_bench.compare import compare_reports
+
+    report_a = scored["dir"] / "report.json"
+    other = tmp_path / "other"
+    shutil.copytree(root, other)
+    meta = other / "2D_Benchmark" / "meta_file" / "VQA_AI2D.json"
+    meta.write_text(meta.read_text().replace("Which stage", "What stage"))
+    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--data", str(other), "--benchmark", "AI2D",
+                                 "--out", str(tmp_path / "b.json"), "--resamples", "50"])
+    assert result.exit_code == 0, result.output
+    compared = compare_reports(report_a, tmp_path / "b.json", resamples=50)
+    assert compared.notes == ["VQA_AI2D: no paired interval: the reports were scored against different ground truth"]
+    assert compared.only_in_a == [n for n in sorted(BENCHMARKS) if n != "VQA_AI2D"] and compared.only_in_b == []
+    ai2d = [d for d in compared.differences if d.benchmark == "VQA_AI2D"]
+    assert ai2d and all(d.difference == 0.0 and d.ci95 is None for d in ai2d)
+    # a report without a sidecar (meta.samples null): differences without intervals, and the reason
+    bare = json.loads(report_a.read_text())
+    bare["meta"]["samples"] = None
+    (tmp_path / "bare.json").write_text(json.dumps(bare))
+    compared = compare_reports(tmp_path / "bare.json", report_a, resamples=50)
+    assert len(compared.notes) == len(BENCHMARKS)
+    assert all(n.endswith("no paired interval: a report has no bootstrap sidecar (score with --out to write one)")
+               for n in compared.notes)
+    assert all(d.ci95 is None for d in compared.differences)
+
+
+def test_absurd_answers_give_strict_json_outputs(root: Path, tmp_path: Path) -> None:
+    """A lone surrogate in an answer (valid JSON input, not valid Unicode) and a coordinate that overflows to
+    infinity: scoring works, the diagnostics are strict UTF-8 JSON and still identify the predictions."""
+    from lamm_bench.leaderboard.runs import predictions_digest
+
+    joints = {joint: "[1e308, 0.5]" for joint in _JOINTS}
+    lines = [{"id": "4562", "benchmark": "AI2D", "text": "The answer is (B) \ud800."},
+             {"id": "im0001", "benchmark": "LSP", "text": joints}]
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="ascii")
+    out, diagnostics = tmp_path / "r.json", tmp_path / "d.jsonl"
+    result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--allow-partial", "--out", str(out),
+                                 "--diagnostics", str(diagnostics), "--resamples", "20"])
+    assert result.exit_code == 0, result.output
+
+    def reject(constant: str) -> None:
+        raise AssertionError(f"non-standard JSON number {constant}")
+
+    records = [json.loads(line, parse_constant=reject) for line in diagnostics.read_text("utf-8").splitlines()]
+    lsp = next(r for r in records if r["benchmark"] == "Keypoints_Detection_LSP" and r["id"] == "im0001")
+    assert {j["distance_px"] for j in lsp["parsed"]["joints"]} == {None}  # overflowed to infinity: undefined
+    assert next(r for r in records if r["id"] == "4562")["text"] == lines[0]["text"]  # the surrogate round-trips
+    report = json.loads(out.read_text(), parse_constant=reject)
+    assert predictions_digest(diagnostics) == report["meta"]["input"]["predictions_sha256"]

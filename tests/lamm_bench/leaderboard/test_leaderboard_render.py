@@ -135,6 +135,10 @@ def test_thumbnails(scored: Scored, tmp_path: Path) -> None:
     assert 'viewBox="0 0 ' in sample_picture("VQA_ScanQA_multiplechoice", shown["VQA_ScanQA_multiplechoice"][0])
     missing = sample_picture("VQA_AI2D", Sample({}, "wrong", media=Path("gone.png")))
     assert "gone.png: file not found" in missing
+    absurd = {"ground_truth": record["ground_truth"][:1], "parsed": {"boxes": [[0.0, 0.0, 1e308, 1e308]]}}
+    svg = sample_picture("Detection_VOC2012", Sample(absurd, "wrong", media=scored.root / "2D_Benchmark" /
+                                                      "voc2012_images" / "2008_000008.jpg"))
+    assert svg.count("<rect") == 1 and not re.search(r"\b(nan|inf)\b", svg)  # the overflowing box is not drawn
 
 
 def test_page_is_self_contained_and_complete(scored: Scored) -> None:
@@ -191,6 +195,17 @@ def test_markdown(scored: Scored) -> None:
     cells = [c.strip() for c in row.split(" | ")]
     assert cells[2].startswith("**2.67**") and cells[3].startswith("3.67 [") and cells[4] == "53.97 |"
     assert len([line for line in lines if line.startswith("| ")]) == 1 + len(leaderboard_columns(runs))
+
+
+def test_pages_are_written_even_with_a_lone_surrogate(scored: Scored, tmp_path: Path) -> None:
+    import dataclasses
+
+    from lamm_bench.leaderboard.build import write_html, write_markdown
+
+    board = load_leaderboard([scored.baseline])
+    board.runs[0] = dataclasses.replace(board.runs[0], name="model \ud800")  # e.g. from an answer or a file name
+    assert "model ?" in write_html(board, tmp_path).read_text(encoding="utf-8")
+    assert "model ?" in write_markdown(board, tmp_path).read_text(encoding="utf-8")
 
 
 def test_cli_writes_html_and_markdown(scored: Scored, tmp_path: Path) -> None:

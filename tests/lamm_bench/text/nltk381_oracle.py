@@ -12,8 +12,11 @@ nltk_data when ``LAMM_PUNKT_PICKLE`` names it, else one pickled here by NLTK 3.8
 tables. The unmodified ``nltk.word_tokenize``, ``nltk.sent_tokenize`` and ``nltk.corpus.wordnet`` then answer.
 
 Request: ``{"punkt_json": path, "stopwords": path, "word_tokenize": [text], "sent_tokenize": [text],
-"morphy": [word], "first_synset": [word], "classification": [[label, answer]]}``. The answer has the same keys
-with one result per item. ``classification`` is the LAMM rule (lamm-formats.md §8.1) on NLTK's functions.
+"morphy": [word], "first_synset": [word], "classification": [[label, answer]],
+"caption_bleu4": [[[reference], answer]]}``. The answer has the same keys with one result per item.
+``classification`` is the LAMM rule (lamm-formats.md §8.1) on NLTK's functions; ``caption_bleu4`` is one image
+of LAMM's flickr30k ``BLEU4`` (common_eval_2d.py: the best NLTK ``sentence_bleu`` over the answer's sentences),
+as ``repr`` of the float so that equality is exact.
 """
 
 from __future__ import annotations
@@ -78,6 +81,20 @@ def _answer(request: dict) -> dict:
         synonyms = first_synset(label) or [label]
         return any(s in words for s in synonyms)
 
+    def lamm_bleu4(references: list[str], answer: str) -> float:
+        from nltk.translate.bleu_score import sentence_bleu
+
+        refs = [sentence.replace(".", "").split() for sentence in references]
+        if '"' in answer:  # LAMM's parse_sentence
+            answer = " ".join(answer.split('"')[1::2])
+        best = 0.0
+        for caption in answer.split("."):
+            best = max(best, sentence_bleu(refs, caption.split(), (1.0 / 4.0,) * 4))
+        return best
+
+    import warnings
+
+    warnings.simplefilter("ignore")  # NLTK warns about zero n-gram counts
     return {
         "nltk_version": nltk.__version__,
         "word_tokenize": [nltk.word_tokenize(t) for t in request.get("word_tokenize", [])],
@@ -85,6 +102,7 @@ def _answer(request: dict) -> dict:
         "morphy": [wordnet.morphy(w) for w in request.get("morphy", [])],
         "first_synset": [first_synset(w) for w in request.get("first_synset", [])],
         "classification": [lamm_classification(g, p) for g, p in request.get("classification", [])],
+        "caption_bleu4": [repr(float(lamm_bleu4(r, a))) for r, a in request.get("caption_bleu4", [])],
     }
 
 

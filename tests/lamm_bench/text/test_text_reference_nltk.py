@@ -1,4 +1,5 @@
-"""Our word_tokenize / sent_tokenize / morphy / first synset / classification_acc equal NLTK 3.8.1 + WordNet 3.0.
+"""Our word_tokenize / sent_tokenize / morphy / first synset / classification_acc equal NLTK 3.8.1 + WordNet 3.0,
+and LAMM's caption BLEU4 (computed with the installed NLTK) equals the one NLTK 3.8.1 gives.
 
 The oracle is the real NLTK 3.8.1 reading the Debian WordNet 3.0 dict files (tools/get_reference_data.sh).
 Skipped with a reason when those are absent; failing instead under LAMM_REQUIRE_REFERENCE=1.
@@ -11,6 +12,7 @@ import random
 import pytest
 from text_corpora import LABELS, QUIRK_PAIRS, TRICKY_TEXTS, inflected_words, random_sentences, random_texts
 
+from lamm_bench.lamm_protocol.captions import best_sentence_bleu
 from lamm_bench.text.punkt import sent_tokenize
 from lamm_bench.text.resources import wordnet30
 from lamm_bench.text.synonyms import classification_acc
@@ -55,10 +57,27 @@ def _pairs() -> list[list[str]]:
     return pairs
 
 
+def _captions() -> list[list]:
+    """Reference captions and answers: copies, partial copies, changed case, quotes, several sentences."""
+    rng = random.Random(6)
+    words = "a dog cat runs on the beach man A Dog two young men in yard green sand".split()
+
+    def sentence() -> str:
+        return " ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) + "."
+
+    cases = []
+    for _ in range(1500):
+        refs = [sentence() for _ in range(rng.randint(1, 5))]
+        answer = rng.choice([sentence(), rng.choice(refs), " ".join([rng.choice(refs), sentence()]),
+                             f'The caption is "{rng.choice(refs)[:-1]}"', rng.choice(refs).upper(), ""])
+        cases.append([refs, answer])
+    return cases
+
+
 @pytest.fixture(scope="module")
 def oracle(nltk381) -> tuple[dict, dict]:
     request = {"word_tokenize": _texts(), "sent_tokenize": _texts(), "morphy": _words(),
-               "first_synset": _words(), "classification": _pairs()}
+               "first_synset": _words(), "classification": _pairs(), "caption_bleu4": _captions()}
     return request, nltk381(request)
 
 
@@ -105,3 +124,11 @@ def test_classification_acc_equals_lamm_on_nltk(oracle) -> None:
     ours = [classification_acc(gt, pred) for gt, pred in pairs]
     assert _mismatches(pairs, ours, answer["classification"]) == []
     assert 0.1 < sum(ours) / len(ours) < 0.9  # both outcomes well represented
+
+
+def test_lamm_caption_bleu4_equals_nltk_3_8_1(oracle) -> None:
+    request, answer = oracle
+    cases = request["caption_bleu4"]
+    ours = [repr(best_sentence_bleu(refs, text)) for refs, text in cases]
+    assert _mismatches(cases, ours, answer["caption_bleu4"]) == []
+    assert sum(float(v) > 0 for v in ours) > len(ours) // 2 and "1.0" in ours  # partial and full matches
