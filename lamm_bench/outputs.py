@@ -18,7 +18,7 @@ import numpy as np
 from lamm_bench.report import DiagnosticsRef, SidecarRef, report_json
 from lamm_bench.scoring import Scored
 from lamm_bench.sidecar import sidecar_bytes
-from lamm_data.fetch.atomic import write_bytes_atomic
+from lamm_data.atomic import write_bytes_atomic
 
 
 def sidecar_path(report_path: str | os.PathLike[str]) -> Path:

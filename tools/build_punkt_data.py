@@ -22,7 +22,7 @@ import json
 import sys
 from pathlib import Path
 
-from lamm_data.fetch.atomic import write_bytes_atomic
+from lamm_data.atomic import write_bytes_atomic
 
 FILES = ("abbrev_types.txt", "collocations.tab", "sent_starters.txt", "ortho_context.tab")
 

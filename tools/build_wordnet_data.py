@@ -31,7 +31,7 @@ import re
 import sys
 from pathlib import Path
 
-from lamm_data.fetch.atomic import write_bytes_atomic
+from lamm_data.atomic import write_bytes_atomic
 
 POS_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
 _MARKER = re.compile(r"(.*?)(\(.*\))?$")

@@ -12,7 +12,7 @@ from lamm_bench.leaderboard.page import render_page
 from lamm_bench.leaderboard.reported import ReportedModel, reference_rows
 from lamm_bench.leaderboard.runs import Run, data_differences, load_runs
 from lamm_bench.leaderboard.samples import BenchmarkSamples, read_samples
-from lamm_data.fetch.atomic import write_bytes_atomic
+from lamm_data.atomic import write_bytes_atomic
 
 HTML_NAME = "index.html"
 MARKDOWN_NAME = "leaderboard.md"
