@@ -7,9 +7,11 @@ config is written into every checkpoint, and ``predict`` rebuilds the model from
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +23,16 @@ from lamm_data.errors import LammError
 
 class ConfigError(LammError, ValueError):
     """A configuration that cannot be read or does not validate; the message names the key."""
+
+
+@contextlib.contextmanager
+def loading(key: str, source: str) -> Iterator[None]:
+    """Turn a failed load of ``source`` (a hub id, folder or file named by config key ``key``) into a
+    :class:`ConfigError` naming both, instead of a library traceback."""
+    try:
+        yield
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{key}: cannot load {source!r}: {exc}") from None
 
 
 class _Section(BaseModel):
@@ -62,6 +74,11 @@ class LanguageModelConfig(_Section):
         if self.tokenizer is None and self.pretrained is None:
             raise ValueError("a random model.llm needs model.llm.tokenizer (a hub id/folder, or 'byte')")
         return self
+
+    @property
+    def tokenizer_source(self) -> str:
+        """Where the tokenizer comes from: ``tokenizer``, else ``pretrained``."""
+        return self.tokenizer or self.pretrained  # type: ignore[return-value]  # validated: one is set
 
 
 class VisionConfig(_Section):

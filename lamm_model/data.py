@@ -29,7 +29,7 @@ from lamm_data.layout import default_root
 from lamm_data.sample import write_sample
 from lamm_model.answers import reference_turns
 from lamm_model.config import ConfigError, DataConfig, ModelConfig, PointCloudConfig, TrainConfig
-from lamm_model.model import IGNORE, IMAGE, PCL
+from lamm_model.model import IGNORE, IMAGE, PCL, media_token_counts, vision_config
 from lamm_model.prompts import (
     BENCHMARK_TASK_TYPE,
     TRAIN_SYSTEM,
@@ -39,6 +39,7 @@ from lamm_model.prompts import (
     placeholder_problem,
     training_parts,
 )
+from lamm_model.tokenizer import load_tokenizer
 
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
@@ -458,14 +459,8 @@ def media_item(enc: Encoded, kind: int, media: tuple[Path | None, bytes | None],
 
 
 def vision_size(cfg: ModelConfig) -> int:
-    """Input side in pixels of the configured CLIP tower (224 when it says nothing)."""
-    if cfg.vision.config is not None and "image_size" in cfg.vision.config:
-        return int(cfg.vision.config["image_size"])
-    if cfg.vision.pretrained is not None:
-        from transformers import CLIPVisionConfig
-
-        return int(CLIPVisionConfig.from_pretrained(cfg.vision.pretrained).image_size)
-    return 224
+    """Input side in pixels of the configured CLIP tower."""
+    return int(vision_config(cfg.vision).image_size)
 
 
 def collate(items: Sequence[dict[str, Any]], pad_id: int, *, left: bool = False) -> dict[str, Any]:
@@ -520,10 +515,7 @@ def batch_stream(n: int, batch_size: int, seed: int, start: tuple[int, int], ran
 
 def check_data(cfg: TrainConfig) -> CheckReport:
     """Run the pre-training checks of a config without building the model (``lamm-model check``)."""
-    from lamm_model.model import media_token_counts
-    from lamm_model.tokenizer import load_tokenizer
-
     sources = open_sources(cfg.data, cfg.out_dir)
     check_modalities(sources, cfg.model)
-    tokenizer = load_tokenizer(cfg.model.llm.tokenizer or cfg.model.llm.pretrained)  # type: ignore[arg-type]
+    tokenizer = load_tokenizer(cfg.model.llm.tokenizer_source)
     return check_samples(sources, tokenizer, cfg.model, cfg.data.max_length, media_token_counts(cfg.model))

@@ -208,10 +208,20 @@ class Predictor:
 
 
 def pick_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU."""
+    """``auto`` -> CUDA when available, else CPU; otherwise the named device (``cpu``, ``cuda``, ``cuda:N``).
+
+    Raises:
+        ConfigError: an unknown device name, or CUDA asked for where there is none.
+    """
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"--device {name!r} is not a device; use auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"--device {name}: CUDA is not available on this machine")
+    return device
 
 
 def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[str], out: str | os.PathLike[str], *,

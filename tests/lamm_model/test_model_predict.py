@@ -145,3 +145,16 @@ def test_check_command_reports_per_file(make_config, tmp_path: Path) -> None:
                                       "data.max_bad_fraction=0"])
     assert strict.exit_code == 1 and "no <image> placeholder" in strict.stdout
 
+
+
+def test_unusable_devices_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from lamm_model.predict import pick_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert pick_device("auto") == torch.device("cpu") and pick_device("cpu") == torch.device("cpu")
+    with pytest.raises(ConfigError, match="--device cuda:0: CUDA is not available"):
+        pick_device("cuda:0")
+    with pytest.raises(ConfigError, match="'gpu' is not a device"):
+        pick_device("gpu")
