@@ -30,6 +30,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from lamm_data.errors import LammError
+from lamm_data.fetch.atomic import write_bytes_atomic
 from lamm_model.checkpoint import CheckpointError, TrainState, load_training, resolve_checkpoint, save_checkpoint
 from lamm_model.config import ConfigError, TrainConfig
 from lamm_model.data import (
@@ -351,6 +352,4 @@ def _write_check_report(path: Path, report: CheckReport) -> None:
                          "problems": dict(s.kinds)} for s in report.sources],
             "problems": [{"source": p.source, "index": p.index, "id": p.id, "kind": p.kind, "message": p.message}
                          for p in report.problems]}
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_bytes_atomic(path, (json.dumps(data, indent=1) + "\n").encode())

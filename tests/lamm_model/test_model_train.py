@@ -70,6 +70,18 @@ def test_resume_refuses_other_data(make_config, tmp_path: Path) -> None:
         train(other, resume=first.checkpoint)
 
 
+def test_resume_refuses_an_incomplete_checkpoint(make_config, tmp_path: Path) -> None:
+    first = train(make_config(max_steps=1))
+    copy = tmp_path / "copy"
+    shutil.copytree(first.checkpoint, copy)
+    (copy / "rng" / "rank-0.pt").unlink()  # without it dropout would differ: not an exact resume
+    again = make_config(max_steps=2, overrides=[f"out_dir={tmp_path / 'again'}"])
+    with pytest.raises(CheckpointError, match=r"cannot resume training exactly: rng/rank-0.pt is missing"):
+        train(again, resume=copy)
+    assert sorted(p.name for p in first.checkpoint.parent.iterdir()) == ["step-00000001"]  # no temp folder left
+    assert (Path(first.checkpoint).parent.parent / "latest").read_text() == "checkpoints/step-00000001\n"
+
+
 def test_failed_checks_stop_before_step_one(make_config, model_root: Path, tmp_path: Path) -> None:
     root = tmp_path / "root"
     shutil.copytree(model_root, root)
