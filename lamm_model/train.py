@@ -136,13 +136,17 @@ def train(cfg: TrainConfig, *, resume: str | os.PathLike[str] | None = None,
           events: TrainEvents | None = None) -> TrainResult:
     """Train as configured (optionally continuing from a checkpoint or run folder) and return the result.
 
+    Dropout draws from torch's RNG, seeded ``seed + rank`` (restored from the checkpoint on resume);
+    the caller's RNG state is put back on return.
+
     Raises:
         SampleCheckError: more than ``data.max_bad_fraction`` of the samples failed the checks.
         CheckpointError: ``resume`` does not fit this run.
     """
     runtime, started = setup_runtime(cfg)
     try:
-        return _train(cfg, runtime, resume, events or TrainEvents())
+        with torch.random.fork_rng(devices=[runtime.device] if runtime.device.type == "cuda" else []):
+            return _train(cfg, runtime, resume, events or TrainEvents())
     finally:
         if started:
             dist.destroy_process_group()

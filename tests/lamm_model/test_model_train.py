@@ -27,7 +27,9 @@ def test_two_steps_give_a_finite_loss_on_images_and_point_clouds(make_config) ->
             seen.append(info)
 
     cfg = make_config(overrides=["model.llm.lora.dropout=0.05"])
+    rng = torch.get_rng_state()
     result = train(cfg, events=Events())
+    assert torch.equal(torch.get_rng_state(), rng)  # the caller's RNG is left alone
     assert len(result.losses) == 2 and all(math.isfinite(x) and x > 0 for x in result.losses)
     assert result.check is not None and result.check.total == 12 and result.check.bad == 0
     assert seen[0]["samples"] == 12 and 0 < seen[0]["trainable"] < seen[0]["parameters"]
