@@ -36,6 +36,7 @@ from lamm_model.checkpoint import load_for_inference
 from lamm_model.config import ConfigError, TrainConfig
 from lamm_model.data import (
     Source,
+    clip_pixels,
     collate,
     encode,
     load_cloud,
@@ -45,7 +46,6 @@ from lamm_model.data import (
     resolve_root,
     vision_size,
 )
-from lamm_model.data import clip_pixels as _clip_pixels
 from lamm_model.model import IMAGE, PCL, LammModel
 from lamm_model.prompts import (
     BENCHMARK_TASK_TYPE,
@@ -152,7 +152,7 @@ class Predictor:
         """The decoded media of a row (point sampling seeded by the row's index: the same in every pass)."""
         path, data = source.media_path(row)
         if source.modality == "image":
-            return IMAGE, _clip_pixels(load_image(path, data), self.image_size)
+            return IMAGE, clip_pixels(load_image(path, data), self.image_size)
         rng = np.random.default_rng((self.settings.seed, int(row["index"])))
         return PCL, prepare_points(load_cloud(path, data), self.cfg.model.pointcloud, rng)
 
@@ -250,9 +250,9 @@ def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[
             entry = resolve(name)
             rows = load_rows(entry.name, root)
             source = Source(entry, root, rows)
-            todo = [i for i in range(len(rows) if limit is None else min(limit, len(rows)))
-                    if (name, _item_id(rows[i])) not in seen]
-            summary.skipped[name] = (len(rows) if limit is None else min(limit, len(rows))) - len(todo)
+            wanted = len(rows) if limit is None else min(limit, len(rows))
+            todo = [i for i in range(wanted) if (name, _item_id(rows[i])) not in seen]
+            summary.skipped[name] = wanted - len(todo)
             summary.written[name] = 0
             for start in range(0, len(todo), batch_size):
                 chunk = [rows[i] for i in todo[start:start + batch_size]]

@@ -91,6 +91,9 @@ def test_options_change_the_procedure(trained_checkpoint: Path, model_root: Path
     a = predict(trained_checkpoint, str(model_root), ["SVT"], tmp_path / "s1.jsonl", settings=sampled).out
     b = predict(trained_checkpoint, str(model_root), ["SVT"], tmp_path / "s2.jsonl", settings=sampled).out
     assert _read(a) == _read(b)  # sampling is seeded
+    other = GenerationSettings(max_new_tokens=4, do_sample=True, seed=4)
+    c = predict(trained_checkpoint, str(model_root), ["SVT"], tmp_path / "s3.jsonl", settings=other).out
+    assert _read(c) != _read(a)  # ... by that seed: the answers are really sampled
 
 
 def test_a_broken_predictions_file_is_not_overwritten(trained_checkpoint: Path, model_root: Path,
