@@ -121,7 +121,7 @@ def train(
 @friendly_errors
 def check(overrides: OverridesArg = None, config: ConfigOpt = None) -> None:
     """Run the pre-training sample checks of a config and print the counts per source file."""
-    from lamm_model.data import check_data
+    from lamm_model.checks import check_data
 
     cfg = _config(config, overrides)
     report = check_data(cfg)

@@ -32,16 +32,9 @@ from torch.nn.parallel import DistributedDataParallel
 from lamm_data.errors import LammError
 from lamm_data.fetch.atomic import write_bytes_atomic
 from lamm_model.checkpoint import CheckpointError, TrainState, load_training, resolve_checkpoint, save_checkpoint
+from lamm_model.checks import CheckReport, check_samples
 from lamm_model.config import ConfigError, TrainConfig
-from lamm_model.data import (
-    CheckReport,
-    TrainDataset,
-    batch_stream,
-    check_modalities,
-    check_samples,
-    collate,
-    open_sources,
-)
+from lamm_model.data import TrainDataset, batch_stream, check_modalities, collate, open_sources
 from lamm_model.model import IGNORE, LammModel, build_model
 from lamm_model.schedule import lr_factor
 
