@@ -11,7 +11,7 @@ import contextlib
 import copy
 import difflib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -248,7 +248,7 @@ def _index(node: list[Any], part: str, dotted: str) -> int:
     return int(part)
 
 
-def parse_overrides(overrides: list[str]) -> list[tuple[str, Any]]:
+def parse_overrides(overrides: Sequence[str]) -> list[tuple[str, Any]]:
     """``["optim.lr=1e-4", "model.lora.target_modules=[q_proj,v_proj]"]`` -> ``[(key, value), ...]``.
 
     Values are read as YAML scalars/flow collections (``1e-4`` is a float, ``null`` is None).
@@ -266,7 +266,7 @@ def parse_overrides(overrides: list[str]) -> list[tuple[str, Any]]:
     return parsed
 
 
-def load_config(path: str | os.PathLike[str] | None, overrides: list[str] = (), *,  # type: ignore[assignment]
+def load_config(path: str | os.PathLike[str] | None, overrides: Sequence[str] = (), *,
                 base: dict[str, Any] | None = None) -> TrainConfig:
     """Read a YAML config (or start from ``base``), apply ``key=value`` overrides, validate.
 
@@ -284,7 +284,7 @@ def load_config(path: str | os.PathLike[str] | None, overrides: list[str] = (), 
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a YAML mapping of settings at the top level")
         data = loaded
-    for key, value in parse_overrides(list(overrides)):
+    for key, value in parse_overrides(overrides):
         set_key(data, key, value)
     return validate_config(data, str(path) if path is not None else "config")
 
