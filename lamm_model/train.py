@@ -153,8 +153,8 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
     # 1. data and model (rank 0 first: it may write the sample root or convert splits)
     with _rank0_first(rt):
         sources = open_sources(cfg.data, out)
-    raw, tokenizer = build_model(cfg.model, seed=cfg.seed)
     check_modalities(sources, cfg.model)
+    raw, tokenizer = build_model(cfg.model, seed=cfg.seed)
     media_tokens = raw.media_tokens()
 
     # 2. check every sample before step 1
