@@ -79,6 +79,10 @@ def test_bundled_sample_config_builds_offline() -> None:
     assert cfg.model.llm.pretrained is None and cfg.model.llm.tokenizer == "byte"
     assert cfg.model.vision.pretrained is None and cfg.model.llm.finetune == "lora"
     assert bundled_config("nope") is None and bundled_config("../x") is None
+    from lamm_model.model import IMAGE, PCL, build_model
+
+    model, tokenizer = build_model(cfg.model, seed=0)  # nothing to download: every part is random or local
+    assert len(tokenizer) == 260 and model.media_tokens() == {IMAGE: 16, PCL: 16}
 
 
 def test_every_bundled_config_validates() -> None:
