@@ -60,7 +60,7 @@ from lamm_model.prompts import (
 
 
 class PredictionFileError(LammError, ValueError):
-    """An existing predictions file that cannot be resumed (a malformed line, named by number)."""
+    """A predictions path that cannot be appended to: a folder, or a file with a malformed line (named by number)."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +234,8 @@ def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[
     """
     settings = settings or GenerationSettings()
     out = Path(out)
+    if out.is_dir():
+        raise PredictionFileError(f"{out} is a folder; the predictions go to a file (e.g. {out / 'predictions.jsonl'})")
     out.parent.mkdir(parents=True, exist_ok=True)
     names = expand_benchmarks(benchmarks)
     root = resolve_root(data, out.parent)

@@ -103,6 +103,8 @@ def test_a_broken_predictions_file_is_not_overwritten(trained_checkpoint: Path, 
     with pytest.raises(PredictionFileError, match=r"p.jsonl:2: not a prediction line"):
         predict(trained_checkpoint, str(model_root), ["CIFAR10"], out, settings=GREEDY)
     assert out.read_text(encoding="utf-8").endswith("not json\n")
+    with pytest.raises(PredictionFileError, match=r"is a folder; the predictions go to a file"):
+        predict(trained_checkpoint, str(model_root), ["CIFAR10"], tmp_path, settings=GREEDY)
 
 
 def test_benchmark_names_expand() -> None:
