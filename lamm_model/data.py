@@ -115,7 +115,13 @@ class Source:
 
 
 def open_sources(cfg: DataConfig, scratch: str | os.PathLike[str]) -> list[Source]:
-    """Open every configured source (``limit`` keeps the first N rows)."""
+    """Open every configured source (``limit`` keeps the first N rows); ``scratch`` is the run's ``out_dir``.
+
+    Raises:
+        ConfigError: ``scratch`` is a file, or a source is an archive rather than a meta file.
+    """
+    if Path(scratch).exists() and not Path(scratch).is_dir():
+        raise ConfigError(f"out_dir: {scratch} is a file; the run needs a folder there")
     sources = []
     for src in cfg.sources:
         entry = resolve(src.name)

@@ -172,3 +172,11 @@ def test_a_source_needs_its_encoder(make_config) -> None:
 
     with pytest.raises(ConfigError, match=r"holds point clouds but model\.pointcloud\.enabled is false"):
         train(make_config(overrides=["model.pointcloud.enabled=false"], max_steps=1))
+
+
+def test_an_out_dir_that_is_a_file_is_a_config_error(make_config, tmp_path: Path) -> None:
+    from lamm_model.config import ConfigError
+
+    (tmp_path / "taken").write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"out_dir: .*taken is a file"):
+        train(make_config(overrides=[f"out_dir={tmp_path / 'taken'}"], max_steps=1))
