@@ -43,7 +43,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def friendly_errors(fn: F) -> F:
-    """Decorate a command so toolkit errors become a one-line message and exit code 1, never a traceback."""
+    """Decorate a command so toolkit and file-system errors become a one-line message and exit code 1, never a
+    traceback."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -51,5 +52,8 @@ def friendly_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except LammError as exc:
             raise fail(str(exc)) from None
+        except OSError as exc:  # a path given on the command line cannot be used (a file, no permission, disk full)
+            where = f": {exc.filename}" if exc.filename else ""
+            raise fail(f"{exc.strerror or exc}{where}") from None
 
     return wrapper  # type: ignore[return-value]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import posixpath
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,8 +23,8 @@ import pyarrow.compute as pc
 from lamm_data.errors import SchemaError
 from lamm_data.features import IMAGE_STORAGE, Spec, arrow_schema
 from lamm_data.media import MediaError, image_size, npy_shape
-from lamm_data.metafile import Problem
-from lamm_data.schemas import Record
+from lamm_data.metafile import Problem, problem_lines
+from lamm_data.schemas import Record, normalise_media_path
 
 Progress = Callable[[str, int, int], None]
 """``(stage, done, total)`` callback for progress display."""
@@ -35,7 +34,7 @@ BATCH_ROWS = 8192
 EMBED_BATCH_ROWS = 64
 """Rows per record batch when media bytes are embedded (keeps a binary array far below Arrow's 2 GiB)."""
 _IRREGULAR = r"\\|/\.|//|^\.|/$"
-"""Media paths that ``normpath`` would change (``./a.jpg``, ``a//b``, backslashes); the rest are used as is."""
+"""Media paths that :func:`~lamm_data.schemas.normalise_media_path` changes (its test, vectorised)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def media_facts(
     norm = rel
     irregular = pc.match_substring_regex(rel, _IRREGULAR)
     if pc.any(irregular).as_py():
-        norm = pa.array([posixpath.normpath(p.replace("\\", "/")) for p in rel.to_pylist()], pa.string())
+        norm = pa.array(list(map(normalise_media_path, rel.to_pylist())), pa.string())
     tops = pc.list_element(pc.split_pattern(norm, "/", max_splits=1), 0)
     folders = {top: os.path.isdir(os.path.join(split_dir, top)) for top in pc.unique(tops).to_pylist()}
     present = pa.array([t for t, ok in folders.items() if ok], pa.string())
@@ -95,8 +94,8 @@ def media_facts(
             row = pc.index(abs_paths, target).as_py()
             rid = records[row].id
             problems.append(Problem(file, row, None if rid is None else str(rid), key, message))
-        raise SchemaError(f"{file}: {len(problems)} media file(s) cannot be read\n"
-                          + "\n".join(str(p) for p in problems[:20]), problems)
+        raise SchemaError(f"{file}: {len(problems)} media file(s) cannot be read\n{problem_lines(problems)}",
+                          problems)
     positions = pc.index_in(abs_paths, value_set=targets)
     dims = tuple(pc.take(pa.array([d[axis] for d in found], pa.int32()), positions)  # type: ignore[index]
                  for axis in (0, 1))
@@ -138,11 +137,7 @@ def extras_of(record: Record) -> str | None:
 
     Nested unknown keys are named by their path: ``conversations[2].weight``.
     """
-    found = dict(record.__pydantic_extra__ or {})
-    for name, allowed in record.NESTED_KEYS.items():
-        for i, value in enumerate(getattr(record, name) or ()):
-            if isinstance(value, dict) and len(value) > len(allowed):
-                found.update({f"{name}[{i}].{k}": v for k, v in value.items() if k not in allowed})
+    found = record.unknown_values()
     return json.dumps(found, ensure_ascii=False) if found else None
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from lamm_data import catalog
@@ -38,11 +40,11 @@ def list_cmd(
     """Print the catalog: every file of the LAMM release, its task, size and where it comes from."""
     rows = list(catalog.entries(group))
     if as_json:
-        out.print_json(json.dumps([{
+        _print_json([{
             "name": e.name, "group": e.group, "kind": e.kind, "file": e.relpath, "task": e.task,
             "dataset": e.dataset, "modality": e.modality, "documented_size": e.documented_size, "items": e.items,
             "gt_fields": list(e.gt_fields), "source": e.source, "aliases": list(e.aliases),
-            "hub": [{"repo": h.repo_id, "path": h.path} for h in e.hub], "notes": e.notes} for e in rows]))
+            "hub": [{"repo": h.repo_id, "path": h.path} for h in e.hub], "notes": e.notes} for e in rows])
         return
     table = Table(title=f"LAMM catalog{f' ({group})' if group else ''}: {len(rows)} files")
     for column in ("name", "group", "kind", "task", "size / items", "source"):
@@ -67,7 +69,8 @@ def sample(
     except FileExistsError as exc:
         raise fail(str(exc)) from None
     files = sum(1 for p in root.rglob("*") if p.is_file())
-    out.print(f"wrote the LAMM sample to {root} ({files} files); baseline answers: {root / BASELINE_ANSWERS}")
+    out.print(f"wrote the LAMM sample to {escape(str(root))} ({files} files); baseline answers: "
+              f"{escape(str(root / BASELINE_ANSWERS))}")
 
 
 @app.command()
@@ -85,22 +88,15 @@ def validate(
 
     Exits 0 when every file is valid, 1 when any has an error.
     """
-    status = err.status("validating") if not (quiet or as_json) else None
+    with nullcontext() if quiet or as_json else err.status("validating") as status:
+        def progress(path: Path) -> None:
+            if status is not None:
+                status.update(f"validating {escape(path.name)}")
 
-    def progress(path: Path) -> None:
-        if status is not None:
-            status.update(f"validating {path.name}")
-
-    if status is not None:
-        status.start()
-    try:
         reports = validate_paths(list(paths), name=name, check_media=not no_media, on_file=progress)
-    finally:
-        if status is not None:
-            status.stop()
     ok = all(r.ok for r in reports)
     if as_json:
-        out.print_json(json.dumps({"ok": ok, "files": [r.to_dict() for r in reports]}))
+        _print_json({"ok": ok, "files": [r.to_dict() for r in reports]})
         raise typer.Exit(0 if ok else 1)
     for report in reports:
         _print_problems(report, out)
@@ -109,7 +105,7 @@ def validate(
         table.add_column(column, overflow="fold")
     for r in reports:
         media = f"{r.media} ({r.media_files})" if r.media == "checked" else r.media
-        table.add_row(r.path, r.name or "?", str(r.items), _count(len(r.errors), "red"),
+        table.add_row(escape(r.path), r.name or "?", str(r.items), _count(len(r.errors), "red"),
                       _count(len(r.warnings), "yellow"), media)
     out.print(table)
     n_err = sum(len(r.errors) for r in reports)
@@ -169,7 +165,7 @@ def verify_cmd(
     with display.progress_bars(err, quiet or as_json) as progress:
         report = verify_root(root, progress)
     if as_json:
-        out.print_json(json.dumps(display.verify_json(report)))
+        _print_json(display.verify_json(report))
     else:
         display.print_verify(report, out)
     raise typer.Exit(0 if report.ok else 1)
@@ -194,33 +190,26 @@ def convert_cmd(
 
     An invalid file is not converted: its problems are printed as `validate` prints them and the exit code is 1.
     """
-    from lamm_data.convert import convert
+    from lamm_data.convert import arrow_root, convert
 
-    status = err.status("converting") if not quiet else None
+    with nullcontext() if quiet else err.status("converting") as status:
+        def progress(name: str, stage: str, done: int, total: int) -> None:
+            if status is not None:
+                status.update(f"{escape(name)}: {stage}" + (f" {done:,}/{total:,}" if total > 1 else ""))
 
-    def progress(name: str, stage: str, done: int, total: int) -> None:
-        if status is not None:
-            status.update(f"{name}: {stage}" + (f" {done:,}/{total:,}" if total > 1 else ""))
-
-    if status is not None:
-        status.start()
-    try:
         results = convert(root, names or (), out=out_dir, num_proc=num_proc, embed_media=embed_media, force=force,
                           on_progress=progress)
-    finally:
-        if status is not None:
-            status.stop()
-    table = Table(title=f"conversion into {out_dir or Path(root) / '.lamm' / 'arrow'}")
+    table = Table(title=f"conversion into {escape(str(out_dir or arrow_root(root)))}")
     for column in ("name", "status", "rows", "seconds", "note"):
         table.add_column(column, overflow="fold")
     for r in results:
         if r.report is not None:
             _print_problems(r.report, err)
         elif r.status == "failed":
-            err.print(f"[red]error[/red] {_escape(r.reason)}")
+            err.print(f"[red]error[/red] {escape(r.reason)}")
         colour = {"converted": "green", "current": "blue", "failed": "red"}[r.status]
         note = r.reason.split("\n")[0] if r.status != "current" else ""
-        table.add_row(r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.rows:,}", f"{r.seconds:.2f}", _escape(note))
+        table.add_row(r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.rows:,}", f"{r.seconds:.2f}", escape(note))
     out.print(table)
     raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
 
@@ -242,7 +231,7 @@ def export_parquet_cmd(
     for column in ("name", "rows", "shards", "folder"):
         table.add_column(column, overflow="fold")
     for e in exports:
-        table.add_row(e.name, f"{e.rows:,}", str(len(e.shards)), str(e.path))
+        table.add_row(e.name, f"{e.rows:,}", str(len(e.shards)), escape(str(e.path)))
     out.print(table)
 
 
@@ -250,17 +239,16 @@ def _print_problems(report: FileReport, console: Console) -> None:
     """Print a report's problems one per line, as `validate` does."""
     for problem in report.problems:
         tag = "[red]error[/red]" if problem.severity == "error" else "[yellow]warning[/yellow]"
-        console.print(f"{tag} {_escape(str(problem))}")
+        console.print(f"{tag} {escape(str(problem))}")
+
+
+def _print_json(value: object) -> None:
+    """Write ``value`` as indented JSON to stdout as it is (rich's rendering takes seconds for 10^4 problems)."""
+    out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
 def _count(n: int, colour: str) -> str:
     return f"[{colour}]{n}[/{colour}]" if n else "0"
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def main() -> None:

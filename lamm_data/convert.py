@@ -25,7 +25,6 @@ import shutil
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -37,11 +36,12 @@ import pyarrow as pa
 
 from lamm_data._version import __version__
 from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
-from lamm_data.catalog import CatalogEntry, entries, resolve
-from lamm_data.errors import LammError, MissingDataError, SchemaError
+from lamm_data.atomic import replace_folder
+from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
+from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
-from lamm_data.metafile import FileReport, entry_for_path, gc_paused, split_dir_of, validate_meta
+from lamm_data.metafile import FileReport, entry_for_path, gc_paused, problem_lines, split_dir_of, validate_meta
 from lamm_data.provenance import (
     ARROW_FILE,
     FORMAT_VERSION,
@@ -67,9 +67,7 @@ class InvalidMetaError(SchemaError):
 
     def __init__(self, report: FileReport) -> None:
         errors = report.errors
-        shown = "\n".join(str(p) for p in errors[:20])
-        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"{report.path}: not converted: {len(errors)} problem(s)\n{shown}{more}", errors)
+        super().__init__(f"{report.path}: not converted: {len(errors)} problem(s)\n{problem_lines(errors)}", errors)
         self.report = report
 
 
@@ -128,12 +126,13 @@ def convert_file(
         InvalidMetaError: the file does not pass validation (nothing is written).
         SchemaError: a media header cannot be read.
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
+        NotAMetaFileError: ``name`` is an archive.
     """
     start = time.perf_counter()
     meta = Path(meta_path).resolve()
     entry = entry_for_path(meta, name)
     if entry.record is None:
-        raise LammError(f"{entry.name} is an archive, not a meta file; only meta files are converted")
+        raise NotAMetaFileError(f"{entry.name} is an archive, not a meta file; only meta files are converted")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     target = out / entry.name
@@ -249,21 +248,6 @@ def _write_json(path: Path, value: dict) -> None:
     path.write_text(json.dumps(value, indent=2) + "\n", encoding="utf-8")
 
 
-def replace_folder(tmp: Path, target: Path) -> None:
-    """Move the finished folder ``tmp`` to ``target`` (same file system), replacing an older one.
-
-    The old folder is first renamed aside, so ``target`` is at every moment either absent, the old
-    complete folder or the new complete one.
-    """
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.old")
-        os.replace(target, old)
-    os.replace(tmp, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def _remove_leftovers(out: Path, name: str) -> None:
     """Remove temporary folders that a killed conversion of ``name`` left behind."""
     prefix = f".{name}."
@@ -297,6 +281,7 @@ def meta_files(root: str | os.PathLike[str], names: Sequence[str] = ()) -> list[
         MissingDataError: a named file is not under ``root`` (the message names the fetch command), or
             no meta file at all is.
         UnknownNameError: a name is not in the catalog.
+        NotAMetaFileError: a name is an archive.
     """
     if names:
         chosen = list(dict.fromkeys(resolve(n) for n in names))
@@ -306,7 +291,8 @@ def meta_files(root: str | os.PathLike[str], names: Sequence[str] = ()) -> list[
         with contextlib.suppress(MissingDataError):
             found.append((entry, find_meta(root, entry)))
     if not found:
-        raise MissingDataError(f"no LAMM meta file under {root}; get some with: lamm-data fetch --root {root}")
+        raise MissingDataError(f"no LAMM meta file under {root}; get some with: lamm-data fetch GROUP --root {root} "
+                               f"(GROUP: {', '.join(GROUPS)})")
     return found
 
 
@@ -337,7 +323,8 @@ def convert(
         One result per file; failed files have ``status == "failed"`` and their report.
 
     Raises:
-        MissingDataError, UnknownNameError: see :func:`meta_files` (raised before anything is converted).
+        MissingDataError, UnknownNameError, NotAMetaFileError: see :func:`meta_files` (raised before anything
+            is converted).
     """
     jobs = meta_files(root, names)
     target = Path(out) if out is not None else arrow_root(root)

@@ -30,6 +30,10 @@ class SchemaError(LammError, ValueError):
         self.problems = list(problems or [])
 
 
+class NotAMetaFileError(LammError, ValueError):
+    """A catalog name that names an archive where a meta file (a JSON array of records) is needed."""
+
+
 class MissingDataError(LammError, FileNotFoundError):
     """A file the caller asked for is not under the LAMM root; the message names the fetch command."""
 

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from lamm_data.catalog import GROUPS, CatalogEntry, resolve
-from lamm_data.errors import MissingDataError
+from lamm_data.errors import MissingDataError, NotAMetaFileError
 
 ROOT_ENV = "LAMM_DATA_ROOT"
 
@@ -30,10 +30,14 @@ def find_meta(root: str | os.PathLike[str], name: str | CatalogEntry) -> Path:
 
     Raises:
         MissingDataError: the file is not there; the message names the command that fetches it.
+        NotAMetaFileError: ``name`` is an archive.
     """
     entry = name if isinstance(name, CatalogEntry) else resolve(name)
+    if entry.kind != "meta":
+        raise NotAMetaFileError(f"{entry.name} is an archive, not a meta file; its files unpack to "
+                                f"{Path(root) / entry.group / entry.name}")
     folder = Path(root) / entry.group / "meta_file"
-    candidates = [entry.filename] + [Path(p).name for h in entry.hub for p in [h.path]]
+    candidates = [entry.filename] + [Path(h.path).name for h in entry.hub]
     candidates += [f"{alias}.json" for alias in entry.aliases]
     for candidate in dict.fromkeys(candidates):
         if (folder / candidate).is_file():

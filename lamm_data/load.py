@@ -18,7 +18,7 @@ import pyarrow as pa
 from lamm_data.arrow_build import Progress
 from lamm_data.catalog import resolve
 from lamm_data.convert import arrow_root, convert_file
-from lamm_data.errors import LammError
+from lamm_data.errors import LammError, NotAMetaFileError
 from lamm_data.features import arrow_schema, columns, hf_features
 from lamm_data.layout import default_root, find_meta
 from lamm_data.media import load_point_cloud
@@ -54,11 +54,12 @@ def load_split(
         MissingDataError: the meta file is not under ``root``; the message names the ``lamm-data fetch`` command.
         InvalidMetaError: the meta file fails validation (the report lists every problem).
         UnknownNameError: ``name`` is not in the catalog.
+        NotAMetaFileError: ``name`` is an archive.
         LammError: the split must be converted but ``arrow_dir`` is not writable.
     """
     entry = resolve(name)
     if entry.record is None:
-        raise LammError(f"{entry.name} is an archive, not a meta file; load_split opens meta files")
+        raise NotAMetaFileError(f"{entry.name} is an archive, not a meta file; load_split opens meta files")
     root_dir = Path(root) if root is not None else default_root()
     meta = find_meta(root_dir, entry)
     out = Path(arrow_dir) if arrow_dir is not None else arrow_root(root_dir)

@@ -11,7 +11,7 @@ import gc
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,8 +23,9 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from lamm_data.catalog import CatalogEntry, resolve
-from lamm_data.errors import MetaFileError, SchemaError, UnknownNameError
-from lamm_data.schemas import Record, media_field, record_model
+from lamm_data.errors import LammError, MetaFileError, SchemaError, UnknownNameError
+from lamm_data.layout import discover_meta_files
+from lamm_data.schemas import Record, media_field, normalise_media_path, record_model
 
 Severity = Literal["error", "warning"]
 _BOM = b"\xef\xbb\xbf"
@@ -144,7 +145,8 @@ def describe_unreadable(data: bytes) -> str:
     return ""
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
+    """Dotted field name of a pydantic error location: ``("object", 0, "bbox")`` -> ``object[0].bbox``."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -154,7 +156,8 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _message(err: dict[str, Any]) -> str:
+def error_message(err: dict[str, Any]) -> str:
+    """One pydantic error as a short message, with the offending value (cut to 60 characters) where useful."""
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] in ("missing",):
         return "required field is missing"
@@ -164,7 +167,8 @@ def _message(err: dict[str, Any]) -> str:
     return msg
 
 
-def _item_id(item: Any) -> str | None:
+def item_id(item: Any) -> str | None:
+    """The id of a raw (unvalidated) item as a string, or ``None`` when it has no usable id."""
     if isinstance(item, dict) and isinstance(item.get("id"), int | str) and not isinstance(item.get("id"), bool):
         return str(item["id"])
     return None
@@ -176,7 +180,7 @@ def _schema_problems(file: str, raw: list[Any], exc: ValidationError) -> list[Pr
         loc = err["loc"]
         index = loc[0] if loc and isinstance(loc[0], int) else None
         item = raw[index] if index is not None and index < len(raw) else None
-        problems.append(Problem(file, index, _item_id(item), _field_path(loc[1:]), _message(err)))
+        problems.append(Problem(file, index, item_id(item), field_path(loc[1:]), error_message(err)))
     return problems
 
 
@@ -206,17 +210,15 @@ def _warn_unknown(file: str, records: list[Record]) -> list[Problem]:
                     "warning") for k, n in seen.items()]
 
 
-def _check_ids(file: str, records: list[Record], benchmark: bool) -> list[Problem]:
-    if not benchmark:
-        return []  # instruction ids are source-image ids: one image serves several items
+def _check_ids(file: str, ids: Iterable[str | None]) -> list[Problem]:
+    """Duplicate ids (errors) and items without an id (one warning) of a benchmark file."""
     problems: list[Problem] = []
     first: dict[str, int] = {}
     missing = 0
-    for i, rec in enumerate(records):
-        if rec.id is None:
+    for i, key in enumerate(ids):
+        if key is None:
             missing += 1
             continue
-        key = str(rec.id)
         if key in first:
             problems.append(Problem(file, i, key, "id", f"duplicate id: item {first[key]} has the same id"))
         else:
@@ -235,8 +237,7 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
     checked = 0
     for i, rec in enumerate(records):
         raw = getattr(rec, key)
-        plain = "\\" not in raw and "/." not in raw and "//" not in raw and raw[0] != "." and raw[-1] != "/"
-        rel = raw if plain else os.path.normpath(raw).replace("\\", "/")  # plain: normpath would not change it
+        rel = normalise_media_path(raw)
         folder, _, base = rel.rpartition("/")
         top = rel.split("/", 1)[0]
         if top in absent:
@@ -275,9 +276,11 @@ def validate_meta(
 
     Raises:
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
+        NotAMetaFileError: ``name`` (or the file name) is an archive.
     """
     path = Path(path)
     entry = entry_for_path(path, name)
+    model = record_model(entry)
     file = str(path)
     report = FileReport(file, entry.name)
     try:
@@ -287,7 +290,7 @@ def validate_meta(
         return report, None
     try:
         with gc_paused():
-            records = _adapter(record_model(entry)).validate_json(data.removeprefix(_BOM))
+            records = _adapter(model).validate_json(data.removeprefix(_BOM))
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         if len(errors) == 1 and errors[0]["loc"] == ():
@@ -296,10 +299,13 @@ def validate_meta(
         raw = json.loads(data.removeprefix(_BOM))
         report.items = len(raw)
         report.problems.extend(_schema_problems(file, raw, exc))
+        if entry.is_benchmark:  # duplicate ids too, so that one run reports every problem
+            report.problems.extend(p for p in _check_ids(file, map(item_id, raw)) if p.severity == "error")
         return report, None
     report.items = len(records)
     report.problems.extend(_warn_unknown(file, records))
-    report.problems.extend(_check_ids(file, records, entry.is_benchmark))
+    if entry.is_benchmark:  # instruction ids are source-image ids: one image serves several items
+        report.problems.extend(_check_ids(file, (None if r.id is None else str(r.id) for r in records)))
     if check_media:
         report.problems.extend(_check_media(file, records, split_dir_of(path), report))
     else:
@@ -321,10 +327,14 @@ def read_meta(path: str | os.PathLike[str], name: str | None = None, *, check_me
         errors = report.errors
         if len(errors) == 1 and errors[0].index is None and not errors[0].field:
             raise MetaFileError(str(errors[0]))
-        shown = "\n".join(str(p) for p in errors[:20])
-        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        raise SchemaError(f"{path}: {len(errors)} problem(s)\n{shown}{more}", errors)
+        raise SchemaError(f"{path}: {len(errors)} problem(s)\n{problem_lines(errors)}", errors)
     return records
+
+
+def problem_lines(problems: list[Problem], limit: int = 20) -> str:
+    """The first ``limit`` problems, one per line, then how many more there are."""
+    more = f"\n... and {len(problems) - limit} more" if len(problems) > limit else ""
+    return "\n".join(str(p) for p in problems[:limit]) + more
 
 
 def validate_paths(
@@ -336,26 +346,25 @@ def validate_paths(
 ) -> list[FileReport]:
     """Validate every meta file found under ``paths`` (files, split folders or LAMM roots).
 
-    A path that does not exist or holds no meta file, and a file whose name is not a LAMM file
-    (unless ``name`` is given), each give a report with one error instead of raising.
+    A path that does not exist or holds no meta file, a file whose name is not a LAMM file (unless
+    ``name`` is given) and a ``name`` that is an archive each give a report with one error instead of raising.
     ``on_file`` is called before each file (for progress display).
     """
-    from lamm_data.layout import discover_meta_files
-
     reports: list[FileReport] = []
     for raw in paths:
         try:
             files = discover_meta_files(raw)
         except FileNotFoundError as exc:
-            reports.append(FileReport(str(raw), None, problems=[Problem(str(raw), None, None, "", str(exc))]))
+            message = str(exc).removeprefix(f"{Path(raw)}: ")  # the problem names the path already
+            reports.append(FileReport(str(raw), None, problems=[Problem(str(raw), None, None, "", message)]))
             continue
         for path in files:
             if on_file is not None:
                 on_file(path)
             try:
                 report, _ = validate_meta(path, name, check_media=check_media)
-            except UnknownNameError as exc:
-                report = FileReport(str(path), None, problems=[
-                    Problem(str(path), None, None, "", f"{exc} Pass --name to say which file this is.")])
+            except LammError as exc:  # an unknown file name, or --name naming an archive
+                hint = " Pass --name to say which file this is." if isinstance(exc, UnknownNameError) else ""
+                report = FileReport(str(path), None, problems=[Problem(str(path), None, None, "", f"{exc}{hint}")])
             reports.append(report)
     return reports

@@ -18,8 +18,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from lamm_data.atomic import replace_folder
 from lamm_data.catalog import resolve
-from lamm_data.convert import arrow_root, convert_file, replace_folder
+from lamm_data.convert import arrow_root, convert_file
 from lamm_data.layout import find_meta
 from lamm_data.provenance import ARROW_FILE
 

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import pyarrow as pa
 
+from lamm_data.hashing import hash_file
 from lamm_data.schemas import SCHEMA_VERSION
 
 FORMAT_VERSION = 1
@@ -77,15 +78,6 @@ class Provenance:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
-def file_sha256(path: str | os.PathLike[str], chunk: int = 1 << 22) -> str:
-    """Hex sha256 of a file, read in 4 MiB chunks (hashlib releases the GIL on each chunk)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class BackgroundHash:
     """sha256 of bytes computed in a thread: hashlib releases the GIL while it hashes, so this overlaps
     with parsing the same bytes in the calling thread."""
@@ -138,6 +130,6 @@ def staleness(
     stat = meta.stat()
     if stat.st_size == prov.source_size and stat.st_mtime_ns == prov.source_mtime_ns:
         return None
-    if stat.st_size != prov.source_size or file_sha256(meta) != prov.source_sha256:
+    if stat.st_size != prov.source_size or hash_file(meta).sha256 != prov.source_sha256:
         return "source file changed"
     return None

@@ -12,6 +12,8 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from lamm_data.atomic import replace_folder
+
 BASELINE_ANSWERS = "answers/baseline.jsonl"
 """Path of the baseline predictions file inside a written sample root."""
 
@@ -24,13 +26,15 @@ def sample_source() -> Path:
 def write_sample(dest: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Write the sample as a LAMM root at ``dest`` and return ``dest``.
 
-    The copy is made in a temporary folder beside ``dest`` and renamed into place, so an interrupted
-    call leaves no half-written root.
+    The copy is made in a temporary folder beside ``dest`` and renamed into place (an older ``dest`` is
+    renamed aside first and deleted last), so an interrupted call leaves no half-written root.
 
     Raises:
-        FileExistsError: ``dest`` exists and is not empty, and ``overwrite`` is false.
+        FileExistsError: ``dest`` is a file, or a folder that is not empty while ``overwrite`` is false.
     """
     dest = Path(dest)
+    if dest.exists() and not dest.is_dir():
+        raise FileExistsError(f"{dest} is a file, not a folder; pick another folder")
     if dest.exists() and any(dest.iterdir()) and not overwrite:
         raise FileExistsError(f"{dest} exists and is not empty; pick another folder or pass --force")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -38,9 +42,7 @@ def write_sample(dest: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
     try:
         shutil.copytree(sample_source(), tmp, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
+        replace_folder(tmp, dest)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -34,6 +34,7 @@ from pydantic import (
 from typing_extensions import TypedDict
 
 from lamm_data.catalog import CatalogEntry, resolve
+from lamm_data.errors import NotAMetaFileError
 
 SCHEMA_VERSION = "1"
 """Version of these record models; bump when a model changes in a way converted data depends on."""
@@ -47,13 +48,24 @@ JOINT_NAMES: tuple[str, ...] = (
 CHOICE_LETTERS = "ABCDEF"
 
 
+def normalise_media_path(value: str) -> str:
+    """A media path as the POSIX path it names: backslashes are separators, ``.``, ``..`` and ``//`` resolved.
+
+    ``./scannet_pcls/a.npy`` -> ``scannet_pcls/a.npy``; a path ``normpath`` would not change is returned as is
+    (the common case, without the call).
+    """
+    if "\\" in value or "/." in value or "//" in value or value[:1] == "." or value[-1:] == "/":
+        return posixpath.normpath(value.replace("\\", "/"))
+    return value
+
+
 def _check_media_path(value: str) -> str:
     if not value:
         raise ValueError("media path is empty")
     if value[0] in "/\\" or value[1:2] == ":":
         raise ValueError(f"media path {value!r} is absolute; expected a path relative to the split folder")
     if ".." in value:  # only a '..' component can leave the folder (checked per item: keep the common case cheap)
-        normal = posixpath.normpath(value.replace("\\", "/"))
+        normal = normalise_media_path(value)
         if normal == ".." or normal.startswith("../"):
             raise ValueError(f"media path {value!r} leaves the split folder")
     return value
@@ -141,17 +153,21 @@ class Record(BaseModel):
 
     id: RecordId | None = None
 
-    def unknown_fields(self) -> list[str]:
-        """Dotted names of fields present in the source item but not in the model (for warnings)."""
-        found = list(self.__pydantic_extra__ or ())
+    def unknown_values(self) -> dict[str, Any]:
+        """Values present in the source item but not in the model, by dotted name (``conversations[2].weight``)."""
+        found = dict(self.__pydantic_extra__ or {})
         for name, allowed in self.NESTED_KEYS.items():
             values = getattr(self, name) or ()
             if max(map(len, values), default=0) <= len(allowed):
                 continue  # no nested value has more keys than allowed (the common case, checked in C)
             for i, value in enumerate(values):
                 if isinstance(value, dict) and len(value) > len(allowed):
-                    found.extend(f"{name}[{i}].{k}" for k in value if k not in allowed)
+                    found.update({f"{name}[{i}].{k}": v for k, v in value.items() if k not in allowed})
         return found
+
+    def unknown_fields(self) -> list[str]:
+        """Dotted names of fields present in the source item but not in the model (for warnings)."""
+        return list(self.unknown_values())
 
 
 class _Instruct(Record):
@@ -353,10 +369,15 @@ RECORD_MODELS: dict[str, type[Record]] = {
 
 
 def record_model(name: str | CatalogEntry) -> type[Record]:
-    """The record model of a meta file, given its catalog entry or any name/alias."""
+    """The record model of a meta file, given its catalog entry or any name/alias.
+
+    Raises:
+        UnknownNameError: ``name`` is not in the catalog.
+        NotAMetaFileError: ``name`` is an archive.
+    """
     entry = name if isinstance(name, CatalogEntry) else resolve(name)
     if entry.record is None:
-        raise ValueError(f"{entry.name} is an archive, not a meta file; it has no record schema")
+        raise NotAMetaFileError(f"{entry.name} is an archive, not a meta file; it has no record schema")
     return RECORD_MODELS[entry.record]
 
 

@@ -24,9 +24,9 @@ from typing import Any, BinaryIO
 from pydantic import ValidationError
 
 from lamm_data.catalog import CatalogEntry, resolve
-from lamm_data.errors import MetaFileError, MissingDataError, SchemaError
+from lamm_data.errors import MetaFileError, MissingDataError, SchemaError, UnknownNameError
 from lamm_data.layout import default_root, find_meta
-from lamm_data.metafile import Problem, _field_path, _item_id, _message, entry_for_path
+from lamm_data.metafile import Problem, entry_for_path, error_message, field_path, item_id
 from lamm_data.schemas import Record, record_model
 
 CHUNK_BYTES = 1 << 20
@@ -43,7 +43,8 @@ def iter_records(
     """Yield the validated records of a meta file one at a time, in file order.
 
     Args:
-        source: a catalog name or alias (looked up under ``root``), or the path of a meta file.
+        source: the path of a meta file, or a catalog name or alias (looked up under ``root``; a string without
+            a folder that is not an existing file is taken as a name, ``OCR_SVT.json`` included).
         root: the LAMM root for names (default: ``$LAMM_DATA_ROOT``, then ``~/.cache/lamm``).
         name: catalog name of a file whose file name is not a LAMM name.
         chunk_bytes: bytes read at a time.
@@ -62,8 +63,8 @@ def iter_records(
             try:
                 record = model.model_validate_json(text)
             except ValidationError as exc:
-                item_id = _item_id(_loads_or_none(text))
-                problems = [Problem(str(path), index, item_id, _field_path(e["loc"]), _message(e))
+                found_id = item_id(_loads_or_none(text))
+                problems = [Problem(str(path), index, found_id, field_path(e["loc"]), error_message(e))
                             for e in exc.errors(include_url=False)]
                 raise SchemaError(f"{path}: item {index} is invalid\n" + "\n".join(map(str, problems)),
                                   problems) from None
@@ -80,13 +81,17 @@ def _locate(
     source: str | os.PathLike[str], root: str | os.PathLike[str] | None, name: str | None
 ) -> tuple[Path, CatalogEntry]:
     path = Path(source)
-    looks_like_path = isinstance(source, os.PathLike) or path.suffix.lower() == ".json" or len(path.parts) > 1
-    if path.is_file() or looks_like_path:
-        if not path.is_file():
-            raise MissingDataError(f"{path}: no such meta file")
+    if path.is_file():
         return path, entry_for_path(path, name)
-    entry = resolve(name or str(source))
-    return find_meta(root if root is not None else default_root(), entry), entry
+    if isinstance(source, str) and len(path.parts) == 1:  # a name ("VOC2012", "OCR_SVT.json") unless unknown
+        try:
+            entry = resolve(name or source)
+        except UnknownNameError:
+            if path.suffix.lower() != ".json":
+                raise
+        else:
+            return find_meta(root if root is not None else default_root(), entry), entry
+    raise MissingDataError(f"{path}: no such meta file")
 
 
 def _loads_or_none(text: str) -> Any:

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from lamm_data.schemas import CHOICE_LETTERS, JOINT_NAMES
+
 OUT = Path(__file__).resolve().parents[1] / "lamm_data" / "sample_data"
-JOINTS = ("right ankle", "right knee", "right hip", "left hip", "left knee", "left ankle", "right wrist",
-          "right elbow", "right shoulder", "left shoulder", "left elbow", "left wrist", "neck", "head top")
 COLORS = {"dog": (150, 90, 40), "person": (220, 180, 150), "cat": (90, 90, 90), "car": (200, 30, 30),
           "horse": (120, 70, 30), "bird": (40, 120, 200), "chair": (160, 120, 60), "table": (110, 80, 50)}
 DET_QUERY = ("Identify all the objects in the image and provide their positions. Your answer needs to give the "
@@ -35,6 +36,9 @@ LOC_QUERY = ("Please locate the {} in the image. The position should be represen
 DET3D_QUERY = ("Identify all the objects in the point cloud and provide their positions. Your answer needs to give "
                "the object name and the bounding box of the object. The bounding box should be represented as "
                "[x1, y1, z1, length, width, height] with floating numbers in unit of meters.")
+
+Answer = Callable[[str, object, object], None]
+"""Records one baseline answer: ``(benchmark, item id, text)``."""
 
 
 def _rng(seed: int) -> np.random.Generator:
@@ -77,13 +81,8 @@ def _boxes_image(folder: Path, stem: str, size: tuple[int, int], objects: list[t
 
 
 # --------------------------------------------------------------------------------------- 2D benchmark
-def bench_2d(answers: list[dict]) -> None:
-    g = OUT / "2D_Benchmark"
-
-    def answer(bench: str, item_id: object, text: object) -> None:
-        answers.append({"id": item_id, "benchmark": bench, "text": text})
-
-    # Caption_flickr30k
+def _caption(g: Path, answer: Answer) -> None:
+    """Caption_flickr30k."""
     caps = [
         ("1000092795", (200, 150), ["Two young men are standing in a yard.", "Two men stand outside near a fence.",
                                      "Two friends are outside in the garden.", "A pair of young men pose in a yard.",
@@ -106,7 +105,9 @@ def bench_2d(answers: list[dict]) -> None:
         answer("Caption_flickr30k", iid, pred)
     _write_meta("2D_Benchmark", "Caption_flickr30k", items)
 
-    # Classification_CIFAR10 (32x32 PNG, int ids)
+
+def _classification(g: Path, answer: Answer) -> None:
+    """Classification_CIFAR10 (32x32 PNG, int ids)."""
     labels = ["airplane", "dog", "ship", "frog"]
     preds = ["The category label for this image is airplane.", "This is a puppy.", "It looks like a boat.",
              "The image shows a cat."]
@@ -119,7 +120,9 @@ def bench_2d(answers: list[dict]) -> None:
         answer("Classification_CIFAR10", str(i), pred)
     _write_meta("2D_Benchmark", "Classification_CIFAR10", items)
 
-    # Counting_FSC147 + Locating_FSC147 (points in pixels)
+
+def _fsc147(g: Path, answer: Answer) -> None:
+    """Counting_FSC147 + Locating_FSC147 (points in pixels)."""
     fsc = [("2", "apples", (256, 192), 3, "There are 3 apples in the image."),
            ("7", "birds", (224, 224), 5, "I can see four birds."),
            ("12", "sea shells", (300, 200), 7, "Many")]
@@ -145,7 +148,9 @@ def bench_2d(answers: list[dict]) -> None:
     _write_meta("2D_Benchmark", "Counting_FSC147", cnt_items)
     _write_meta("2D_Benchmark", "Locating_FSC147", loc_items)
 
-    # Detection_VOC2012 + Locating_VOC2012 (normalised boxes)
+
+def _voc2012(g: Path, answer: Answer) -> None:
+    """Detection_VOC2012 + Locating_VOC2012 (normalised boxes)."""
     voc = [
         ("2008_000008", (250, 180), [("horse", [0.104, 0.218, 0.944, 0.928]), ("person", [0.314, 0.032, 0.568, 0.536])],
          "Upon close inspection of the image, it can be observed that there is an object positioned at "
@@ -170,7 +175,9 @@ def bench_2d(answers: list[dict]) -> None:
     _write_meta("2D_Benchmark", "Detection_VOC2012", det_items)
     _write_meta("2D_Benchmark", "Locating_VOC2012", loc_items)
 
-    # CelebA (178x218 like the aligned CelebA crops)
+
+def _celeba(g: Path, answer: Answer) -> None:
+    """CelebA (178x218 like the aligned CelebA crops)."""
     hair = [("000001", "black", "The person has black hair."), ("000002", "blond", "Her hair is yellow."),
             ("000003", "brown", "The hair color is brown.")]
     smile = [("000001", "1", "Yes, the person is smiling."), ("000002", "-1", "Yes."),
@@ -192,7 +199,9 @@ def bench_2d(answers: list[dict]) -> None:
     _write_meta("2D_Benchmark", "Facial_Classification_CelebA(Hair)", hair_items)
     _write_meta("2D_Benchmark", "Facial_Classification_CelebA(Smile)", smile_items)
 
-    # Fine-grained_Classification_UCMerced (256x256)
+
+def _ucmerced(g: Path, answer: Answer) -> None:
+    """Fine-grained_Classification_UCMerced (256x256)."""
     ucm = [("beach00", "beach", "This is an aerial image of a beach."),
            ("tenniscourt03", "tenniscourt", "The image shows a tennis court."),
            ("harbor12", "harbor", "harbor")]
@@ -204,7 +213,9 @@ def bench_2d(answers: list[dict]) -> None:
         answer("Fine-grained_Classification_UCMerced", iid, pred)
     _write_meta("2D_Benchmark", "Fine-grained_Classification_UCMerced", items)
 
-    # Keypoints_Detection_LSP + Locating_LSP (joints in pixels, [x, y, visible])
+
+def _lsp(g: Path, answer: Answer) -> None:
+    """Keypoints_Detection_LSP + Locating_LSP (joints in pixels, [x, y, visible])."""
     lsp = [("im0001", (150, 220)), ("im0002", (120, 160)), ("im0003", (200, 260))]
     template = [(0.40, 0.95), (0.42, 0.75), (0.44, 0.55), (0.56, 0.55), (0.58, 0.75), (0.60, 0.95), (0.25, 0.50),
                 (0.30, 0.38), (0.38, 0.25), (0.62, 0.25), (0.70, 0.38), (0.75, 0.50), (0.50, 0.20), (0.50, 0.06)]
@@ -222,18 +233,20 @@ def bench_2d(answers: list[dict]) -> None:
         loc_items.append({"id": iid, "image": rel, "query": KPT_QUERY.format("hip"), "gt_joints": joints})
         if i == 0:
             kp_text = {n: f"The {n} is located at [{x / w + 0.01:.2f}, {y / h - 0.01:.2f}]."
-                       for n, (x, y, _) in zip(JOINTS, joints, strict=True)}
+                       for n, (x, y, _) in zip(JOINT_NAMES, joints, strict=True)}
         elif i == 1:
-            kp_text = {n: "[0.5, 0.5]" for n in JOINTS}
+            kp_text = {n: "[0.5, 0.5]" for n in JOINT_NAMES}
         else:
             kp_text = {n: f"[{x / w + 0.2:.2f}, {y / h:.2f}]" if k % 2 else "I am not sure."
-                       for k, (n, (x, y, _)) in enumerate(zip(JOINTS, joints, strict=True))}
+                       for k, (n, (x, y, _)) in enumerate(zip(JOINT_NAMES, joints, strict=True))}
         answer("Keypoints_Detection_LSP", iid, kp_text)
         answer("Locating_LSP", iid, ["The hip is at [0.5, 0.55].", "[0.9, 0.05]", "[0.5, 0.5]"][i])
     _write_meta("2D_Benchmark", "Keypoints_Detection_LSP", kp_items)
     _write_meta("2D_Benchmark", "Locating_LSP", loc_items)
 
-    # OCR_SVT
+
+def _svt(g: Path, answer: Answer) -> None:
+    """OCR_SVT."""
     svt = [("14_03", ["HOTEL", "OPEN"], 'The words are "HOTEL" and "OPEN".'),
            ("18_01", ["PIZZA"], "pizza express"),
            ("25_06", ["BANK", "OF", "AMERICA"], "I see the word bank.")]
@@ -248,7 +261,9 @@ def bench_2d(answers: list[dict]) -> None:
         answer("OCR_SVT", iid, pred)
     _write_meta("2D_Benchmark", "OCR_SVT", items)
 
-    # VQA_AI2D and VQA_SQAimage (PNG)
+
+def _choice_vqa(g: Path, answer: Answer) -> None:
+    """VQA_AI2D and VQA_SQAimage (PNG)."""
     ai2d = [("4562", "Which stage comes after the larva?", ["egg", "pupa", "adult", "nymph"], 1,
              "The larva turns into a pupa. The answer is (B)."),
             ("4563", "What does the sun provide?", ["food", "water", "energy", "soil"], 2,
@@ -265,11 +280,22 @@ def bench_2d(answers: list[dict]) -> None:
         for i, (iid, question, choices, gt, pred) in enumerate(rows):
             img = _canvas((180 + 40 * i, 140), seed + i)
             rel = _save(img, g / folder / f"{iid}.png")
-            options = " ".join(f"({'ABCDEF'[k]}) {c}" for k, c in enumerate(choices))
+            options = " ".join(f"({CHOICE_LETTERS[k]}) {c}" for k, c in enumerate(choices))
             items.append({"id": iid, "image": rel, "query": f"{question} Context: N/A Options: {options}",
                           "gt_choice": gt, "gt_choices": choices})
             answer(bench, iid, pred)
         _write_meta("2D_Benchmark", bench, items)
+
+
+def bench_2d(answers: list[dict]) -> None:
+    """The 14 2D benchmark files, their images and baseline answers."""
+    g = OUT / "2D_Benchmark"
+
+    def answer(bench: str, item_id: object, text: object) -> None:
+        answers.append({"id": item_id, "benchmark": bench, "text": text})
+
+    for section in (_caption, _classification, _fsc147, _voc2012, _celeba, _ucmerced, _lsp, _svt, _choice_vqa):
+        section(g, answer)
 
 
 # --------------------------------------------------------------------------------------- 3D
@@ -327,7 +353,7 @@ def bench_3d(answers: list[dict]) -> None:
            "It is near the bed.")]
     for k, (scene, question, choices, gt, pred) in enumerate(qa):
         qid = f"{scene}_q{k}"
-        options = " ".join(f"({'ABCDEF'[j]}) {c}" for j, c in enumerate(choices))
+        options = " ".join(f"({CHOICE_LETTERS[j]}) {c}" for j, c in enumerate(choices))
         qa_items.append({"id": qid, "pcl": f"./scannet_pcls/{scene}_vert.npy",
                          "query": f"{question} Options: {options}", "gt_choice": gt, "gt_choices": choices})
         answers.append({"id": qid, "benchmark": "VQA_ScanQA_multiplechoice", "text": pred})

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from lamm_data.atomic import temp_path
 from lamm_data.catalog import ARCHIVE_HOME, CatalogEntry
 from lamm_data.fetch import transfer
-from lamm_data.fetch.atomic import temp_path
 from lamm_data.fetch.errors import (
     ArchiveSourceError,
     ChecksumError,
@@ -32,11 +32,11 @@ from lamm_data.fetch.errors import (
     RemoteNotFoundError,
     UnsafeArchiveError,
 )
-from lamm_data.fetch.hashing import CHUNK, Digest, Hasher, hash_file
 from lamm_data.fetch.manifest import STATE_DIR, ArchiveRecord, Manifest, utc_now
 from lamm_data.fetch.progress import SILENT, Progress
 from lamm_data.fetch.report import Outcome
 from lamm_data.fetch.unpack import unpack
+from lamm_data.hashing import CHUNK, Digest, Hasher, hash_file
 
 CHECKSUMS = "SHA256SUMS"
 _SUM_LINE = re.compile(r"([0-9a-fA-F]{64})\s+\*?(.+)")

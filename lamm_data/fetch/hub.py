@@ -29,8 +29,8 @@ from lamm_data.fetch.errors import (
     OfflineError,
     RemoteNotFoundError,
 )
-from lamm_data.fetch.hashing import Digest, hash_file
 from lamm_data.fetch.progress import SILENT, Progress, hub_tqdm_class
+from lamm_data.hashing import Digest, hash_file
 
 _TRUE = {"1", "on", "yes", "true"}
 

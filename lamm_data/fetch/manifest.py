@@ -27,9 +27,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from lamm_data.fetch.atomic import write_bytes_atomic
+from lamm_data.atomic import write_bytes_atomic
 from lamm_data.fetch.errors import ManifestError
-from lamm_data.fetch.hashing import Digest
+from lamm_data.hashing import Digest
 
 STATE_DIR = ".lamm"
 """Folder under the root holding the manifest, the lock and transfer leftovers."""
@@ -106,7 +106,7 @@ class Manifest:
         try:
             files = {k: FileRecord(**v) for k, v in raw.get("files", {}).items()}
             archives = {k: ArchiveRecord(**v) for k, v in raw.get("archives", {}).items()}
-        except TypeError as exc:
+        except (TypeError, AttributeError) as exc:  # an entry that is not an object, or lacks fields
             raise ManifestError(f"{path}: malformed entry ({exc})") from None
         return cls(root, files, archives)
 

@@ -8,16 +8,16 @@ from typing import Literal
 
 from lamm_data.metafile import Problem
 
-Action = Literal["downloaded", "resumed", "adopted", "skipped", "unpacked", "kept"]
+Action = Literal["downloaded", "adopted", "skipped", "unpacked", "kept"]
 
 
 @dataclass(frozen=True)
 class Outcome:
     """One catalog file: where it is under the root, what happened, its size (bytes), sha256 and source.
 
-    ``action``: ``downloaded``/``resumed`` (transferred, fully or from a partial file), ``adopted`` (already
-    there with the right content, now recorded), ``skipped`` (already verified), ``unpacked`` (archive
-    unpacked, zip not kept), ``kept`` (archive stored under the root, not unpacked).
+    ``action``: ``downloaded`` (a meta file from the hub), ``adopted`` (already there with the right content,
+    now recorded), ``skipped`` (already verified), ``unpacked`` (archive unpacked, zip not kept), ``kept``
+    (archive stored under the root, not unpacked). A resumed archive transfer says so in ``detail``.
     """
 
     relpath: str

@@ -16,11 +16,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from lamm_data import catalog
+from lamm_data.atomic import remove_leftovers, temp_path
 from lamm_data.catalog import DEFAULT_REPO, CatalogEntry
 from lamm_data.errors import LammError
 from lamm_data.fetch import hub
 from lamm_data.fetch.archives import ArchiveSource, PublishedChecksums, fetch_archive, no_source_message
-from lamm_data.fetch.atomic import remove_leftovers, temp_path
 from lamm_data.fetch.errors import (
     ArchiveSourceError,
     DiskFullError,
@@ -30,10 +30,10 @@ from lamm_data.fetch.errors import (
     RootPermissionError,
     SelectionError,
 )
-from lamm_data.fetch.hashing import hash_file
 from lamm_data.fetch.manifest import STATE_DIR, Manifest
 from lamm_data.fetch.progress import SILENT, Progress
 from lamm_data.fetch.report import FetchReport, Outcome
+from lamm_data.hashing import hash_file
 from lamm_data.metafile import Problem, validate_meta
 from lamm_data.schemas import media_field, record_model
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from lamm_data._version import __version__
 from lamm_data.fetch.errors import FetchError, HubUnreachableError, RemoteNotFoundError
-from lamm_data.fetch.hashing import CHUNK
 from lamm_data.fetch.progress import SILENT, Progress
+from lamm_data.hashing import CHUNK
 
 USER_AGENT = f"lamm-data/{__version__}"
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
@@ -81,7 +81,7 @@ def _resume_state(partial: Path, url: str) -> str | None:
         state = json.loads(sidecar(partial).read_text(encoding="utf-8"))
         if state.get("url") == url and partial.is_file():
             return str(state.get("validator") or "")
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # no sidecar, or not the JSON object we write: start again
         pass
     partial.unlink(missing_ok=True)
     return None

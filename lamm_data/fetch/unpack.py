@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from lamm_data.fetch.atomic import replace_folder, temp_path
+from lamm_data.atomic import replace_folder, temp_path
 from lamm_data.fetch.errors import DiskFullError, UnsafeArchiveError
-from lamm_data.fetch.hashing import CHUNK, Digest, Hasher
 from lamm_data.fetch.progress import SILENT, Progress
+from lamm_data.hashing import CHUNK, Digest, Hasher
 
 _FILE_TYPES = (0, stat.S_IFREG, stat.S_IFDIR)
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lamm_data.catalog import GROUPS
-from lamm_data.fetch.hashing import hash_file
 from lamm_data.fetch.manifest import Manifest
 from lamm_data.fetch.progress import SILENT, Progress
+from lamm_data.hashing import hash_file
 
 
 @dataclass

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
+from typer.testing import CliRunner
 
 from lamm_data import catalog
+from lamm_data._cli import out
 from lamm_data.catalog import DEFAULT_REPO, OLD_REPO, resolve
+from lamm_data.cli import app
 from lamm_data.errors import UnknownNameError
 from lamm_data.schemas import RECORD_MODELS
 
@@ -105,3 +109,20 @@ def test_entries_are_frozen() -> None:
         entry.name = "x"  # type: ignore[misc]
     with pytest.raises(TypeError):
         catalog.CATALOG["x"] = entry  # type: ignore[index]
+
+
+def test_list_command_prints_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    monkeypatch.setattr(out, "width", 200)  # one line per row
+    table = runner.invoke(app, ["list", "3D_Benchmark"])
+    assert table.exit_code == 0
+    rows = [line for line in table.stdout.splitlines() if line.startswith("│")]
+    assert [row.split("│")[1].strip() for row in rows] == [e.name for e in catalog.entries("3D_Benchmark")]
+    assert "OpenDataLab (not on the hub)" in rows[-1] and "openlamm + caojianjian" in rows[0]
+    listed = json.loads(runner.invoke(app, ["list", "--json"]).stdout)
+    assert [e["name"] for e in listed] == list(catalog.CATALOG)
+    lsp = next(e for e in listed if e["name"] == "Keypoints_Detection_LSP")
+    assert {"repo": OLD_REPO, "path": "2D_Benchmark/meta_file/Keypoints_Dectection_LSP.json"} in lsp["hub"]
+    assert lsp["file"] == "2D_Benchmark/meta_file/Keypoints_Detection_LSP.json" and lsp["gt_fields"] == ["gt_joints"]
+    wrong = runner.invoke(app, ["list", "3D_Benchmarks"])
+    assert wrong.exit_code == 1 and "Did you mean 3D_Benchmark" in wrong.stderr

@@ -64,6 +64,8 @@ def test_missing_file_and_unknown_name(root: Path) -> None:
     assert "lamm-data fetch 2D_Benchmark OCR_SVT" in missing.stderr
     unknown = runner.invoke(app, ["convert", str(root), "VOC2O12"])
     assert unknown.exit_code == 1 and "Detection_VOC2012" in unknown.stderr
+    archive = runner.invoke(app, ["convert", str(root), "voc2012_images"])
+    assert archive.exit_code == 1 and "voc2012_images is an archive, not a meta file" in archive.stderr
     empty = runner.invoke(app, ["convert", str(root / "nowhere")])
     assert empty.exit_code == 1 and "no LAMM meta file" in empty.stderr
 
@@ -76,6 +78,13 @@ def test_export_parquet(root: Path, tmp_path: Path) -> None:
     assert "Keypoints_Detection_LSP" in result.stdout
     assert pads.dataset(out / "LAMM_3dinstruct_10k").count_rows() == 4
     assert len(list((out / "Keypoints_Detection_LSP").glob("*.parquet"))) == 2
+
+
+def test_export_parquet_into_a_file_is_a_one_line_error(root: Path, tmp_path: Path) -> None:
+    (tmp_path / "taken").write_text("")
+    result = runner.invoke(app, ["export-parquet", str(root), "LSP", "--out", str(tmp_path / "taken")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.stderr.strip() == f"error: File exists: {tmp_path / 'taken'}"
 
 
 def test_export_parquet_needs_out(root: Path) -> None:

@@ -9,13 +9,16 @@ import posixpath
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from pydantic import ValidationError
 
+from lamm_data.arrow_build import _IRREGULAR
 from lamm_data.layout import find_meta
 from lamm_data.metafile import validate_meta
 from lamm_data.sample import write_sample
-from lamm_data.schemas import CaptionRecord, InstructRecord2D, _check_id, _check_media_path
+from lamm_data.schemas import CaptionRecord, InstructRecord2D, _check_id, _check_media_path, normalise_media_path
 
 
 def reference_media_path(value: str) -> str:
@@ -46,6 +49,16 @@ def test_media_path_check_matches_the_reference(value: str) -> None:
     except ValueError:
         got = None
     assert got == expected
+
+
+@pytest.mark.parametrize("value", [p for p in PATHS if p] + ["a/.b.jpg", "a/b/", "./a//b/./c.npy", "a\\b.jpg"])
+def test_media_path_normalisation_fast_path_is_exact(value: str) -> None:
+    """The shortcut (return the path unchanged) is taken only where ``normpath`` changes nothing, and the
+    vectorised test the converter uses picks exactly the paths the shortcut does not cover."""
+    full = posixpath.normpath(value.replace("\\", "/"))
+    assert normalise_media_path(value) == full
+    irregular = pc.match_substring_regex(pa.array([value]), _IRREGULAR)[0].as_py()
+    assert irregular or full == value
 
 
 @pytest.mark.parametrize("value", ["abc", 12, np.str_("abc"), type("S", (str,), {})("x")])

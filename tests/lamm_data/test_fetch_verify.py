@@ -73,3 +73,7 @@ def test_verify_needs_a_manifest(tmp_path: Path, root: Path) -> None:
     (root / MANIFEST).write_text("{not json")
     with pytest.raises(ManifestError, match="not valid JSON"):
         verify_root(root)
+    for malformed in ('{"format": 1, "files": []}', '{"format": 1, "files": {"a": {"size": 1}}}'):
+        (root / MANIFEST).write_text(malformed)
+        result = _verify(root)
+        assert result.exit_code == 1 and "malformed entry" in result.output and "Traceback" not in result.output

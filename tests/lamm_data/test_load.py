@@ -143,10 +143,15 @@ def test_stale_split_is_reconverted_on_load(tmp_path: Path) -> None:
     assert load_split("OCR_SVT", root, progress=False)[0]["word_list"] == ["MOTEL"]
 
 
-def test_conversion_progress_goes_to_stderr(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+def test_conversion_progress_goes_to_stderr(tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws the bar although stderr is not a terminal here
     root = write_sample(tmp_path / "lamm")
     load_split("OCR_SVT", root, progress=True)
-    assert capfd.readouterr().out == ""
+    captured = capfd.readouterr()
+    assert captured.out == "" and "converting OCR_SVT" in captured.err
+    load_split("Counting_FSC147", root, progress=False)
+    assert capfd.readouterr() == ("", "")
 
 
 def test_load_from_disk_reads_the_same_folder(root: Path) -> None:

@@ -45,8 +45,12 @@ def test_layouts(root: Path, layout: str) -> None:
     assert dumps(list(iter_records(meta, chunk_bytes=16))) == dumps(read_meta(meta))
 
 
-def test_by_name_under_a_root(root: Path) -> None:
+def test_by_name_under_a_root(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     assert len(list(iter_records("VOC2012", root))) == 3
+    assert len(list(iter_records("ocr_svt.json", root))) == 3  # an alias, although it looks like a file name
+    with pytest.raises(MissingDataError, match="no such meta file"):
+        next(iter_records("my_file.json", root))
     with pytest.raises(UnknownNameError):
         next(iter_records("VOC2O12", root))
     with pytest.raises(MissingDataError, match="lamm-data fetch"):

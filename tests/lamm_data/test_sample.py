@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from typer.testing import CliRunner
 
 from lamm_data import catalog
+from lamm_data.cli import app
 from lamm_data.layout import find_meta
 from lamm_data.metafile import read_meta
 from lamm_data.sample import BASELINE_ANSWERS, sample_source, write_sample
@@ -65,3 +67,22 @@ def test_write_sample_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     write_sample(tmp_path / "x", overwrite=True)
     assert not (tmp_path / "x" / "keep.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x"]  # no temporary folder left behind
+
+
+def test_sample_command_writes_the_root_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    runner = CliRunner()
+    dest = tmp_path / "s"
+    result = runner.invoke(app, ["sample", str(dest)])
+    assert result.exit_code == 0 and f"baseline answers: {dest / BASELINE_ANSWERS}" in result.stdout
+    source = sorted(p.relative_to(sample_source()) for p in sample_source().rglob("*") if p.is_file())
+    assert sorted(p.relative_to(dest) for p in dest.rglob("*") if p.is_file()) == source
+    again = runner.invoke(app, ["sample", str(dest)])
+    assert again.exit_code == 1 and "not empty" in again.stderr and "--force" in again.stderr
+    assert runner.invoke(app, ["sample", str(dest), "--force"]).exit_code == 0
+
+
+def test_sample_refuses_a_file(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("mine")
+    result = CliRunner().invoke(app, ["sample", str(tmp_path / "f"), "--force"])
+    assert result.exit_code == 1 and "is a file, not a folder" in result.stderr
+    assert (tmp_path / "f").read_text() == "mine"

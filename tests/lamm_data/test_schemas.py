@@ -121,7 +121,8 @@ INVALID = [
 def test_invalid_items_name_the_field(tmp_path: Path, name: str, path: str, value: Any, field: str,
                                       message: str) -> None:
     good = VALID[name]
-    report, records = _validate(tmp_path, name, [good, _with(name, path, value)])
+    first = {**good, "id": f"{good['id']}-0"} if "id" in good else good  # not a duplicate id of the bad item
+    report, records = _validate(tmp_path, name, [first, _with(name, path, value)])
     assert records is None
     errors = report.errors
     assert len(errors) == 1, [str(p) for p in errors]

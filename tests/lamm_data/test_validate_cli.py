@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from bench._generate import write_instruct_2d
 from lamm_data.cli import app
 
 runner = CliRunner()
@@ -54,8 +54,8 @@ def test_reports_all_problems_not_the_first(sample_root: Path) -> None:
     errors = json.loads(result.stdout)["files"][0]["errors"]
     got = {(e["index"], e["id"], e["field"]) for e in errors}
     assert got == {(0, "2008_000008", "object[1].bbox"), (1, "2008_000015", "image"),
-                   (2, "2008_000008", "object[0].label")}
-    # once the schema errors are fixed, the duplicate id is reported too
+                   (2, "2008_000008", "object[0].label"), (2, "2008_000008", "id")}
+    # the duplicate id alone is an error too
     items[0]["object"][1]["bbox"] = [0.1, 0.1, 0.2, 0.5]
     items[1]["image"] = "voc2012_images/2008_000015.jpg"
     items[2]["object"][0]["label"] = "dog"
@@ -91,7 +91,7 @@ def test_absent_media_folder_is_a_warning_not_an_error(sample_root: Path) -> Non
                                                                 "value at line 1 column"),
         (b'[{"id": "a",, }]', "not JSON: Expecting property name enclosed in double quotes at line 1 column 13"),
         (b'{"id": "a"}', "wrong top-level type: expected a JSON array of records, found an object"),
-        (b'"hello"', "found a string"),
+        (b'"hello"', "wrong top-level type: expected a JSON array of records, found a string"),
         (b'{"id": "a"}\n{"id": "b"}\n', "JSON Lines (one object per line) found"),
         (b'[{"id": "caf\xe9"}]', "not UTF-8: byte 0xe9 at offset 12 (line 1) cannot be decoded"),
     ],
@@ -103,8 +103,7 @@ def test_unreadable_files_give_one_line_errors(tmp_path: Path, content: bytes, m
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     lines = [line for line in result.output.splitlines() if line.startswith("error ")]
-    assert lines == [f"error {path}:-:-:-: {message}"] or (len(lines) == 1 and message in lines[0]), result.output
-    assert message in lines[0]
+    assert len(lines) == 1 and lines[0].startswith(f"error {path}:-:-:-: {message}"), result.output
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
@@ -122,10 +121,26 @@ def test_unknown_file_name_needs_name_option(tmp_path: Path, sample_root_ro: Pat
     assert _invoke(str(path), "--no-media", "--name", "VOC2012").exit_code == 0
 
 
+def test_name_of_an_archive_is_a_one_line_error(sample_root_ro: Path) -> None:
+    result = _invoke(str(sample_root_ro / VOC), "--no-media", "--name", "voc2012_images")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"error {sample_root_ro / VOC}:-:-:-: voc2012_images is an archive, not a meta file" in result.output
+
+
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
     result = _invoke(str(tmp_path / "nope"))
     assert result.exit_code == 1
-    assert "no such file or folder" in result.output
+    assert f"error {tmp_path / 'nope'}:-:-:-: no such file or folder" in result.output
+
+
+def test_paths_are_printed_as_they_are_not_as_markup(tmp_path: Path, sample_root_ro: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("c[b]").mkdir()
+    shutil.copy(sample_root_ro / "2D_Benchmark/meta_file/OCR_SVT.json", "c[b]/OCR_SVT.json")
+    result = _invoke("c[b]/OCR_SVT.json", "--no-media")
+    assert result.exit_code == 0
+    assert "│ c[b]/OCR_SVT.json " in result.output
 
 
 def test_inputs_are_not_modified(sample_root: Path) -> None:
@@ -136,11 +151,6 @@ def test_inputs_are_not_modified(sample_root: Path) -> None:
 
 @pytest.mark.slow
 def test_generated_full_format_instruction_file(tmp_path: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-    try:
-        from _generate import write_instruct_2d
-    finally:
-        sys.path.pop(0)
     path = write_instruct_2d(tmp_path / "2D_Instruct/meta_file/LAMM_instruct_186k.json", n_items=3000)
     result = _invoke(str(path), "--json")
     assert result.exit_code == 0

@@ -1,4 +1,4 @@
-"""Content digests: sha256 of every file, plus the git blob sha1 the hub reports for non-LFS files.
+"""Content digests of files: size and sha256, plus, on request, the git blob sha1 the hub reports for non-LFS files.
 
 The hub's tree listing gives an LFS file's sha256 (``lfs.oid``), but for a file stored directly in git
 only its git blob id: ``sha1(b"blob <size>\\0" + content)``. :class:`Hasher` computes both in one pass.
