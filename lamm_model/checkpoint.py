@@ -37,8 +37,8 @@ from torch.distributed.checkpoint.state_dict import (
 )
 from transformers import PreTrainedTokenizerBase
 
+from lamm_data.atomic import replace_folder, write_bytes_atomic
 from lamm_data.errors import LammError
-from lamm_data.fetch.atomic import replace_folder, write_bytes_atomic
 from lamm_model.config import TrainConfig, dump_config, load_config
 from lamm_model.model import LammModel, build_model, random_components
 from lamm_model.tokenizer import load_tokenizer

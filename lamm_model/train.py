@@ -29,8 +29,8 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+from lamm_data.atomic import write_bytes_atomic
 from lamm_data.errors import LammError
-from lamm_data.fetch.atomic import write_bytes_atomic
 from lamm_model.checkpoint import CheckpointError, TrainState, load_training, resolve_checkpoint, save_checkpoint
 from lamm_model.checks import CheckReport, check_samples
 from lamm_model.config import ConfigError, TrainConfig
