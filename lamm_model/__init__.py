@@ -1,6 +1,6 @@
 """lamm_model: a thin LAMM-style trainer and predictor (vision/point encoder + projector + causal LM with LoRA).
 
-Needs the ``model`` extra (torch, transformers, peft, accelerate); nothing heavy is imported here.
+Needs the ``model`` extra (torch, transformers, peft, pyyaml); nothing heavy is imported here.
 """
 
 from lamm_data._version import __version__

@@ -37,6 +37,7 @@ from torch.distributed.checkpoint.state_dict import (
 )
 from transformers import PreTrainedTokenizerBase
 
+from lamm_data.atomic import replace_folder, write_bytes_atomic
 from lamm_data.errors import LammError
 from lamm_model.config import TrainConfig, dump_config, load_config
 from lamm_model.model import LammModel, build_model, random_components
@@ -75,11 +76,6 @@ def resolve_checkpoint(path: str | os.PathLike[str]) -> Path:
         return resolve_checkpoint(path / (path / LATEST).read_text(encoding="utf-8").strip())
     raise CheckpointError(f"{path} is not a checkpoint (no {CONFIG} and {WEIGHTS}) nor a run folder with a "
                           f"'{LATEST}' file")
-
-
-def checkpoint_config(path: str | os.PathLike[str]) -> TrainConfig:
-    """The config a checkpoint was trained with."""
-    return load_config(resolve_checkpoint(path) / CONFIG)
 
 
 def _strip(name: str) -> str:
@@ -123,13 +119,9 @@ def save_checkpoint(dest: Path, *, model: torch.nn.Module, raw: LammModel, optim
     torch.save(rng, tmp / RNG / f"rank-{rank}.pt")
     _barrier(world)
     if rank == 0:
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
+        replace_folder(tmp, dest)
         run = dest.parent.parent
-        pointer = run / f".{LATEST}.tmp"
-        pointer.write_text(str(dest.relative_to(run)) + "\n", encoding="utf-8")
-        os.replace(pointer, run / LATEST)
+        write_bytes_atomic(run / LATEST, f"{dest.relative_to(run)}\n".encode())
     _barrier(world)
     return dest
 
@@ -159,9 +151,10 @@ def load_weights(model: torch.nn.Module, raw: LammModel, path: Path, world: int 
 def load_training(path: Path, *, model: torch.nn.Module, raw: LammModel, optimizer: torch.optim.Optimizer,
                   scheduler: Any, rank: int = 0, world: int = 1) -> TrainState:
     """Restore weights, optimizer, scheduler and this process's RNG state; return the saved :class:`TrainState`."""
-    for name in (WEIGHTS, OPTIMIZER, SCHEDULER, STATE):
+    rng_file = f"{RNG}/rank-{rank}.pt"
+    for name in (WEIGHTS, OPTIMIZER, SCHEDULER, STATE, rng_file):
         if not (path / name).is_file():
-            raise CheckpointError(f"{path} cannot resume training: {name} is missing")
+            raise CheckpointError(f"{path} cannot resume training exactly: {name} is missing")
     raw_state = json.loads((path / STATE).read_text(encoding="utf-8"))
     state = TrainState(**{**raw_state, "position": tuple(raw_state["position"])})
     if state.world_size != world:
@@ -171,12 +164,10 @@ def load_training(path: Path, *, model: torch.nn.Module, raw: LammModel, optimiz
     set_optimizer_state_dict(model, optimizer, torch.load(path / OPTIMIZER, weights_only=True),
                              options=StateDictOptions(full_state_dict=world > 1))
     scheduler.load_state_dict(torch.load(path / SCHEDULER, weights_only=True))
-    rng_file = path / RNG / f"rank-{rank}.pt"
-    if rng_file.is_file():
-        rng = torch.load(rng_file, weights_only=True)
-        torch.set_rng_state(rng["cpu"])
-        if "cuda" in rng and torch.cuda.is_available():
-            torch.cuda.set_rng_state(rng["cuda"])
+    rng = torch.load(path / rng_file, weights_only=True)
+    torch.set_rng_state(rng["cpu"])
+    if "cuda" in rng and torch.cuda.is_available():
+        torch.cuda.set_rng_state(rng["cuda"])
     return state
 
 

@@ -53,7 +53,8 @@ def check_table(report: Any) -> Table:
 
 
 class _Reporter:
-    """Rich progress for training (stderr)."""
+    """Rich progress for training (stderr); implements :class:`lamm_model.train.TrainEvents` (not imported
+    here, to keep ``lamm-model --help`` free of torch)."""
 
     def __init__(self) -> None:
         self.progress = Progress(TextColumn("[bold]step"), MofNCompleteColumn(), BarColumn(),
@@ -99,12 +100,13 @@ def train(
     from lamm_model.train import TrainEvents
     from lamm_model.train import train as run
 
+    class Reporter(_Reporter, TrainEvents):
+        """The rich progress display as the trainer's event handler."""
+
     cfg = _config(config, overrides, resume)
-    reporter = _Reporter()
-    events = type("Events", (TrainEvents,), {k: getattr(reporter, k) for k in
-                                              ("on_check", "on_start", "on_step", "on_checkpoint")})()
+    reporter = Reporter()
     try:
-        result = run(cfg, resume=resume, events=events)
+        result = run(cfg, resume=resume, events=reporter)
     finally:
         reporter.stop()
     if result.rank != 0:
@@ -119,7 +121,7 @@ def train(
 @friendly_errors
 def check(overrides: OverridesArg = None, config: ConfigOpt = None) -> None:
     """Run the pre-training sample checks of a config and print the counts per source file."""
-    from lamm_model.data import check_data
+    from lamm_model.checks import check_data
 
     cfg = _config(config, overrides)
     report = check_data(cfg)

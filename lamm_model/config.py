@@ -7,9 +7,11 @@ config is written into every checkpoint, and ``predict`` rebuilds the model from
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +23,16 @@ from lamm_data.errors import LammError
 
 class ConfigError(LammError, ValueError):
     """A configuration that cannot be read or does not validate; the message names the key."""
+
+
+@contextlib.contextmanager
+def loading(key: str, source: str) -> Iterator[None]:
+    """Turn a failed load of ``source`` (a hub id, folder or file named by config key ``key``) into a
+    :class:`ConfigError` naming both, instead of a library traceback."""
+    try:
+        yield
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{key}: cannot load {source!r}: {exc}") from None
 
 
 class _Section(BaseModel):
@@ -62,6 +74,11 @@ class LanguageModelConfig(_Section):
         if self.tokenizer is None and self.pretrained is None:
             raise ValueError("a random model.llm needs model.llm.tokenizer (a hub id/folder, or 'byte')")
         return self
+
+    @property
+    def tokenizer_source(self) -> str:
+        """Where the tokenizer comes from: ``tokenizer``, else ``pretrained``."""
+        return self.tokenizer or self.pretrained  # type: ignore[return-value]  # validated: one is set
 
 
 class VisionConfig(_Section):
@@ -231,7 +248,7 @@ def _index(node: list[Any], part: str, dotted: str) -> int:
     return int(part)
 
 
-def parse_overrides(overrides: list[str]) -> list[tuple[str, Any]]:
+def parse_overrides(overrides: Sequence[str]) -> list[tuple[str, Any]]:
     """``["optim.lr=1e-4", "model.lora.target_modules=[q_proj,v_proj]"]`` -> ``[(key, value), ...]``.
 
     Values are read as YAML scalars/flow collections (``1e-4`` is a float, ``null`` is None).
@@ -249,7 +266,7 @@ def parse_overrides(overrides: list[str]) -> list[tuple[str, Any]]:
     return parsed
 
 
-def load_config(path: str | os.PathLike[str] | None, overrides: list[str] = (), *,  # type: ignore[assignment]
+def load_config(path: str | os.PathLike[str] | None, overrides: Sequence[str] = (), *,
                 base: dict[str, Any] | None = None) -> TrainConfig:
     """Read a YAML config (or start from ``base``), apply ``key=value`` overrides, validate.
 
@@ -267,7 +284,7 @@ def load_config(path: str | os.PathLike[str] | None, overrides: list[str] = (), 
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a YAML mapping of settings at the top level")
         data = loaded
-    for key, value in parse_overrides(list(overrides)):
+    for key, value in parse_overrides(overrides):
         set_key(data, key, value)
     return validate_config(data, str(path) if path is not None else "config")
 

@@ -1,4 +1,4 @@
-"""Training samples from ``lamm_data`` splits: sources, the pre-training checks, tokenisation, media, batches.
+"""Training samples from ``lamm_data`` splits: sources, tokenisation, media, batches (checks: :mod:`lamm_model.checks`).
 
 A *source* is one LAMM file (an instruction file, or a benchmark file whose ground truth is rendered
 into answers by :mod:`lamm_model.answers`) opened with ``lamm_data.load_split(..., decode=False)``;
@@ -13,9 +13,8 @@ from __future__ import annotations
 import functools
 import io
 import os
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +27,13 @@ from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.layout import default_root
 from lamm_data.sample import write_sample
 from lamm_model.answers import reference_turns
-from lamm_model.config import ConfigError, DataConfig, ModelConfig, PointCloudConfig, TrainConfig
-from lamm_model.model import IGNORE, IMAGE, PCL
+from lamm_model.config import ConfigError, DataConfig, ModelConfig, PointCloudConfig
+from lamm_model.model import IGNORE, IMAGE, PCL, vision_config
 from lamm_model.prompts import (
     BENCHMARK_TASK_TYPE,
-    TRAIN_SYSTEM,
     Modality,
     PromptParts,
     modality_of,
-    placeholder_problem,
     training_parts,
 )
 
@@ -118,7 +115,13 @@ class Source:
 
 
 def open_sources(cfg: DataConfig, scratch: str | os.PathLike[str]) -> list[Source]:
-    """Open every configured source (``limit`` keeps the first N rows)."""
+    """Open every configured source (``limit`` keeps the first N rows); ``scratch`` is the run's ``out_dir``.
+
+    Raises:
+        ConfigError: ``scratch`` is a file, or a source is an archive rather than a meta file.
+    """
+    if Path(scratch).exists() and not Path(scratch).is_dir():
+        raise ConfigError(f"out_dir: {scratch} is a file; the run needs a folder there")
     sources = []
     for src in cfg.sources:
         entry = resolve(src.name)
@@ -176,18 +179,6 @@ def assemble(bos: int | None, prefix: Sequence[int], media_len: int, segments: S
     return Encoded(ids, labels, start, media_len, truncated)
 
 
-def count_supervised(start: int, media_len: int, segments: Sequence[tuple[int, bool]],
-                     max_length: int) -> tuple[int, int]:
-    """Supervised tokens left after cutting at ``max_length`` and the uncut length, from piece lengths
-    alone (what :func:`assemble` would give; ``start`` = BOS + prefix tokens)."""
-    position, supervised = start + media_len, 0
-    for length, is_supervised in segments:
-        if is_supervised:
-            supervised += max(0, min(position + length, max_length) - position)
-        position += length
-    return supervised, position
-
-
 def encode(tokenizer: PreTrainedTokenizerBase, parts: PromptParts, media_len: int,
            max_length: int | None) -> Encoded:
     """Tokenise a laid-out sample (each piece separately, without special tokens, as LAMM did)."""
@@ -196,170 +187,6 @@ def encode(tokenizer: PreTrainedTokenizerBase, parts: PromptParts, media_len: in
     segments = [(ids, sup) for ids, (_, sup) in zip(pieces[1:], parts.segments, strict=True)]
     return assemble(tokenizer.bos_token_id, pieces[0], media_len, segments, max_length,
                     filler=tokenizer.pad_token_id or 0)
-
-
-# --- checks before step 1 -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SampleProblem:
-    """Why one sample cannot be trained on. ``kind`` groups problems in the report."""
-
-    source: str
-    index: int
-    id: str | None
-    kind: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}:{self.index}:{self.id if self.id is not None else '-'}:{self.kind}: {self.message}"
-
-
-@dataclass
-class SourceCheck:
-    """Check counts of one source file."""
-
-    source: str
-    total: int = 0
-    bad: int = 0
-    truncated: int = 0
-    kinds: Counter[str] = field(default_factory=Counter)
-
-
-@dataclass
-class CheckReport:
-    """Outcome of checking every sample: counts per source file, every problem, the usable samples."""
-
-    sources: list[SourceCheck]
-    problems: list[SampleProblem] = field(default_factory=list)
-    valid: list[tuple[int, int]] = field(default_factory=list)
-    """``(source number, row)`` of every sample that passed, in order."""
-
-    @property
-    def total(self) -> int:
-        """Samples checked."""
-        return sum(s.total for s in self.sources)
-
-    @property
-    def bad(self) -> int:
-        """Samples with at least one problem."""
-        return sum(s.bad for s in self.sources)
-
-    @property
-    def bad_fraction(self) -> float:
-        """``bad / total`` (0 when nothing was checked)."""
-        return self.bad / self.total if self.total else 0.0
-
-    @staticmethod
-    def merge(parts: Sequence[CheckReport]) -> CheckReport:
-        """Combine the reports of disjoint shards of the same sources."""
-        merged = CheckReport([SourceCheck(s.source) for s in parts[0].sources])
-        for part in parts:
-            for into, src in zip(merged.sources, part.sources, strict=True):
-                into.total += src.total
-                into.bad += src.bad
-                into.truncated += src.truncated
-                into.kinds.update(src.kinds)
-            merged.problems.extend(part.problems)
-            merged.valid.extend(part.valid)
-        merged.valid.sort()
-        merged.problems.sort(key=lambda p: (p.source, p.index))
-        return merged
-
-
-def _row_id(row: Mapping[str, Any]) -> str | None:
-    value = row.get("id")
-    return None if value is None else str(value)
-
-
-def _problems_of(src: Source, row: Mapping[str, Any], cfg: ModelConfig) -> tuple[list[tuple[str, str]], Any]:
-    """Problems found without tokenising, and the laid-out parts (``None`` when they cannot be built)."""
-    found: list[tuple[str, str]] = []
-    path, data = src.media_path(row)
-    if data is None and (path is None or not path.is_file()):
-        where = path or src.stored_media_path(row)
-        found.append(("media", f"media file not found: {where}" if where else f"no {src.modality} in the sample"))
-    try:
-        turns, task_type = src.turns(row)
-    except (KeyError, ValueError, TypeError, IndexError, ZeroDivisionError) as exc:
-        return [*found, ("conversation", f"cannot build the conversation: {exc!r}")], None
-    problem = placeholder_problem(turns, src.modality, src.placeholder == "required")
-    if problem:
-        found.append(("placeholder", problem))
-    for i, turn in enumerate(turns):
-        if turn["from"] == "gpt" and not turn["value"].strip():
-            found.append(("empty_answer", f"turn {i} (gpt) is empty: nothing to learn from"))
-    if cfg.use_system and task_type not in TRAIN_SYSTEM:
-        found.append(("task_type", f"task_type {task_type!r} has no LAMM system prompt; known: "
-                                   f"{', '.join(TRAIN_SYSTEM)}"))
-        return found, None
-    try:
-        parts = training_parts(turns, task_type, src.modality, cfg.use_system)
-    except ValueError as exc:
-        found.append(("conversation", str(exc)))
-        return found, None
-    return found, parts
-
-
-def check_samples(sources: Sequence[Source], tokenizer: PreTrainedTokenizerBase, cfg: ModelConfig, max_length: int,
-                  media_tokens: Mapping[int, int], *, shard: tuple[int, int] = (0, 1),
-                  chunk: int = 512) -> CheckReport:
-    """Check every sample (of this shard: positions ``rank::world`` over all sources).
-
-    Per sample: the conversation can be built; placeholders are where they belong (exactly one vision
-    input, see :func:`~lamm_model.prompts.placeholder_problem`); no gpt turn is empty; the media file
-    exists (files are not decoded); the ``task_type`` has a system prompt (when ``use_system``); and at
-    least one supervised token survives truncation to ``max_length``.
-    """
-    rank, world = shard
-    report = CheckReport([SourceCheck(s.label) for s in sources])
-    position = 0
-    for s_index, src in enumerate(sources):
-        stats = report.sources[s_index]
-        n_media = media_tokens.get(IMAGE if src.modality == "image" else PCL, 0)
-        mine = [i for i in range(len(src)) if (position + i) % world == rank]
-        position += len(src)
-        for start in range(0, len(mine), chunk):
-            indices = mine[start:start + chunk]
-            rows = src.rows.select(indices) if indices else []
-            pending: list[tuple[int, Any, list[tuple[str, str]], PromptParts]] = []
-            for index, row in zip(indices, rows, strict=True):
-                found, parts = _problems_of(src, row, cfg)
-                if parts is None:
-                    _record(report, stats, src, s_index, index, row, found)
-                else:
-                    pending.append((index, row, found, parts))
-            texts = list({p.prefix: None for *_, p in pending}) + [s for *_, p in pending for s, _ in p.segments]
-            lengths = [len(ids) for ids in tokenizer(texts, add_special_tokens=False,
-                                                     return_attention_mask=False)["input_ids"]] if texts else []
-            prefix_len = dict(zip(texts, lengths, strict=False))  # the few distinct prefixes come first
-            seg_lengths = iter(lengths[len({p.prefix for *_, p in pending}):])
-            bos = int(tokenizer.bos_token_id is not None)
-            for index, row, found, parts in pending:
-                start = bos + prefix_len[parts.prefix]
-                segments = [(next(seg_lengths), sup) for _, sup in parts.segments]
-                supervised, total = count_supervised(start, n_media, segments, max_length)
-                stats.truncated += total > max_length
-                if start + n_media > max_length:
-                    found.append(("no_supervised_tokens", f"the prompt and {n_media} vision tokens need "
-                                  f"{start + n_media} tokens > data.max_length {max_length}"))
-                elif supervised == 0:
-                    found.append(("no_supervised_tokens", f"no answer token is left after cutting to "
-                                  f"data.max_length {max_length} (the sample has {total})"))
-                _record(report, stats, src, s_index, index, row, found)
-    return report
-
-
-def _record(report: CheckReport, stats: SourceCheck, src: Source, s_index: int, index: int,
-            row: Mapping[str, Any], found: list[tuple[str, str]]) -> None:
-    stats.total += 1
-    if not found:
-        report.valid.append((s_index, index))
-        return
-    stats.bad += 1
-    for kind, message in found:
-        stats.kinds[kind] += 1
-        report.problems.append(SampleProblem(src.label, index, _row_id(row), kind, message))
 
 
 # --- media ----------------------------------------------------------------------------------------
@@ -458,14 +285,8 @@ def media_item(enc: Encoded, kind: int, media: tuple[Path | None, bytes | None],
 
 
 def vision_size(cfg: ModelConfig) -> int:
-    """Input side in pixels of the configured CLIP tower (224 when it says nothing)."""
-    if cfg.vision.config is not None and "image_size" in cfg.vision.config:
-        return int(cfg.vision.config["image_size"])
-    if cfg.vision.pretrained is not None:
-        from transformers import CLIPVisionConfig
-
-        return int(CLIPVisionConfig.from_pretrained(cfg.vision.pretrained).image_size)
-    return 224
+    """Input side in pixels of the configured CLIP tower."""
+    return int(vision_config(cfg.vision).image_size)
 
 
 def collate(items: Sequence[dict[str, Any]], pad_id: int, *, left: bool = False) -> dict[str, Any]:
@@ -516,14 +337,3 @@ def batch_stream(n: int, batch_size: int, seed: int, start: tuple[int, int], ran
         for i in range(offset, len(batches)):
             yield (epoch, i + 1), [(s, epoch) for s in batches[i]]
         epoch, offset = epoch + 1, 0
-
-
-def check_data(cfg: TrainConfig) -> CheckReport:
-    """Run the pre-training checks of a config without building the model (``lamm-model check``)."""
-    from lamm_model.model import media_token_counts
-    from lamm_model.tokenizer import load_tokenizer
-
-    sources = open_sources(cfg.data, cfg.out_dir)
-    check_modalities(sources, cfg.model)
-    tokenizer = load_tokenizer(cfg.model.llm.tokenizer or cfg.model.llm.pretrained)  # type: ignore[arg-type]
-    return check_samples(sources, tokenizer, cfg.model, cfg.data.max_length, media_token_counts(cfg.model))

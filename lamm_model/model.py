@@ -7,6 +7,7 @@ embeddings there, in batch-row order, so image and point-cloud samples can share
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from typing import Any
 
@@ -21,8 +22,9 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
+from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
-from lamm_model.config import LanguageModelConfig, ModelConfig, PointCloudConfig, VisionConfig
+from lamm_model.config import ConfigError, LanguageModelConfig, ModelConfig, PointCloudConfig, VisionConfig, loading
 from lamm_model.encoders import PointTokenizer, clip_patch_features
 from lamm_model.tokenizer import load_tokenizer
 
@@ -166,18 +168,28 @@ class LammModel(nn.Module):
 
 
 def build_llm(cfg: LanguageModelConfig, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
-    """The causal LM from its pretrained source or as a random model of ``cfg.config``, with LoRA/freezing."""
+    """The causal LM from its pretrained source or as a random model of ``cfg.config``, with LoRA/freezing.
+
+    Raises:
+        ConfigError: the pretrained LM cannot be loaded, or ``cfg.config`` does not describe a model.
+    """
     if cfg.pretrained is not None:
-        llm = AutoModelForCausalLM.from_pretrained(cfg.pretrained, dtype=torch.float32)
+        with loading("model.llm.pretrained", cfg.pretrained):
+            llm = AutoModelForCausalLM.from_pretrained(cfg.pretrained, dtype=torch.float32)
     else:
         kwargs = dict(cfg.config or {})
         kwargs.setdefault("vocab_size", len(tokenizer))
         for key in ("bos_token_id", "eos_token_id", "pad_token_id"):
             kwargs.setdefault(key, getattr(tokenizer, key))
         if kwargs["vocab_size"] < len(tokenizer):
-            raise ValueError(f"model.llm.config.vocab_size ({kwargs['vocab_size']}) is smaller than the "
-                             f"tokenizer ({len(tokenizer)} tokens)")
-        llm = AutoModelForCausalLM.from_config(AutoConfig.for_model(**kwargs), dtype=torch.float32)
+            raise ConfigError(f"model.llm.config.vocab_size ({kwargs['vocab_size']}) is smaller than the "
+                              f"tokenizer ({len(tokenizer)} tokens)")
+        model_type = kwargs.pop("model_type")
+        if model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
+            close = difflib.get_close_matches(str(model_type), list(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES), n=3)
+            raise ConfigError(f"model.llm.config.model_type: {model_type!r} is not a transformers causal LM type"
+                              + (f"; did you mean {' or '.join(close)}?" if close else " (e.g. llama, qwen2)"))
+        llm = AutoModelForCausalLM.from_config(AutoConfig.for_model(model_type, **kwargs), dtype=torch.float32)
     if cfg.finetune == "lora":
         from peft import LoraConfig, get_peft_model
 
@@ -191,11 +203,20 @@ def build_llm(cfg: LanguageModelConfig, tokenizer: PreTrainedTokenizerBase) -> P
     return llm
 
 
+def vision_config(cfg: VisionConfig) -> CLIPVisionConfig:
+    """The CLIP tower's config: read from ``cfg.pretrained``, or built from ``cfg.config``."""
+    if cfg.pretrained is not None:
+        with loading("model.vision.pretrained", cfg.pretrained):
+            return CLIPVisionConfig.from_pretrained(cfg.pretrained)
+    return CLIPVisionConfig(**(cfg.config or {}))
+
+
 def build_vision(cfg: VisionConfig) -> CLIPVisionModel:
     """The CLIP vision tower, pretrained or random (``cfg.config`` = ``CLIPVisionConfig`` arguments)."""
     if cfg.pretrained is not None:
-        return CLIPVisionModel.from_pretrained(cfg.pretrained, dtype=torch.float32)
-    return CLIPVisionModel(CLIPVisionConfig(**(cfg.config or {})))
+        with loading("model.vision.pretrained", cfg.pretrained):
+            return CLIPVisionModel.from_pretrained(cfg.pretrained, dtype=torch.float32)
+    return CLIPVisionModel(vision_config(cfg))
 
 
 def build_points(cfg: PointCloudConfig) -> PointTokenizer:
@@ -203,13 +224,18 @@ def build_points(cfg: PointCloudConfig) -> PointTokenizer:
     module = PointTokenizer(6 if cfg.use_color else 3, cfg.num_tokens, cfg.group_size, cfg.width, cfg.depth,
                             cfg.heads)
     if cfg.pretrained is not None:
-        if cfg.pretrained.endswith(".safetensors"):
-            from safetensors.torch import load_file
+        with loading("model.pointcloud.pretrained", cfg.pretrained):
+            if cfg.pretrained.endswith(".safetensors"):
+                from safetensors.torch import load_file
 
-            state = load_file(cfg.pretrained)
-        else:
-            state = torch.load(cfg.pretrained, map_location="cpu", weights_only=True)
-        module.load_state_dict(state)
+                state = load_file(cfg.pretrained)
+            else:
+                state = torch.load(cfg.pretrained, map_location="cpu", weights_only=True)
+        try:
+            module.load_state_dict(state)
+        except RuntimeError as exc:
+            raise ConfigError(f"model.pointcloud.pretrained: {cfg.pretrained} does not fit the configured point "
+                              f"tokenizer: {exc}") from None
     return module
 
 
@@ -221,7 +247,7 @@ def build_model(cfg: ModelConfig, *, seed: int, tokenizer: PreTrainedTokenizerBa
     state is left as it was.
     """
     if tokenizer is None:
-        tokenizer = load_tokenizer(cfg.llm.tokenizer or cfg.llm.pretrained)  # type: ignore[arg-type]
+        tokenizer = load_tokenizer(cfg.llm.tokenizer_source)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         llm = build_llm(cfg.llm, tokenizer)
@@ -247,8 +273,7 @@ def media_token_counts(cfg: ModelConfig) -> dict[int, int]:
     """Vision tokens per sample by modality (:data:`IMAGE`, :data:`PCL`), from the config alone."""
     counts = {}
     if cfg.vision.enabled:
-        vision = (CLIPVisionConfig.from_pretrained(cfg.vision.pretrained) if cfg.vision.pretrained is not None
-                  else CLIPVisionConfig(**(cfg.vision.config or {})))
+        vision = vision_config(cfg.vision)
         patches = (vision.image_size // vision.patch_size) ** 2
         counts[IMAGE] = min(patches, cfg.vision.num_tokens or patches)
     if cfg.pointcloud.enabled:

@@ -36,6 +36,7 @@ from lamm_model.checkpoint import load_for_inference
 from lamm_model.config import ConfigError, TrainConfig
 from lamm_model.data import (
     Source,
+    clip_pixels,
     collate,
     encode,
     load_cloud,
@@ -45,7 +46,6 @@ from lamm_model.data import (
     resolve_root,
     vision_size,
 )
-from lamm_model.data import clip_pixels as _clip_pixels
 from lamm_model.model import IMAGE, PCL, LammModel
 from lamm_model.prompts import (
     BENCHMARK_TASK_TYPE,
@@ -60,7 +60,7 @@ from lamm_model.prompts import (
 
 
 class PredictionFileError(LammError, ValueError):
-    """An existing predictions file that cannot be resumed (a malformed line, named by number)."""
+    """A predictions path that cannot be appended to: a folder, or a file with a malformed line (named by number)."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class Predictor:
         """The decoded media of a row (point sampling seeded by the row's index: the same in every pass)."""
         path, data = source.media_path(row)
         if source.modality == "image":
-            return IMAGE, _clip_pixels(load_image(path, data), self.image_size)
+            return IMAGE, clip_pixels(load_image(path, data), self.image_size)
         rng = np.random.default_rng((self.settings.seed, int(row["index"])))
         return PCL, prepare_points(load_cloud(path, data), self.cfg.model.pointcloud, rng)
 
@@ -208,10 +208,20 @@ class Predictor:
 
 
 def pick_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU."""
+    """``auto`` -> CUDA when available, else CPU; otherwise the named device (``cpu``, ``cuda``, ``cuda:N``).
+
+    Raises:
+        ConfigError: an unknown device name, or CUDA asked for where there is none.
+    """
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"--device {name!r} is not a device; use auto, cpu, cuda or cuda:N") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"--device {name}: CUDA is not available on this machine")
+    return device
 
 
 def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[str], out: str | os.PathLike[str], *,
@@ -224,6 +234,8 @@ def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[
     """
     settings = settings or GenerationSettings()
     out = Path(out)
+    if out.is_dir():
+        raise PredictionFileError(f"{out} is a folder; the predictions go to a file (e.g. {out / 'predictions.jsonl'})")
     out.parent.mkdir(parents=True, exist_ok=True)
     names = expand_benchmarks(benchmarks)
     root = resolve_root(data, out.parent)
@@ -240,9 +252,9 @@ def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[
             entry = resolve(name)
             rows = load_rows(entry.name, root)
             source = Source(entry, root, rows)
-            todo = [i for i in range(len(rows) if limit is None else min(limit, len(rows)))
-                    if (name, _item_id(rows[i])) not in seen]
-            summary.skipped[name] = (len(rows) if limit is None else min(limit, len(rows))) - len(todo)
+            wanted = len(rows) if limit is None else min(limit, len(rows))
+            todo = [i for i in range(wanted) if (name, _item_id(rows[i])) not in seen]
+            summary.skipped[name] = wanted - len(todo)
             summary.written[name] = 0
             for start in range(0, len(todo), batch_size):
                 chunk = [rows[i] for i in todo[start:start + batch_size]]

@@ -345,8 +345,7 @@ def inference_parts(query: str, modality: Modality, *, system: str, task_type: s
     system prompt (style ``train``, honouring ``use_system`` like training did).
     """
     if style == "train":
-        parts = training_parts([{"from": "human", "value": query}], task_type, modality, use_system)
-        return PromptParts(parts.prefix, parts.segments)
+        return training_parts([{"from": "human", "value": query}], task_type, modality, use_system)
     tags = VISION_TAGS[modality]
     text = f"{system}{SEP} {HUMAN}: {query}\n"
     return PromptParts(f"{SEP} {HUMAN}: {tags.start}", ((f"{tags.end} {text}\n{SEP} {ASSISTANT}:", False),))

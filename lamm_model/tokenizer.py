@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase, PreTrainedTokenizerFast
 
+from lamm_model.config import loading
+
 BYTE = "byte"
 """Name of the locally built byte-level tokenizer in configs."""
 
@@ -29,8 +31,15 @@ def load_tokenizer(name: str) -> PreTrainedTokenizerBase:
     """``byte`` -> :func:`byte_tokenizer`; otherwise ``AutoTokenizer.from_pretrained(name)``.
 
     A tokenizer without a pad token pads with its EOS token (as LAMM did with LLaMA's).
+
+    Raises:
+        ConfigError: ``name`` is neither ``byte`` nor a loadable tokenizer.
     """
-    tokenizer = byte_tokenizer() if name == BYTE else AutoTokenizer.from_pretrained(name)
+    if name == BYTE:
+        tokenizer = byte_tokenizer()
+    else:
+        with loading("model.llm.tokenizer (or model.llm.pretrained)", name):
+            tokenizer = AutoTokenizer.from_pretrained(name)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer

@@ -29,18 +29,12 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+from lamm_data.atomic import write_bytes_atomic
 from lamm_data.errors import LammError
 from lamm_model.checkpoint import CheckpointError, TrainState, load_training, resolve_checkpoint, save_checkpoint
+from lamm_model.checks import CheckReport, check_samples
 from lamm_model.config import ConfigError, TrainConfig
-from lamm_model.data import (
-    CheckReport,
-    TrainDataset,
-    batch_stream,
-    check_modalities,
-    check_samples,
-    collate,
-    open_sources,
-)
+from lamm_model.data import TrainDataset, batch_stream, check_modalities, collate, open_sources
 from lamm_model.model import IGNORE, LammModel, build_model
 from lamm_model.schedule import lr_factor
 
@@ -135,13 +129,17 @@ def train(cfg: TrainConfig, *, resume: str | os.PathLike[str] | None = None,
           events: TrainEvents | None = None) -> TrainResult:
     """Train as configured (optionally continuing from a checkpoint or run folder) and return the result.
 
+    Dropout draws from torch's RNG, seeded ``seed + rank`` (restored from the checkpoint on resume);
+    the caller's RNG state is put back on return.
+
     Raises:
         SampleCheckError: more than ``data.max_bad_fraction`` of the samples failed the checks.
         CheckpointError: ``resume`` does not fit this run.
     """
     runtime, started = setup_runtime(cfg)
     try:
-        return _train(cfg, runtime, resume, events or TrainEvents())
+        with torch.random.fork_rng(devices=[runtime.device] if runtime.device.type == "cuda" else []):
+            return _train(cfg, runtime, resume, events or TrainEvents())
     finally:
         if started:
             dist.destroy_process_group()
@@ -155,8 +153,8 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
     # 1. data and model (rank 0 first: it may write the sample root or convert splits)
     with _rank0_first(rt):
         sources = open_sources(cfg.data, out)
-    raw, tokenizer = build_model(cfg.model, seed=cfg.seed)
     check_modalities(sources, cfg.model)
+    raw, tokenizer = build_model(cfg.model, seed=cfg.seed)
     media_tokens = raw.media_tokens()
 
     # 2. check every sample before step 1
@@ -351,6 +349,4 @@ def _write_check_report(path: Path, report: CheckReport) -> None:
                          "problems": dict(s.kinds)} for s in report.sources],
             "problems": [{"source": p.source, "index": p.index, "id": p.id, "kind": p.kind, "message": p.message}
                          for p in report.problems]}
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_bytes_atomic(path, (json.dumps(data, indent=1) + "\n").encode())

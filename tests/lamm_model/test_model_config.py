@@ -79,6 +79,10 @@ def test_bundled_sample_config_builds_offline() -> None:
     assert cfg.model.llm.pretrained is None and cfg.model.llm.tokenizer == "byte"
     assert cfg.model.vision.pretrained is None and cfg.model.llm.finetune == "lora"
     assert bundled_config("nope") is None and bundled_config("../x") is None
+    from lamm_model.model import IMAGE, PCL, build_model
+
+    model, tokenizer = build_model(cfg.model, seed=0)  # nothing to download: every part is random or local
+    assert len(tokenizer) == 260 and model.media_tokens() == {IMAGE: 16, PCL: 16}
 
 
 def test_every_bundled_config_validates() -> None:
@@ -87,3 +91,29 @@ def test_every_bundled_config_validates() -> None:
     assert "lamm2d_vicuna7b" in names
     for name in names:
         load_config(bundled_config(name))
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("model.llm.config.vocab_size=10", r"model.llm.config.vocab_size \(10\) is smaller than the tokenizer \(260"),
+    ("model.llm.config.model_type=lama", r"model.llm.config.model_type: 'lama' is not .*did you mean llama"),
+    ("model.llm.tokenizer={missing}", r"model.llm.tokenizer \(or model.llm.pretrained\): cannot load '.*missing'"),
+    ("model.pointcloud.pretrained={missing}.pt", r"model.pointcloud.pretrained: cannot load '.*missing.pt'"),
+])
+def test_unloadable_model_parts_are_config_errors(make_config, tmp_path: Path, override: str, message: str) -> None:
+    from lamm_model.model import build_model
+
+    cfg = make_config(overrides=[override.format(missing=tmp_path / "missing")])
+    with pytest.raises(ConfigError, match=message):
+        build_model(cfg.model, seed=0)
+
+
+def test_a_point_tokenizer_state_of_another_shape_is_a_config_error(make_config, tmp_path: Path) -> None:
+    import torch
+
+    from lamm_model.model import build_model, build_points
+
+    cfg = make_config()
+    weights = tmp_path / "points.pt"
+    torch.save(build_points(cfg.model.pointcloud.model_copy(update={"width": 32})).state_dict(), weights)
+    with pytest.raises(ConfigError, match=r"model.pointcloud.pretrained: .*points.pt does not fit"):
+        build_model(make_config(overrides=[f"model.pointcloud.pretrained={weights}"]).model, seed=0)

@@ -1,4 +1,4 @@
-"""Samples: tokenisation and loss masks, the checks before step 1, media, batches and the data order."""
+"""Samples: tokens and loss masks, the checks before step 1 (lamm_model.checks), media, batches, data order."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from PIL import Image
 from lamm_data.catalog import BENCHMARKS, resolve
 from lamm_data.schemas import JOINT_NAMES
 from lamm_model.answers import reference_turns
+from lamm_model.checks import CheckReport, check_samples, count_supervised
 from lamm_model.config import PointCloudConfig
 from lamm_model.data import (
     CLIP_MEAN,
@@ -21,10 +22,8 @@ from lamm_model.data import (
     Source,
     assemble,
     batch_stream,
-    check_samples,
     clip_pixels,
     collate,
-    count_supervised,
     encode,
     epoch_batches,
     load_rows,
@@ -133,8 +132,6 @@ def test_check_and_training_agree_on_truncation(make_config, tmp_path: Path) -> 
 
 
 def test_shards_of_the_check_merge_to_the_whole(make_config, tmp_path: Path) -> None:
-    from lamm_model.data import CheckReport
-
     cfg = make_config()
     sources = open_sources(cfg.data, tmp_path)
     whole = check_samples(sources, TOK, cfg.model, 512, {IMAGE: 4, PCL: 4})

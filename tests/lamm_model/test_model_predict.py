@@ -91,6 +91,9 @@ def test_options_change_the_procedure(trained_checkpoint: Path, model_root: Path
     a = predict(trained_checkpoint, str(model_root), ["SVT"], tmp_path / "s1.jsonl", settings=sampled).out
     b = predict(trained_checkpoint, str(model_root), ["SVT"], tmp_path / "s2.jsonl", settings=sampled).out
     assert _read(a) == _read(b)  # sampling is seeded
+    other = GenerationSettings(max_new_tokens=4, do_sample=True, seed=4)
+    c = predict(trained_checkpoint, str(model_root), ["SVT"], tmp_path / "s3.jsonl", settings=other).out
+    assert _read(c) != _read(a)  # ... by that seed: the answers are really sampled
 
 
 def test_a_broken_predictions_file_is_not_overwritten(trained_checkpoint: Path, model_root: Path,
@@ -100,6 +103,8 @@ def test_a_broken_predictions_file_is_not_overwritten(trained_checkpoint: Path, 
     with pytest.raises(PredictionFileError, match=r"p.jsonl:2: not a prediction line"):
         predict(trained_checkpoint, str(model_root), ["CIFAR10"], out, settings=GREEDY)
     assert out.read_text(encoding="utf-8").endswith("not json\n")
+    with pytest.raises(PredictionFileError, match=r"is a folder; the predictions go to a file"):
+        predict(trained_checkpoint, str(model_root), ["CIFAR10"], tmp_path, settings=GREEDY)
 
 
 def test_benchmark_names_expand() -> None:
@@ -145,3 +150,16 @@ def test_check_command_reports_per_file(make_config, tmp_path: Path) -> None:
                                       "data.max_bad_fraction=0"])
     assert strict.exit_code == 1 and "no <image> placeholder" in strict.stdout
 
+
+
+def test_unusable_devices_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from lamm_model.predict import pick_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert pick_device("auto") == torch.device("cpu") and pick_device("cpu") == torch.device("cpu")
+    with pytest.raises(ConfigError, match="--device cuda:0: CUDA is not available"):
+        pick_device("cuda:0")
+    with pytest.raises(ConfigError, match="'gpu' is not a device"):
+        pick_device("gpu")

@@ -27,7 +27,9 @@ def test_two_steps_give_a_finite_loss_on_images_and_point_clouds(make_config) ->
             seen.append(info)
 
     cfg = make_config(overrides=["model.llm.lora.dropout=0.05"])
+    rng = torch.get_rng_state()
     result = train(cfg, events=Events())
+    assert torch.equal(torch.get_rng_state(), rng)  # the caller's RNG is left alone
     assert len(result.losses) == 2 and all(math.isfinite(x) and x > 0 for x in result.losses)
     assert result.check is not None and result.check.total == 12 and result.check.bad == 0
     assert seen[0]["samples"] == 12 and 0 < seen[0]["trainable"] < seen[0]["parameters"]
@@ -68,6 +70,18 @@ def test_resume_refuses_other_data(make_config, tmp_path: Path) -> None:
                         overrides=[f"out_dir={tmp_path / 'other'}"])
     with pytest.raises(CheckpointError, match="training samples changed"):
         train(other, resume=first.checkpoint)
+
+
+def test_resume_refuses_an_incomplete_checkpoint(make_config, tmp_path: Path) -> None:
+    first = train(make_config(max_steps=1))
+    copy = tmp_path / "copy"
+    shutil.copytree(first.checkpoint, copy)
+    (copy / "rng" / "rank-0.pt").unlink()  # without it dropout would differ: not an exact resume
+    again = make_config(max_steps=2, overrides=[f"out_dir={tmp_path / 'again'}"])
+    with pytest.raises(CheckpointError, match=r"cannot resume training exactly: rng/rank-0.pt is missing"):
+        train(again, resume=copy)
+    assert sorted(p.name for p in first.checkpoint.parent.iterdir()) == ["step-00000001"]  # no temp folder left
+    assert (Path(first.checkpoint).parent.parent / "latest").read_text() == "checkpoints/step-00000001\n"
 
 
 def test_failed_checks_stop_before_step_one(make_config, model_root: Path, tmp_path: Path) -> None:
@@ -158,3 +172,11 @@ def test_a_source_needs_its_encoder(make_config) -> None:
 
     with pytest.raises(ConfigError, match=r"holds point clouds but model\.pointcloud\.enabled is false"):
         train(make_config(overrides=["model.pointcloud.enabled=false"], max_steps=1))
+
+
+def test_an_out_dir_that_is_a_file_is_a_config_error(make_config, tmp_path: Path) -> None:
+    from lamm_model.config import ConfigError
+
+    (tmp_path / "taken").write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"out_dir: .*taken is a file"):
+        train(make_config(overrides=[f"out_dir={tmp_path / 'taken'}"], max_steps=1))
