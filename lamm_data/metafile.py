@@ -264,7 +264,8 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
 
 
 def validate_meta(
-    path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None
+    path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None,
+    unique_ids: bool = True,
 ) -> tuple[FileReport, list[Record] | None]:
     """Validate one meta file against its schema and return the report and the records (``None`` if invalid).
 
@@ -273,6 +274,7 @@ def validate_meta(
         name: catalog name or alias of the file; default: taken from the file name.
         check_media: check that referenced images/point clouds exist (only where their folder is present).
         data: the file's bytes, when the caller has already read them (e.g. to hash them too).
+        unique_ids: treat a repeated benchmark id as an error (scoring passes False: it then joins by position).
 
     Raises:
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
@@ -299,12 +301,12 @@ def validate_meta(
         raw = json.loads(data.removeprefix(_BOM))
         report.items = len(raw)
         report.problems.extend(_schema_problems(file, raw, exc))
-        if entry.is_benchmark:  # duplicate ids too, so that one run reports every problem
+        if entry.is_benchmark and unique_ids:  # duplicate ids too, so that one run reports every problem
             report.problems.extend(p for p in _check_ids(file, map(item_id, raw)) if p.severity == "error")
         return report, None
     report.items = len(records)
     report.problems.extend(_warn_unknown(file, records))
-    if entry.is_benchmark:  # instruction ids are source-image ids: one image serves several items
+    if entry.is_benchmark and unique_ids:  # instruction ids are source-image ids: one image serves several items
         report.problems.extend(_check_ids(file, (None if r.id is None else str(r.id) for r in records)))
     if check_media:
         report.problems.extend(_check_media(file, records, split_dir_of(path), report))
@@ -315,14 +317,15 @@ def validate_meta(
     return report, records
 
 
-def read_meta(path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = False) -> list[Record]:
-    """Validated records of a meta file.
+def read_meta(path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = False,
+              data: bytes | None = None, unique_ids: bool = True) -> list[Record]:
+    """Validated records of a meta file (``data``, ``unique_ids``: see :func:`validate_meta`).
 
     Raises:
         MetaFileError: the file is not a readable JSON array (message says why, in one line).
         SchemaError: items do not match the schema; ``.problems`` lists every problem.
     """
-    report, records = validate_meta(path, name, check_media=check_media)
+    report, records = validate_meta(path, name, check_media=check_media, data=data, unique_ids=unique_ids)
     if records is None:
         errors = report.errors
         if len(errors) == 1 and errors[0].index is None and not errors[0].field:

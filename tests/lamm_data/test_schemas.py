@@ -169,3 +169,14 @@ def test_int_and_str_ids_are_kept_as_stored(tmp_path: Path) -> None:
     b = _with("Classification_CIFAR10", "id", "8")
     _, records = _validate(tmp_path, "Classification_CIFAR10", [a, b])
     assert [r.id for r in records] == [7, "8"]
+
+
+def test_repeated_benchmark_ids_are_an_error_unless_allowed(tmp_path: Path) -> None:
+    from lamm_data.metafile import read_meta
+
+    a = _with("OCR_SVT", "id", "same")
+    path = tmp_path / "OCR_SVT.json"
+    path.write_text(json.dumps([a, a]), encoding="utf-8")
+    report, records = validate_meta(path, check_media=False)
+    assert records is None and [(p.index, p.field) for p in report.errors] == [(1, "id")]
+    assert len(read_meta(path, unique_ids=False)) == 2
