@@ -91,6 +91,6 @@ def write_diagnostics(scored: Scored, path: str | os.PathLike[str]) -> int:
 
     Lines are strict JSON: undefined numbers are ``null``.
     """
-    lines = [_line(record) for record in scored.sample_records()]
+    lines = [_line(record.as_dict()) for record in scored.sample_records()]
     write_bytes_atomic(Path(path), b"".join(line + b"\n" for line in lines))
     return len(lines)
