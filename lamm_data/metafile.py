@@ -25,7 +25,7 @@ from pydantic import TypeAdapter, ValidationError
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import LammError, MetaFileError, SchemaError, UnknownNameError
 from lamm_data.layout import discover_meta_files
-from lamm_data.schemas import Record, media_field, normalise_media_path, record_model
+from lamm_data.schemas import Record, media_field, normalise_media_path
 
 Severity = Literal["error", "warning"]
 _BOM = b"\xef\xbb\xbf"
@@ -282,7 +282,7 @@ def validate_meta(
     """
     path = Path(path)
     entry = entry_for_path(path, name)
-    model = record_model(entry)
+    model = entry.record_model
     file = str(path)
     report = FileReport(file, entry.name)
     try:

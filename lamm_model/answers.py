@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lamm_data.catalog import CatalogEntry
-from lamm_data.schemas import CHOICE_LETTERS, JOINT_NAMES
+from lamm_data.schemas import CHOICE_LETTERS, JOINT_NAMES, Grounding3DRecord
 
 Turn = dict[str, str]
 
@@ -61,7 +61,7 @@ def _detection3d(row: Mapping[str, Any]) -> str:
 
 
 def _grounding(row: Mapping[str, Any]) -> str:
-    box = row.get("object") or row.get("gt_bbox")
+    box = Grounding3DRecord.coalesce("object", row)
     return f"The object described is located at {_box3d(box)} in the point cloud."
 
 
@@ -96,10 +96,10 @@ def reference_turns(entry: CatalogEntry, row: Mapping[str, Any]) -> list[Turn]:
     """
     if not entry.is_benchmark:
         raise ValueError(f"{entry.name} is not a benchmark file; its rows already hold conversations")
-    if entry.record == "keypoints":
+    if entry.record_model.KEY == "keypoints":
         turns: list[Turn] = []
         for name, joint in zip(JOINT_NAMES, row["gt_joints"], strict=True):
             turns.append({"from": "human", "value": row["query"].format(name)})
             turns.append({"from": "gpt", "value": f"The {name} is located at {_xy(joint, row)}."})
         return turns
-    return [{"from": "human", "value": row["query"]}, {"from": "gpt", "value": _SINGLE[entry.record](row)}]
+    return [{"from": "human", "value": row["query"]}, {"from": "gpt", "value": _SINGLE[entry.record_model.KEY](row)}]

@@ -140,13 +140,15 @@ def data_formats_page() -> str:
              "## Benchmark meta files\n\n"]
     benchmarks = [catalog.CATALOG[n] for n in catalog.BENCHMARKS]
     parts.append(table(["name", "path", "schema", "ground truth", "media", "size", "items", "aliases", "notes"],
-                       [(f"`{e.name}`", e.relpath, f"[{e.record}](#{e.record})", ", ".join(e.gt_fields),
+                       [(f"`{e.name}`", e.relpath, f"[{e.record_model.KEY}](#{e.record_model.KEY})",
+                        ", ".join(e.gt_fields),
                          ", ".join(e.media), e.documented_size, e.items or "", ", ".join(e.aliases), e.notes)
                         for e in benchmarks]))
     parts.append("\n## Instruction meta files\n\n")
     instruct = _entry_rows("meta", lambda e: not e.is_benchmark)
     parts.append(table(["name", "path", "schema", "media", "size", "items", "aliases", "notes"],
-                       [(f"`{e.name}`", e.relpath, f"[{e.record}](#{e.record})", ", ".join(e.media),
+                       [(f"`{e.name}`", e.relpath, f"[{e.record_model.KEY}](#{e.record_model.KEY})",
+                        ", ".join(e.media),
                          e.documented_size, e.items or "", ", ".join(e.aliases), e.notes) for e in instruct]))
     parts.append("\n## Archives (images and point clouds)\n\n")
     parts.append(table(["name", "path", "modality", "size", "notes"],
@@ -156,7 +158,7 @@ def data_formats_page() -> str:
     parts.append("\n## Record schemas\n\n" + conventions.strip()
                  .replace("``", "`") + "\n")
     for key, model in schemas.RECORD_MODELS.items():
-        used = ", ".join(f"`{e.name}`" for e in catalog.CATALOG.values() if e.record == key)
+        used = ", ".join(f"`{e.name}`" for e in catalog.CATALOG.values() if e.record is model)
         doc = _markdown(model.__doc__)
         parts.append(f'\n### {key}\n\n<a id="{key}"></a>`{model.__name__}`: {doc} Used by: {used}.\n\n')
         parts.append(_model_fields(model, names))
