@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lamm_data import catalog
-from lamm_data._cli import err, fail, friendly_errors, out, version_option
+from lamm_data.console import err, fail, friendly_errors, out, version_option
 from lamm_data.layout import default_root
 from lamm_data.metafile import FileReport, validate_paths
 from lamm_data.sample import BASELINE_ANSWERS, write_sample

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lamm_data._cli import err, fail, friendly_errors, out, version_option
+from lamm_data.console import err, fail, friendly_errors, out, version_option
 
 app = typer.Typer(name="lamm-model", help="Train a LAMM-style multimodal model and predict on the benchmarks.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None)

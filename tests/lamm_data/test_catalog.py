@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lamm_data import catalog
-from lamm_data._cli import out
+from lamm_data.console import out
 from lamm_data.catalog import DEFAULT_REPO, OLD_REPO, resolve
 from lamm_data.cli import app
 from lamm_data.errors import UnknownNameError
