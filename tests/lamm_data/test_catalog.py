@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from lamm_data import catalog
-from lamm_data.console import out
 from lamm_data.catalog import DEFAULT_REPO, OLD_REPO, resolve
 from lamm_data.cli import app
+from lamm_data.console import out
 from lamm_data.errors import UnknownNameError
 from lamm_data.schemas import RECORD_MODELS
 
