@@ -7,7 +7,7 @@ are held by :mod:`lamm_bench.benchmarks.registry` and read, never modified.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -113,6 +113,8 @@ class BenchmarkSpec:
             match; ``answers``: the accuracy is divided by the number of answers given, not of items).
         reported_key: key of this benchmark's published number in :mod:`lamm_bench.leaderboard.reported`.
         reported_metric: the LAMM metric that published number corresponds to.
+        answer: renders the reference answers of a ground-truth row, one per query of the item
+            (:mod:`lamm_bench.benchmarks.answers`), so the benchmark file can serve as training data.
         scoring_cost: rough relative scoring cost of one item (measured at the real scale); used only to start
             the longest benchmarks first when scoring in parallel.
     """
@@ -131,6 +133,7 @@ class BenchmarkSpec:
     lamm_rule: tuple[str, ...] = ()
     reported_key: str | None = None
     reported_metric: str | None = None
+    answer: Callable[[Mapping[str, Any]], list[str]] | None = None
     scoring_cost: int = 1
 
     @property
