@@ -192,7 +192,8 @@ class OpenDataLab:
             self.discard(folder)
             if attempt < ATTEMPTS:
                 time.sleep(self.retry_wait * attempt)
-        raise FetchError(f"the download of {entry.filename} from {self.describe()} was cut {ATTEMPTS} times (last: "
+        times = f"{ATTEMPTS} time" + ("s" if ATTEMPTS > 1 else "")
+        raise FetchError(f"the download of {entry.filename} from {self.describe()} was cut {times} (last: "
                          f"{cut}); nothing was kept, run the command again, {fallback(self.group)}")
 
     def discard(self, path: Path) -> None:

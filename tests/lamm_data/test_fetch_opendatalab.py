@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from typer.testing import CliRunner
 from lamm_data import catalog
 from lamm_data.cli import app
 from lamm_data.fetch import Manifest, fetch, opendatalab
-from lamm_data.fetch.errors import ArchiveSourceError, ChecksumError, LoginError, RemoteNotFoundError
+from lamm_data.fetch.errors import ArchiveSourceError, ChecksumError, FetchError, LoginError, RemoteNotFoundError
 from lamm_data.sample import sample_source
 
 runner = CliRunner()
@@ -304,3 +305,46 @@ def test_credentials_never_reach_the_child_command_line(odl: OpenDataLabServer, 
     _assert_no_secret(" ".join(" ".join(cmd) for cmd in seen))
     assert not any(p.exists() for p in requests)  # request files were in the private folder, now removed
     assert os.environ["OPENXLAB_SK"] == SK  # inherited through the environment only
+
+
+def test_a_stalled_transfer_is_stopped_by_the_watchdog(odl: OpenDataLabServer, keys: None, root: Path,
+                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SDK sets no read timeout (and its multi-part downloader waits forever for a dead part)."""
+    monkeypatch.setattr(opendatalab, "STALL_SECONDS", 3.0)
+    monkeypatch.setattr(opendatalab, "ATTEMPTS", 1)
+    odl.slow[LSP] = 10.0  # half the zip, then silence
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"was cut 1 time \(last: nothing arrived for 3 s\)"):
+        fetch(GROUP, ["lsp_images"], root=root, archives_from="opendatalab", retry_wait=0)
+    assert time.monotonic() - started < 10.0  # stopped by the watchdog, not by the end of the pause
+    assert len(odl.seen("GET", "/oss/")) == 1
+    _assert_no_leftovers(root, tmp_path)
+
+
+def test_the_sdk_multipart_downloader_works_against_the_stand_in(odl: OpenDataLabServer, keys: None,
+                                                                 tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    """Files over the SDK's 30 MiB threshold go through its ranged, threaded downloader; the worker runs here
+    in-process with the threshold lowered so a sample zip takes that path."""
+    import signal
+
+    from openxlab.dataset.handler import get_dataset_repository
+
+    from lamm_data.fetch import opendatalab_worker
+
+    monkeypatch.setattr(get_dataset_repository, "FILE_THRESHOLD", 100)
+    previous = signal.getsignal(signal.SIGINT)  # the downloader installs its own Ctrl-C handler
+    request = tmp_path / "request.json"
+    answer = tmp_path / "answer.json"
+    request.write_text(json.dumps({"action": "download", "repo": catalog.OPENDATALAB_REPO, "path": LSP,
+                                   "target": str(tmp_path / "dl"), "config_dir": str(tmp_path / "sdk"),
+                                   "result": str(answer)}))
+    try:
+        assert opendatalab_worker.main([str(request)]) == 0
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    result = json.loads(answer.read_text())
+    assert result["ok"], result
+    assert Path(result["file"]).read_bytes() == odl.repos[catalog.OPENDATALAB_REPO][LSP]
+    assert any(r.path.startswith("/oss/") for r in odl.seen("GET"))
+    assert not list((tmp_path / "dl").rglob("*.odl"))  # its part files were sewn and removed
