@@ -266,9 +266,12 @@ def _child(request_file: Path) -> Iterator[subprocess.Popen[bytes]]:
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
     """End the worker and its download threads: SIGTERM to its process group, SIGKILL after 5 s."""
-    for sig, wait in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+    for sig, wait in ((signal.SIGTERM, 5.0), (getattr(signal, "SIGKILL", signal.SIGTERM), 5.0)):
         with suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, sig)
+            if hasattr(os, "killpg"):
+                os.killpg(child.pid, sig)
+            else:  # no process groups (Windows)
+                child.kill()
         try:
             child.wait(wait)
             return
@@ -303,9 +306,14 @@ def _watch(child: subprocess.Popen[bytes], folder: Path | None, progress: Progre
 
 
 def _bytes_below(folder: Path) -> int:
-    total = 0
+    """Bytes downloaded so far: the SDK's part files (``*.odl``, joined into the zip at the end) or the zip."""
+    parts = whole = 0
     for dirpath, _, files in os.walk(folder):
         for name in files:
             with suppress(OSError):
-                total += os.stat(os.path.join(dirpath, name)).st_size
-    return total
+                size = os.stat(os.path.join(dirpath, name)).st_size
+                if name.endswith(".odl"):
+                    parts += size
+                else:
+                    whole += size
+    return max(parts, whole)

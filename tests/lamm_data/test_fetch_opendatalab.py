@@ -81,7 +81,8 @@ def _tree_bytes(folder: Path) -> bytes:
 
 
 def _assert_no_leftovers(root: Path, tmp_path: Path) -> None:
-    assert not any((root / ".lamm" / "tmp").glob("*")) if (root / ".lamm" / "tmp").exists() else True
+    staging = root / ".lamm" / "tmp"
+    assert not staging.exists() or not any(staging.iterdir())  # the SDK's download folders are gone
     assert not any((tmp_path / "systmp").iterdir())  # the SDK's private config folder is gone
 
 
@@ -132,7 +133,8 @@ def test_full_2d_benchmark_from_opendatalab_then_validate_verify_and_rerun(
     before = len(odl.log)
     again = _invoke("fetch", GROUP, "--archives-from", "opendatalab", "--root", str(root), "-q")
     assert again.exit_code == 0, again.output
-    assert f"{len(archives)} skipped" in again.output or again.output.count("skipped") >= len(archives)
+    metas = len(list(catalog.entries(GROUP, "meta")))
+    assert f"{metas + len(archives)} file(s): {metas + len(archives)} skipped" in again.output
     assert len(odl.log) == before
 
 
@@ -348,3 +350,11 @@ def test_the_sdk_multipart_downloader_works_against_the_stand_in(odl: OpenDataLa
     assert Path(result["file"]).read_bytes() == odl.repos[catalog.OPENDATALAB_REPO][LSP]
     assert any(r.path.startswith("/oss/") for r in odl.seen("GET"))
     assert not list((tmp_path / "dl").rglob("*.odl"))  # its part files were sewn and removed
+
+
+def test_no_unpack_keeps_the_downloaded_zip(odl: OpenDataLabServer, keys: None, root: Path, tmp_path: Path) -> None:
+    report = fetch(GROUP, ["lsp_images"], root=root, archives_from="opendatalab", unpack=False)
+    assert [o.action for o in report.outcomes] == ["kept"]
+    assert (root / GROUP / "lsp_images.zip").read_bytes() == odl.repos[catalog.OPENDATALAB_REPO][LSP]
+    assert Manifest.load(root).archives[f"{GROUP}/lsp_images.zip"].kept
+    _assert_no_leftovers(root, tmp_path)
