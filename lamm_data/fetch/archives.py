@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from lamm_data.atomic import temp_path
-from lamm_data.catalog import ARCHIVE_HOME, CatalogEntry
+from lamm_data.catalog import ARCHIVE_HOME, OPENDATALAB_REPO, CatalogEntry
 from lamm_data.fetch import transfer
 from lamm_data.fetch.errors import (
     ArchiveSourceError,
@@ -75,8 +75,6 @@ class ArchiveSource:
             ArchiveSourceError: a folder that does not exist.
         """
         if text == "opendatalab":
-            from lamm_data.catalog import OPENDATALAB_REPO
-
             return cls("opendatalab", OPENDATALAB_REPO)
         if text.startswith(("http://", "https://")):
             return cls("url", text.rstrip("/"))
