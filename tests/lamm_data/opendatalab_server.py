@@ -28,7 +28,8 @@ assert that fetch never calls it. Faults, keyed by the file's path in the repo (
 ``unlisted`` (the listing omits it: 404 to the SDK), ``unresolvable`` (listed, but resolve answers 404),
 ``cut_once[path] = n`` / ``cut_always[path] = n`` (send n bytes of the body, then drop the connection),
 ``wrong_sha`` (the listing gives another sha256), ``slow[path] = s`` (pause s seconds halfway through the
-body). A jwt the server did not issue (or issued to an earlier server) is refused with 401, as an
+body), ``form_first`` (downloadCheck answers 601: the dataset's access form must be filled in on the site
+first). A jwt the server did not issue (or issued to an earlier server) is refused with 401, as an
 expired or revoked login is.
 """
 
@@ -79,6 +80,7 @@ class OpenDataLabServer:
     cut_once: dict[str, int] = field(default_factory=dict)
     cut_always: dict[str, int] = field(default_factory=dict)
     slow: dict[str, float] = field(default_factory=dict)
+    form_first: set[str] = field(default_factory=set)
     tokens: dict[str, str] = field(default_factory=dict)
     """jwt -> ak of every token issued (and not expired)."""
 
@@ -197,6 +199,9 @@ class _Handler(BaseHTTPRequestHandler):
         if parts[:4] == ["datasets", "api", "v2", "datasets"] and parts[5:] == ["r", "main"]:
             self._listing(parts[4].replace(",", "/"), query.get("prefix", ["/"])[0])
         elif parts[:4] == ["datasets", "api", "v2", "downloadCheck"]:
+            if "/" + "/".join(parts[6:]) in self.odl.form_first:
+                self._text(601, "please fill in the application form of this dataset first")
+                return
             self._json({"msgCode": "10000", "data": None})
         elif parts[:2] == ["datasets", "resolve"] and parts[3:4] == ["main"]:
             repo = self._repo_of(int(parts[2]))

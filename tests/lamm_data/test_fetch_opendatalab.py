@@ -358,3 +358,12 @@ def test_no_unpack_keeps_the_downloaded_zip(odl: OpenDataLabServer, keys: None, 
     assert (root / GROUP / "lsp_images.zip").read_bytes() == odl.repos[catalog.OPENDATALAB_REPO][LSP]
     assert Manifest.load(root).archives[f"{GROUP}/lsp_images.zip"].kept
     _assert_no_leftovers(root, tmp_path)
+
+
+def test_dataset_form_not_filled_in_is_explained(odl: OpenDataLabServer, keys: None, root: Path,
+                                                 tmp_path: Path) -> None:
+    odl.form_first.add(LSP)
+    with pytest.raises(FetchError, match=r"asks for its access form first \(HTTP 601\)"):
+        fetch(GROUP, ["lsp_images"], root=root, archives_from="opendatalab")
+    assert not odl.seen("GET", "/oss/")
+    _assert_no_leftovers(root, tmp_path)
