@@ -200,7 +200,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._listing(parts[4].replace(",", "/"), query.get("prefix", ["/"])[0])
         elif parts[:4] == ["datasets", "api", "v2", "downloadCheck"]:
             if "/" + "/".join(parts[6:]) in self.odl.form_first:
-                self._text(601, "please fill in the application form of this dataset first")
+                # the SDK expects a link in this answer (it adds "?from=cli" to the first URL it finds)
+                self._text(601, "please fill in the application form first: https://opendatalab.com/LAMM/LAMM")
                 return
             self._json({"msgCode": "10000", "data": None})
         elif parts[:2] == ["datasets", "resolve"] and parts[3:4] == ["main"]:
