@@ -111,14 +111,14 @@ def test_text_escapes_every_type() -> None:
 
 
 def _hostile_copy(scored: Scored, work: Path, *, index: Any = None, sha: str | None = None,
-                  root: str | None = None, key: str = "index") -> Path:
-    """A copy of the baseline report and its diagnostics with hostile values in ``key`` (``index`` of every failed
+                  root: str | None = None) -> Path:
+    """A copy of the baseline report and its diagnostics with hostile values in ``index`` (every failed
     record) and ``predictions_sha256``; ``root``: the recorded LAMM root."""
     report = json.loads(scored.baseline.read_text())
     lines = [json.loads(line) for line in scored.diagnostics(scored.baseline).read_text().splitlines()]
     for record in lines:
         if index is not None and (record["missing"] or record.get("parse_failure") or record.get("correct") is False):
-            record[key] = index
+            record["index"] = index
     diagnostics = work / "diagnostics.jsonl"
     diagnostics.write_text("".join(json.dumps(r) + "\n" for r in lines))
     report["meta"]["diagnostics"]["sha256"] = hashlib.sha256(diagnostics.read_bytes()).hexdigest()
@@ -131,27 +131,28 @@ def _hostile_copy(scored: Scored, work: Path, *, index: Any = None, sha: str | N
     return path
 
 
-def test_a_diagnostics_index_that_is_not_a_number_is_refused(scored: Scored, tmp_path: Path) -> None:
-    """Diagnostics records are typed (lamm_bench.diagnostics): a crafted index is a clear error, not rendered."""
+def test_script_in_a_diagnostics_index_is_refused(scored: Scored, tmp_path: Path) -> None:
+    """The stored script injection: a received run folder (recorded root absent) whose diagnostics carry a crafted
+    index is refused against the typed diagnostics model (file, line, field), and no page is written."""
     report = _hostile_copy(scored, tmp_path, index="<script>alert(1)</script>", root=str(tmp_path / "absent"))
     result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
-    assert result.exit_code == 1 and not (tmp_path / "site").exists()
-    assert re.search(r"diagnostics\.jsonl:\d+: index: Input should be a valid integer", result.output), result.output
+    assert result.exit_code == 1, result.output
+    message = result.output.strip()
+    assert "\n" not in message and "diagnostics.jsonl:" in message and "index" in message
+    assert not (tmp_path / "site").exists()
 
 
-def test_script_in_a_diagnostics_id_stays_text(scored: Scored, tmp_path: Path) -> None:
-    """The stored script injection: a received run folder (recorded root absent) with a crafted item id."""
-    report = _hostile_copy(scored, tmp_path, index="<script>alert(1)</script>", sha="<i>x</i><!--",
-                           root=str(tmp_path / "absent"), key="id")
+def test_markup_in_the_predictions_sha_stays_text(scored: Scored, tmp_path: Path) -> None:
+    """``<i>x</i><!--`` as the recorded predictions sha256 neither adds an element nor hides the runs table."""
+    report = _hostile_copy(scored, tmp_path, sha="<i>x</i><!--", root=str(tmp_path / "absent"))
     result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     parsed = structure(page)
-    assert "script" not in {tag for tag, _ in parsed.tags}
+    assert "script" not in {tag for tag, _ in parsed.tags} and "i" not in {tag for tag, _ in parsed.tags}
     assert not parsed.other  # no comment hides the rest of the runs table
     assert foreign(page) == []
-    assert "<script>alert(1)</script> (#" in parsed.text and "<i>x</i><!--" in parsed.text
-    assert parsed.text.count("diagnostics") >= 1 and "#runs" not in parsed.other
+    assert "<i>x</i><!--" in parsed.text
 
 
 def test_markdown_escapes_names(scored: Scored) -> None:
