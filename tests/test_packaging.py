@@ -46,8 +46,9 @@ def test_import_does_no_work() -> None:
     assert result.stdout.strip() == "False"
 
 
-def _third_party_imports(*packages: str) -> set[str]:
-    """Top-level names of the non-standard-library modules the packages' code imports (lazy imports included)."""
+def _third_party_imports(*packages: str, exclude: str = "-", only: str = "*") -> set[str]:
+    """Top-level names of the non-standard-library modules the packages' code imports (lazy imports included), in
+    files matching the glob ``only`` and not ``exclude``."""
     import ast
     from pathlib import Path
 
@@ -55,6 +56,8 @@ def _third_party_imports(*packages: str) -> set[str]:
     found: set[str] = set()
     for package in packages:
         for path in (root / package).rglob("*.py"):
+            if path.match(exclude) or not path.match(only):
+                continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.Import):
                     found.update(alias.name.split(".")[0] for alias in node.names)
@@ -79,7 +82,8 @@ def _requirement_names(requirements: list[str]) -> set[str]:
 
 def test_runtime_dependencies_are_what_runtime_code_imports() -> None:
     """[project].dependencies are exactly what lamm_data and lamm_bench import; the model extra adds what
-    lamm_model imports beyond them (tests and tools' imports go to the dev extra)."""
+    lamm_model imports beyond them; the OpenDataLab download (``fetch/opendatalab*.py``, run only when its extra and
+    the openxlab SDK are installed) imports nothing else. Tests and tools' imports go to the dev extra."""
     from pathlib import Path
 
     try:
@@ -88,8 +92,10 @@ def test_runtime_dependencies_are_what_runtime_code_imports() -> None:
         import tomli as tomllib
 
     project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
-    runtime = _distributions(_third_party_imports("lamm_data", "lamm_bench"))
+    runtime = _distributions(_third_party_imports("lamm_data", "lamm_bench", exclude="opendatalab*.py"))
     assert _requirement_names(project["dependencies"]) == runtime
+    sdk = _third_party_imports("lamm_data", only="opendatalab*.py") - {"openxlab"}  # installed with --no-deps
+    assert _distributions(sdk) <= runtime | _requirement_names(project["optional-dependencies"]["opendatalab"])
     model = _distributions(_third_party_imports("lamm_model")) - runtime
     assert _requirement_names(project["optional-dependencies"]["model"]) == model
 
