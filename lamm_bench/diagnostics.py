@@ -12,7 +12,7 @@ Which kind a benchmark writes is its spec's ``diagnostics``.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
@@ -26,7 +26,6 @@ class DiagnosticsRecord(BaseModel):
     right) where a sample can be right or wrong."""
 
     model_config = ConfigDict(extra="allow")
-    kind: ClassVar[str] = "record"
 
     benchmark: str
     id: str | None = None
@@ -64,7 +63,6 @@ class LabelBox(TypedDict):
 class CaptionDiagnostics(DiagnosticsRecord):
     """Caption: PTB tokens of the answer (``parsed.tokens``), the references and per-sample scores."""
 
-    kind: ClassVar[str] = "caption"
     references: list[str] | None = None
     scores: dict[str, float | None] | None = None
     lamm: dict[str, float | None] | None = None
@@ -73,7 +71,6 @@ class CaptionDiagnostics(DiagnosticsRecord):
 class ClassDiagnostics(DiagnosticsRecord):
     """Class-name classification: classes named (``parsed.classes``), expected label, WordNet synonym match."""
 
-    kind: ClassVar[str] = "class_name"
     expected: str | None = None
     correct: bool | None = None
     synonym_match: bool | None = None
@@ -83,7 +80,6 @@ class ClassDiagnostics(DiagnosticsRecord):
 class SmileDiagnostics(DiagnosticsRecord):
     """Yes/no smile classification: ``parsed.label`` (``"1"``/``"-1"``) and how it was read."""
 
-    kind: ClassVar[str] = "smile"
     expected: str | None = None
     correct: bool | None = None
     lamm: dict[str, Any] | None = None
@@ -92,7 +88,6 @@ class SmileDiagnostics(DiagnosticsRecord):
 class CountingDiagnostics(DiagnosticsRecord):
     """Counting: the number read (``parsed.number``), the expected count and the absolute error (objects)."""
 
-    kind: ClassVar[str] = "counting"
     expected: int | None = None
     error: float | None = None
     correct: bool | None = None
@@ -103,7 +98,6 @@ class DetectionDiagnostics(DiagnosticsRecord):
     """Detection: parsed boxes and classes, ground-truth objects and the matches per IoU threshold
     (``matches["0.5"]``, ``matches["0.5_agnostic"]``: ``{pred, gt, iou}``)."""
 
-    kind: ClassVar[str] = "detection"
     ground_truth: list[LabelBox] | None = None
     matches: dict[str, list[dict[str, Any]]] | None = None
     correct: bool | None = None
@@ -113,7 +107,6 @@ class DetectionDiagnostics(DiagnosticsRecord):
 class GroundingDiagnostics(DiagnosticsRecord):
     """3D grounding: the first parsed box (``parsed.box``), the ground-truth box and their IoU."""
 
-    kind: ClassVar[str] = "grounding"
     ground_truth: list[float] | None = None
     iou: float | None = None
     correct: bool | None = None
@@ -124,7 +117,6 @@ class KeypointsDiagnostics(DiagnosticsRecord):
     """Keypoints: per joint the point read, its distance in pixels and whether it is within ``threshold_px``
     (``parsed.joints``); ``image_size`` is ``[width, height]`` in pixels."""
 
-    kind: ClassVar[str] = "keypoints"
     threshold_px: float | None = None
     image_size: list[int] | None = None
     correct: bool | None = None
@@ -134,7 +126,6 @@ class KeypointsDiagnostics(DiagnosticsRecord):
 class LocatingBoxesDiagnostics(DiagnosticsRecord):
     """Locating objects: parsed points and classes, ground-truth objects, ``{point, object}`` matches."""
 
-    kind: ClassVar[str] = "locating_boxes"
     ground_truth: list[LabelBox] | None = None
     matches: list[dict[str, int]] | None = None
     correct: bool | None = None
@@ -144,7 +135,6 @@ class LocatingBoxesDiagnostics(DiagnosticsRecord):
 class LocatingPersonDiagnostics(DiagnosticsRecord):
     """Locating the person: parsed points and the person box ``[x1, y1, x2, y2]`` in pixels."""
 
-    kind: ClassVar[str] = "locating_person"
     person_box_px: list[float] | None = None
     image_size: list[int] | None = None
     correct: bool | None = None
@@ -154,7 +144,6 @@ class LocatingPersonDiagnostics(DiagnosticsRecord):
 class LocatingPointsDiagnostics(DiagnosticsRecord):
     """Locating points: parsed points, ``{point, target}`` matches and the number of target points."""
 
-    kind: ClassVar[str] = "locating_points"
     matches: list[dict[str, int]] | None = None
     targets: int | None = None
     correct: bool | None = None
@@ -164,7 +153,6 @@ class LocatingPointsDiagnostics(DiagnosticsRecord):
 class OCRDiagnostics(DiagnosticsRecord):
     """OCR: words read, expected words and the matched ones (as multisets)."""
 
-    kind: ClassVar[str] = "ocr"
     expected: list[str] | None = None
     matched: list[str] | None = None
     correct: bool | None = None
@@ -174,7 +162,6 @@ class OCRDiagnostics(DiagnosticsRecord):
 class ChoiceDiagnostics(DiagnosticsRecord):
     """Multiple choice: the option letter read (``parsed.option``) and how, the expected letter."""
 
-    kind: ClassVar[str] = "choice"
     expected: str | None = None
     correct: bool | None = None
     lamm: dict[str, bool] | None = None
