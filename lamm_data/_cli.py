@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -57,3 +58,24 @@ def friendly_errors(fn: F) -> F:
             raise fail(f"{exc.strerror or exc}{where}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+ROOT_HELP = "LAMM root (holding 2D_Benchmark/, 2D_Instruct/ ...). Default: $LAMM_DATA_ROOT, else ~/.cache/lamm."
+"""Help of the ``--root`` option every command that reads a LAMM root takes."""
+
+
+def old_spelling(old: str, new: str = "--root") -> None:
+    """Warn (stderr) that ``old`` is a deprecated spelling of ``new``, still accepted for this release."""
+    err.print(f"warning: {old} is the old spelling of {new}; it still works in this release, use {new}",
+              markup=False)
+
+
+def pick_root(root: Path | None, old: Path | None, old_name: str) -> Path | None:
+    """``--root`` or its old spelling ``old_name`` (``--data``, a positional ROOT), with a warning for the old one;
+    giving both with different values is a usage error."""
+    if old is None:
+        return root
+    if root is not None and Path(root) != Path(old):
+        raise fail(f"--root {root} and {old_name} {old} disagree; give only --root", 2)
+    old_spelling(old_name)
+    return Path(old)

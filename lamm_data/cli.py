@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
@@ -13,7 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from lamm_data import catalog
-from lamm_data._cli import err, fail, friendly_errors, out, version_option
+from lamm_data._cli import ROOT_HELP, err, fail, friendly_errors, old_spelling, out, pick_root, version_option
+from lamm_data.errors import UnknownNameError
 from lamm_data.layout import default_root
 from lamm_data.metafile import FileReport, validate_paths
 from lamm_data.sample import BASELINE_ANSWERS, write_sample
@@ -152,7 +154,10 @@ def fetch_cmd(
 @app.command("verify")
 @friendly_errors
 def verify_cmd(
-    root: Annotated[Path, typer.Argument(help="A LAMM root written by lamm-data fetch.")],
+    old_root: Annotated[Path | None, typer.Argument(hidden=True, metavar="[ROOT]", show_default=False,
+                                                    help="Old spelling of --root.")] = None,
+    root: Annotated[Path | None, typer.Option("--root", help="A LAMM root written by lamm-data fetch. Default: "
+                                                             "$LAMM_DATA_ROOT, else ~/.cache/lamm.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
@@ -162,6 +167,7 @@ def verify_cmd(
     """
     from lamm_data.fetch import display, verify_root
 
+    root = pick_root(root, old_root, "a positional ROOT") or default_root()
     with display.progress_bars(err, quiet or as_json) as progress:
         report = verify_root(root, progress)
     if as_json:
@@ -174,9 +180,9 @@ def verify_cmd(
 @app.command("convert")
 @friendly_errors
 def convert_cmd(
-    root: Annotated[Path, typer.Argument(help="The LAMM root (holding 2D_Benchmark/, 2D_Instruct/ ...).")],
     names: Annotated[list[str] | None, typer.Argument(help="Catalog names or aliases; default: every meta file "
-                                                           "under ROOT.")] = None,
+                                                           "under the root.")] = None,
+    root: Annotated[Path | None, typer.Option("--root", help=ROOT_HELP)] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Folder for the converted splits "
                                                                "[default: ROOT/.lamm/arrow].")] = None,
     num_proc: Annotated[int, typer.Option("--num-proc", min=1, help="Files converted in parallel (threads "
@@ -185,6 +191,7 @@ def convert_cmd(
                                                                     "(portable, larger).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Convert even when the converted split is current.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
 ) -> None:
     """Convert meta files to memory-mapped Arrow datasets (what load_split opens); current ones are skipped.
 
@@ -192,13 +199,21 @@ def convert_cmd(
     """
     from lamm_data.convert import arrow_root, convert
 
-    with nullcontext() if quiet else err.status("converting") as status:
+    root, names = _root_and_names(root, names or [])
+    with nullcontext() if quiet or as_json else err.status("converting") as status:
         def progress(name: str, stage: str, done: int, total: int) -> None:
             if status is not None:
                 status.update(f"{escape(name)}: {stage}" + (f" {done:,}/{total:,}" if total > 1 else ""))
 
         results = convert(root, names or (), out=out_dir, num_proc=num_proc, embed_media=embed_media, force=force,
                           on_progress=progress)
+    failed = any(r.status == "failed" for r in results)
+    if as_json:
+        _print_json({"ok": not failed, "out": str(out_dir or arrow_root(root)), "splits": [
+            {"name": r.name, "source": str(r.source), "path": str(r.path), "status": r.status, "rows": r.rows,
+             "seconds": round(r.seconds, 3), "reason": r.reason,
+             "report": r.report.to_dict() if r.report is not None else None} for r in results]})
+        raise typer.Exit(1 if failed else 0)
     table = Table(title=f"conversion into {escape(str(out_dir or arrow_root(root)))}")
     for column in ("name", "status", "rows", "seconds", "note"):
         table.add_column(column, overflow="fold")
@@ -217,22 +232,51 @@ def convert_cmd(
 @app.command("export-parquet")
 @friendly_errors
 def export_parquet_cmd(
-    root: Annotated[Path, typer.Argument(help="The LAMM root.")],
     names: Annotated[list[str], typer.Argument(help="Catalog names or aliases of the splits to export.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write <name>/data-*.parquet into.")],
+    root: Annotated[Path | None, typer.Option("--root", help=ROOT_HELP)] = None,
     shard_rows: Annotated[int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file.")] = 100_000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
 ) -> None:
     """Write splits as sharded Parquet (read by DuckDB, Ray Data, Spark, pyarrow.dataset); converts first if needed."""
     from lamm_data.parquet import export_parquet
 
-    with err.status("exporting"):
+    root, names = _root_and_names(root, names)
+    if not names:
+        raise fail("give the catalog names of the splits to export (e.g. VQA_AI2D)", 2)
+    with nullcontext() if as_json else err.status("exporting"):
         exports = export_parquet(root, names, out_dir, shard_rows=shard_rows)
+    if as_json:
+        _print_json([{"name": e.name, "path": str(e.path), "rows": e.rows, "shards": [str(p) for p in e.shards]}
+                     for e in exports])
+        return
     table = Table(title="parquet export")
     for column in ("name", "rows", "shards", "folder"):
         table.add_column(column, overflow="fold")
     for e in exports:
         table.add_row(e.name, f"{e.rows:,}", str(len(e.shards)), escape(str(e.path)))
     out.print(table)
+
+
+def _root_and_names(root: Path | None, names: list[str]) -> tuple[Path, list[str]]:
+    """``--root`` and the catalog names; the old spelling ``convert ROOT NAMES...`` (a path as the first
+    positional argument: a folder, or anything with a ``/``, which no catalog name has) is still accepted, with a
+    warning."""
+    first = names[0] if names else ""
+    if first and not _is_catalog_name(first) and ("/" in first or os.sep in first or Path(first).is_dir()):
+        old_spelling("a positional ROOT")
+        if root is not None and Path(root) != Path(names[0]):
+            raise fail(f"--root {root} and the positional ROOT {names[0]} disagree; give only --root", 2)
+        return Path(names[0]), names[1:]
+    return (root if root is not None else default_root()), names
+
+
+def _is_catalog_name(name: str) -> bool:
+    try:
+        catalog.resolve(name)
+    except UnknownNameError:
+        return False
+    return True
 
 
 def _print_problems(report: FileReport, console: Console) -> None:

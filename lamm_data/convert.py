@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import queue
+import shlex
 import shutil
 import tempfile
 import threading
@@ -291,7 +292,8 @@ def meta_files(root: str | os.PathLike[str], names: Sequence[str] = ()) -> list[
         with contextlib.suppress(MissingDataError):
             found.append((entry, find_meta(root, entry)))
     if not found:
-        raise MissingDataError(f"no LAMM meta file under {root}; get some with: lamm-data fetch GROUP --root {root} "
+        raise MissingDataError(f"no LAMM meta file under {root}; get some with: "
+                               f"lamm-data fetch GROUP --root {shlex.quote(str(root))} "
                                f"(GROUP: {', '.join(GROUPS)})")
     return found
 

@@ -86,7 +86,7 @@ def open_split(folder: str | os.PathLike[str], *, decode: bool = True) -> datase
     folder = Path(folder)
     prov = read_provenance(folder)
     if prov is None:
-        raise LammError(f"{folder} is not a converted LAMM split; create it with: lamm-data convert ROOT NAME")
+        raise LammError(f"{folder} is not a converted LAMM split; create it with: lamm-data convert NAME --root ROOT")
     model = RECORD_MODELS[prov.record]
     cols = columns(model, embed_media=prov.embed_media)
     table = MemoryMappedTable.from_file(str(folder / ARROW_FILE))

@@ -1,7 +1,8 @@
 """Generate the reference pages of docs/ from the code: data formats and schemas (from ``lamm_data.catalog``
-and ``lamm_data.schemas``) and the CLI reference (from the typer apps of lamm-data, lamm-bench, lamm-model).
+and ``lamm_data.schemas``), the CLI reference (from the typer apps of lamm-data, lamm-bench, lamm-model) and the
+Python API (from the docstrings of the names in ``__all__`` of lamm_data and lamm_bench).
 
-    python tools/gen_docs.py           # rewrite docs/data-formats.md and docs/cli.md
+    python tools/gen_docs.py           # rewrite docs/data-formats.md, docs/cli.md and docs/api.md
     python tools/gen_docs.py --check   # exit 1 and name the stale pages (tests/test_docs.py runs this check)
 
 Run it after changing the catalog, a schema or a command, and after every branch merge.
@@ -269,7 +270,89 @@ def cli_page() -> str:
     return "".join(parts).rstrip() + "\n"
 
 
-PAGES: dict[str, Callable[[], str]] = {"docs/data-formats.md": data_formats_page, "docs/cli.md": cli_page}
+# ---------------------------------------------------------------- Python API
+
+
+def _signature(obj: Any) -> str:
+    """``name(params) -> return`` of a function or class, annotations as written in the source."""
+    if inspect.isclass(obj) and issubclass(obj, BaseModel):
+        return obj.__name__
+    try:
+        sig = inspect.signature(obj)
+    except (TypeError, ValueError):
+        return obj.__name__
+
+    def ann(value: Any) -> str:
+        return value if isinstance(value, str) else inspect.formatannotation(value)
+
+    pieces, star = [], False
+    for p in sig.parameters.values():
+        if p.name == "self":
+            continue
+        if p.kind is p.KEYWORD_ONLY and not star:
+            pieces.append("*")
+            star = True
+        prefix = {p.VAR_POSITIONAL: "*", p.VAR_KEYWORD: "**"}.get(p.kind, "")
+        star = star or p.kind is p.VAR_POSITIONAL
+        text = prefix + p.name + (f": {ann(p.annotation)}" if p.annotation is not p.empty else "")
+        if p.default is not p.empty:
+            text += f" = {p.default!r}"
+        pieces.append(text)
+    returns = "" if sig.return_annotation is sig.empty or inspect.isclass(obj) else f" -> {ann(sig.return_annotation)}"
+    return f"{obj.__name__}({', '.join(pieces)}){returns}"
+
+
+def _api_entry(module_name: str, name: str, obj: Any) -> str:
+    kind = "class" if inspect.isclass(obj) else "function" if callable(obj) else "value"
+    if kind == "value":
+        doc = _markdown(_value_docs(module_name).get(name))
+        shown = f"{name} = {obj!r}" if isinstance(obj, str | int | float) else name
+        return f"### `{module_name}.{name}`\n\n```python\n{shown}\n```\n\n{doc}\n\n"
+    doc = inspect.cleandoc(obj.__doc__ or "").replace("``", "`")
+    head = f"class {_signature(obj)}" if kind == "class" else _signature(obj)
+    return f"### `{module_name}.{name}`\n\n```python\n{head}\n```\n\n{doc}\n\n"
+
+
+def _value_docs(module_name: str) -> dict[str, str]:
+    """Docstrings after module-level assignments, for the modules the public values come from."""
+    import importlib
+
+    docs: dict[str, str] = {}
+    for module in {module_name, *getattr(importlib.import_module(module_name), "_LAZY", {}).values()}:
+        source = Path(importlib.import_module(module).__file__ or "")
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node, after in zip(tree.body, tree.body[1:], strict=False):
+            if (isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(after, ast.Expr)
+                    and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
+                target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                if isinstance(target, ast.Name):
+                    docs.setdefault(target.id, after.value.value)
+    return docs
+
+
+def api_page() -> str:
+    """docs/api.md: every name in ``__all__`` of lamm_data and lamm_bench, with its signature and docstring."""
+    import importlib
+
+    parts = [NOTICE.format(source="the docstrings of the names in lamm_data.__all__ and lamm_bench.__all__"),
+             "# Python API\n\n",
+             "The public names of `lamm_data` and `lamm_bench`: what `__all__` lists, importable from the package "
+             "(`from lamm_bench import score`). Importing a package does no work; each name is imported on first "
+             "use. Errors are subclasses of `lamm_data.LammError` with a one-line message. Names not listed here "
+             "are internal and may change. The command-line programs: [cli.md](cli.md).\n\n"]
+    for module_name in ("lamm_data", "lamm_bench"):
+        module = importlib.import_module(module_name)
+        parts.append(f"## {module_name}\n\n{inspect.cleandoc(module.__doc__ or '').replace('``', '`')}\n\n")
+        for name in sorted(module.__all__, key=lambda n: (n.startswith("_"), not callable(getattr(module, n))
+                                                             or inspect.isclass(getattr(module, n)), n)):
+            if name == "__version__":
+                continue
+            parts.append(_api_entry(module_name, name, getattr(module, name)))
+    return "".join(parts).rstrip() + "\n"
+
+
+PAGES: dict[str, Callable[[], str]] = {"docs/data-formats.md": data_formats_page, "docs/cli.md": cli_page,
+                                       "docs/api.md": api_page}
 """Generated pages, relative to the repository root."""
 
 

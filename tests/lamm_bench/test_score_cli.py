@@ -50,7 +50,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def scored(root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("out")
-    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--data", str(root), "--out",
+    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--root", str(root), "--out",
                                  str(out / "report.json"), "--diagnostics", str(out / "samples.jsonl"), "--resamples",
                                  "200"])
     assert result.exit_code == 0, result.output
@@ -116,7 +116,7 @@ def test_legacy_folder_gives_the_same_report(root: Path, scored: dict, tmp_path:
             {"id": record["id"], "text": record["text"], "delta_path": "ckpt/x"})
     for name, records in grouped.items():
         (folder / f"{name}.json").write_text(json.dumps(records, indent=4))
-    result = RUNNER.invoke(app, ["score", str(folder), "--data", str(root), "--out", str(tmp_path / "r.json"),
+    result = RUNNER.invoke(app, ["score", str(folder), "--root", str(root), "--out", str(tmp_path / "r.json"),
                                  "--resamples", "200"])
     assert result.exit_code == 0, result.output
     legacy = json.loads((tmp_path / "r.json").read_text())
@@ -134,7 +134,7 @@ def test_legacy_folder_gives_the_same_report(root: Path, scored: dict, tmp_path:
 def test_bad_inputs_fail_with_their_error(root: Path, tmp_path: Path, lines, extra, message) -> None:
     path = tmp_path / "p.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--out", str(tmp_path / "r.json"), *extra])
+    result = RUNNER.invoke(app, ["score", str(path), "--root", str(root), "--out", str(tmp_path / "r.json"), *extra])
     assert result.exit_code == 1
     assert message in " ".join(result.stderr.split())
     assert "scored" not in result.stderr  # progress names only benchmarks that were scored
@@ -145,14 +145,14 @@ def test_partial_and_single_benchmark(root: Path, tmp_path: Path) -> None:
     path = tmp_path / "p.jsonl"
     path.write_text('{"id": "4562", "text": "The answer is (B)."}\n')
     out = tmp_path / "r.json"
-    result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--benchmark", "AI2D", "--out", str(out)])
+    result = RUNNER.invoke(app, ["score", str(path), "--root", str(root), "--benchmark", "AI2D", "--out", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert list(report["results"]) == ["VQA_AI2D"]
     assert report["results"]["VQA_AI2D"]["missing"] == 2
     assert report["results"]["VQA_AI2D"]["lamm"]["Acc"] == pytest.approx(100 / 3)
     assert any("2 of 3 item(s) have no prediction" in w for w in report["meta"]["warnings"])
-    missing_root = RUNNER.invoke(app, ["score", str(path), "--data", str(tmp_path / "nowhere"), "--benchmark", "AI2D"])
+    missing_root = RUNNER.invoke(app, ["score", str(path), "--root", str(tmp_path / "nowhere"), "--benchmark", "AI2D"])
     assert missing_root.exit_code == 1 and "lamm-data fetch" in missing_root.stderr
 
 
@@ -172,7 +172,7 @@ def test_compare(root: Path, scored: dict, tmp_path: Path) -> None:
     # B answers AI2D perfectly: +33.3 points, with a paired interval
     lines = (root / BASELINE_ANSWERS).read_text().replace('"The answer is D."', '"The answer is A."')
     (tmp_path / "b.jsonl").write_text(lines)
-    result_b = RUNNER.invoke(app, ["score", str(tmp_path / "b.jsonl"), "--data", str(root), "--out",
+    result_b = RUNNER.invoke(app, ["score", str(tmp_path / "b.jsonl"), "--root", str(root), "--out",
                                    str(tmp_path / "b.json"), "--resamples", "100"])
     assert result_b.exit_code == 0, result_b.output
     compared = json.loads(RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json"), "--json",
@@ -230,7 +230,7 @@ def test_compare_says_why_an_interval_is_not_paired(root: Path, scored: dict, tm
     shutil.copytree(root, other)
     meta = other / "2D_Benchmark" / "meta_file" / "VQA_AI2D.json"
     meta.write_text(meta.read_text().replace("Which stage", "What stage"))
-    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--data", str(other), "--benchmark", "AI2D",
+    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--root", str(other), "--benchmark", "AI2D",
                                  "--out", str(tmp_path / "b.json"), "--resamples", "50"])
     assert result.exit_code == 0, result.output
     compared = compare_reports(report_a, tmp_path / "b.json", resamples=50)
@@ -260,7 +260,7 @@ def test_absurd_answers_give_strict_json_outputs(root: Path, tmp_path: Path) -> 
     path = tmp_path / "p.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="ascii")
     out, diagnostics = tmp_path / "r.json", tmp_path / "d.jsonl"
-    result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--allow-partial", "--out", str(out),
+    result = RUNNER.invoke(app, ["score", str(path), "--root", str(root), "--allow-partial", "--out", str(out),
                                  "--diagnostics", str(diagnostics), "--resamples", "20"])
     assert result.exit_code == 0, result.output
 

@@ -76,7 +76,7 @@ def test_names_and_recorded_diagnostics(scored: Scored) -> None:
 
 
 def test_diagnostics_recorded_in_another_folder(scored: Scored, tmp_path: Path) -> None:
-    result = RUNNER.invoke(app, ["score", str(scored.root / "answers" / "baseline.jsonl"), "--data", str(scored.root),
+    result = RUNNER.invoke(app, ["score", str(scored.root / "answers" / "baseline.jsonl"), "--root", str(scored.root),
                                  "--out", str(tmp_path / "a" / "report.json"), "--diagnostics",
                                  str(tmp_path / "b" / "d.jsonl"), "--resamples", "0", "-q"])
     assert result.exit_code == 0, result.output
