@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lamm_data import catalog
-from lamm_data._cli import ROOT_HELP, err, fail, friendly_errors, old_spelling, out, pick_root, version_option
+from lamm_data._cli import ROOT_HELP, err, fail, friendly_errors, old_spelling, out, pick_root, run, version_option
 from lamm_data.errors import UnknownNameError
 from lamm_data.layout import default_root
 from lamm_data.metafile import FileReport, validate_paths
@@ -297,4 +297,4 @@ def _count(n: int, colour: str) -> str:
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="lamm-data")
+    run(app, "lamm-data")

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lamm_data._cli import err, fail, friendly_errors, out, pick_root, version_option
+from lamm_data._cli import err, fail, friendly_errors, out, pick_root, run, version_option
 from lamm_data.layout import default_root
 
 MODEL_EXTRA = ("torch", "transformers", "peft", "yaml", "safetensors", "tokenizers")
@@ -253,4 +253,4 @@ def predict(
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="lamm-model")
+    run(app, "lamm-model")
