@@ -236,6 +236,8 @@ def export_parquet_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write <name>/data-*.parquet into.")],
     root: Annotated[Path | None, typer.Option("--root", help=ROOT_HELP)] = None,
     shard_rows: Annotated[int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file.")] = 100_000,
+    embed_media: Annotated[bool, typer.Option("--embed-media", help="Store image bytes and point-cloud points in "
+                                                                    "the shards (portable, larger).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
 ) -> None:
     """Write splits as sharded Parquet (read by DuckDB, Ray Data, Spark, pyarrow.dataset); converts first if needed."""
@@ -245,7 +247,7 @@ def export_parquet_cmd(
     if not names:
         raise fail("give the catalog names of the splits to export (e.g. VQA_AI2D)", 2)
     with nullcontext() if as_json else err.status("exporting"):
-        exports = export_parquet(root, names, out_dir, shard_rows=shard_rows)
+        exports = export_parquet(root, names, out_dir, shard_rows=shard_rows, embed_media=embed_media)
     if as_json:
         _print_json([{"name": e.name, "path": str(e.path), "rows": e.rows, "shards": [str(p) for p in e.shards]}
                      for e in exports])

@@ -2,8 +2,9 @@
 
 Each split becomes ``OUT/<name>/data-00000-of-0000N.parquet``: the same columns as the Arrow data,
 ``shard_rows`` rows per file, the ``datasets`` features and the provenance in the file metadata (keys
-``huggingface`` and ``lamm``). Images stay path-referenced (absolute paths of this machine) unless the
-split was converted with ``--embed-media``; embed them for shards that must work elsewhere.
+``huggingface`` and ``lamm``), and a dataset card ``README.md`` (:mod:`lamm_data.card`). Media stay
+path-referenced (absolute paths of this machine) unless ``embed_media`` is given; embed them for shards that
+must work elsewhere.
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ def export_parquet(
     *,
     shard_rows: int = 100_000,
     arrow_dir: str | os.PathLike[str] | None = None,
+    embed_media: bool = False,
 ) -> list[ParquetExport]:
     """Write each named split as Parquet shards under ``out/<name>/``, converting it first if needed.
+
+    ``embed_media``: export (and convert, if the split is not converted that way) with the media in the data:
+    image bytes, and point clouds as typed float32 arrays, so the shards work on other machines.
 
     The folder is written next to its final place and renamed when complete; an older export is replaced.
 
@@ -61,7 +66,7 @@ def export_parquet(
     converted = Path(arrow_dir) if arrow_dir is not None else arrow_root(root)
     exports = []
     for entry in dict.fromkeys(resolve(n) for n in names):
-        result = convert_file(find_meta(root, entry), converted, name=entry.name)
+        result = convert_file(find_meta(root, entry), converted, name=entry.name, embed_media=embed_media)
         with pa.memory_map(str(result.path / ARROW_FILE)) as source:
             table = pa.ipc.open_stream(source).read_all()
         exports.append(_write_shards(table, entry.name, out_dir, shard_rows))

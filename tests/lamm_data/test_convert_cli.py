@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import datasets
 import pyarrow.dataset as pads
 import pytest
 from typer.testing import CliRunner
@@ -38,7 +39,8 @@ def test_convert_names_to_another_folder_with_options(root: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["Detection_VOC2012", "VQA_ScanQA_multiplechoice"]
     assert open_split(out / "Detection_VOC2012", decode=False)[0]["image"]["bytes"][:2] == b"\xff\xd8"
-    assert "pcl_bytes" in open_split(out / "VQA_ScanQA_multiplechoice").column_names
+    clouds = open_split(out / "VQA_ScanQA_multiplechoice", decode=False)
+    assert clouds.features["pcl"] == datasets.List(datasets.List(datasets.Value("float32")))  # the points
 
 
 def test_invalid_file_prints_the_validate_report_and_exits_1(root: Path) -> None:

@@ -181,4 +181,4 @@ def test_meta_file_that_was_not_scored_gives_a_note(scored: Scored, tmp_path: Pa
     assert "is not the file that was scored" in summary.note
     assert all(s.item is None and s.media is None for s in summary.shown)
     gone = read_samples(scored.diagnostics(scored.baseline), tmp_path / "nowhere", limit=5)["VQA_AI2D"]
-    assert gone.note == f"questions and pictures unavailable: no LAMM root at {tmp_path / 'nowhere'} (pass --data ROOT)"
+    assert gone.note == f"questions and pictures unavailable: no LAMM root at {tmp_path / 'nowhere'} (pass --root ROOT)"
