@@ -59,15 +59,12 @@ def score(predictions: Predictions, root: str | os.PathLike[str] | None = None, 
         PredictionsError, JoinError, MissingDataError: bad predictions, predictions that do not match the ground
             truth, ground truth missing under ``root``.
     """
-    from lamm_bench.outputs import write_diagnostics, write_report
+    from lamm_bench.outputs import write_outputs
 
     chosen = prediction_set(predictions, benchmark)
     scored = _score(chosen, Path(root) if root is not None else default_root(), seed=seed, resamples=resamples,
                     allow_partial=allow_partial, diagnostics=diagnostics is not None, jobs=jobs)
-    if diagnostics is not None:
-        write_diagnostics(scored, diagnostics)
-    if out is not None:
-        write_report(scored, out, diagnostics=diagnostics)
+    write_outputs(scored, report=out, diagnostics=diagnostics)  # all files or none
     return scored.report
 
 

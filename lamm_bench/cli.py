@@ -50,7 +50,7 @@ def score(
                                                          "table.")] = False,
 ) -> None:
     """Score predictions: the LAMM protocol's numbers and honest metrics with bootstrap intervals."""
-    from lamm_bench.outputs import sidecar_path, write_diagnostics, write_report
+    from lamm_bench.outputs import sidecar_path, write_outputs
     from lamm_bench.predictions import read_predictions
     from lamm_bench.report import report_json
     from lamm_bench.scoring import default_jobs
@@ -63,10 +63,7 @@ def score(
     scored = score_predictions(read_predictions(predictions, benchmark), root, seed=seed, resamples=resamples,
                                allow_partial=allow_partial, diagnostics=diagnostics is not None,
                                jobs=jobs or default_jobs(), progress=progress)
-    if diagnostics is not None:  # first, so that the report can record its name and sha256
-        write_diagnostics(scored, diagnostics)
-    if out_path is not None:
-        write_report(scored, out_path, diagnostics=diagnostics)
+    write_outputs(scored, report=out_path, diagnostics=diagnostics)  # all files or none
     for warning in [] if quiet else scored.report.meta.warnings:
         err.print(f"warning: {warning}", markup=False)
     if as_json:
