@@ -21,6 +21,9 @@ from lamm_data.catalog import CatalogEntry
 from lamm_data.features import ClassLabelOf, ImageRef, ListOf, PointCloudRef, Scalar, Spec, StructOf
 from lamm_data.provenance import Provenance
 
+CARD_FILE = "README.md"
+"""File name of a dataset card (what the hub and ``datasets.load_dataset(FOLDER)`` read)."""
+
 
 @dataclass(frozen=True)
 class SourceDataset:
@@ -171,7 +174,7 @@ def _feature_type(spec: Spec) -> dict[str, Any]:
     if isinstance(spec, ClassLabelOf):
         return {"dtype": {"class_label": {"names": {str(i): n for i, n in enumerate(spec.names)}}}}
     if isinstance(spec, PointCloudRef):
-        return {"dtype": "string"} if spec.storage == "path" else {"list": {"list": spec.dtype}}
+        return {"dtype": "string"} if spec.storage == "path" else {"list": {"list": "float32"}}
     if isinstance(spec, ListOf):
         inner = _feature_type(spec.item)
         if isinstance(spec.item, StructOf):
@@ -200,7 +203,7 @@ def card_text(entry: CatalogEntry, cols: Sequence[tuple[str, Spec]], rows: int, 
         "dataset_info": {"features": [feature_yaml(n, s) for n, s in cols],
                          "splits": [{"name": split, "num_examples": rows,
                                      **({"num_bytes": num_bytes} if num_bytes is not None else {})}]},
-        "lamm": {"name": entry.name, "group": entry.group, "task": entry.task, "source": prov.source,
+        "lamm": {"name": entry.name, "group": entry.group, "task": entry.task, "source_file": entry.relpath,
                  "source_sha256": prov.source_sha256, "schema_version": prov.schema_version,
                  "converter": f"lamm-toolkit {prov.lamm_data_version}", "format_version": prov.format_version,
                  "embed_media": prov.embed_media, "converted": prov.created},
@@ -229,7 +232,8 @@ def card_text(entry: CatalogEntry, cols: Sequence[tuple[str, Spec]], rows: int, 
              "referenced by absolute path on the machine that converted them (convert with --embed-media for "
              "portable data)")
     body += ["", "## Provenance", "",
-             f"- source file: `{prov.source}` (sha256 `{prov.source_sha256}`, {prov.source_size:,} bytes)",
+             f"- source file: `{entry.relpath}` of a LAMM root (sha256 `{prov.source_sha256}`, "
+             f"{prov.source_size:,} bytes)",
              f"- record schema version {prov.schema_version}, converter format {prov.format_version}, "
              f"lamm-toolkit {prov.lamm_data_version}, converted {prov.created or 'at an unknown time'}",
              f"- media: {media}", "",

@@ -262,6 +262,44 @@ def export_parquet_cmd(
     out.print(table)
 
 
+@app.command("push-to-hub")
+@friendly_errors
+def push_to_hub_cmd(
+    name: Annotated[str, typer.Argument(help="Catalog name or alias of the split to publish.")],
+    repo_id: Annotated[str, typer.Argument(help="Hub dataset repo, OWNER/NAME (created if missing).")],
+    root: Annotated[Path | None, typer.Option("--root", help=ROOT_HELP)] = None,
+    public: Annotated[bool, typer.Option("--public/--private", help="Visibility of a repo this creates (an "
+                                                                   "existing repo keeps its own).")] = False,
+    embed_media: Annotated[bool, typer.Option("--embed-media/--paths-only", help="Upload image bytes and "
+                                              "point-cloud points with the rows (paths of this machine are "
+                                              "useless elsewhere).")] = True,
+    revision: Annotated[str | None, typer.Option("--revision", help="Branch to commit to (default main).")] = None,
+    shard_rows: Annotated[int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file.")] = 100_000,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
+) -> None:
+    """Publish a split on the Hugging Face hub: Parquet shards and the dataset card, private by default.
+
+    The token comes from HF_TOKEN (or `hf auth login`), the hub from HF_ENDPOINT. Check the licences in the
+    card first: several source datasets forbid redistribution.
+    """
+    from lamm_data.push import push_to_hub
+
+    with nullcontext() if as_json else err.status("publishing") as status:
+        def stage(text: str) -> None:
+            if status is not None:
+                status.update(f"{escape(name)}: {text}")
+
+        result = push_to_hub(root if root is not None else default_root(), name, repo_id, private=not public,
+                             embed_media=embed_media, revision=revision, shard_rows=shard_rows, on_stage=stage)
+    if as_json:
+        _print_json({"name": result.name, "repo_id": result.repo_id, "url": result.url, "commit": result.commit,
+                     "files": list(result.files), "rows": result.rows, "private": result.private})
+        return
+    visibility = {True: "new private repo", False: "new public repo", None: "existing repo"}[result.private]
+    out.print(f"published {result.name} ({result.rows:,} rows, {len(result.files)} files) to {result.url} "
+              f"({visibility}), commit {result.commit[:12]}", markup=False)
+
+
 def _root_and_names(root: Path | None, names: list[str]) -> tuple[Path, list[str]]:
     """``--root`` and the catalog names; the old spelling ``convert ROOT NAMES...`` (a path as the first
     positional argument: a folder, or anything with a ``/``, which no catalog name has) is still accepted, with a

@@ -20,11 +20,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lamm_data.atomic import replace_folder
-from lamm_data.catalog import resolve
+from lamm_data.card import CARD_FILE, card_text
+from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.convert import arrow_root, convert_file
+from lamm_data.features import columns
 from lamm_data.layout import find_meta
-from lamm_data.provenance import ARROW_FILE
+from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance
+from lamm_data.schemas import RECORD_MODELS
 
+SHARD_GLOB = "data-*.parquet"
+"""The shards of an exported split, relative to its folder (the card's ``data_files``)."""
 ROW_GROUP_ROWS = 10_000
 """Rows per Parquet row group: the unit engines read in parallel."""
 
@@ -69,11 +74,12 @@ def export_parquet(
         result = convert_file(find_meta(root, entry), converted, name=entry.name, embed_media=embed_media)
         with pa.memory_map(str(result.path / ARROW_FILE)) as source:
             table = pa.ipc.open_stream(source).read_all()
-        exports.append(_write_shards(table, entry.name, out_dir, shard_rows))
+        exports.append(_write_shards(table, entry, out_dir, shard_rows))
     return exports
 
 
-def _write_shards(table: pa.Table, name: str, out_dir: Path, shard_rows: int) -> ParquetExport:
+def _write_shards(table: pa.Table, entry: CatalogEntry, out_dir: Path, shard_rows: int) -> ParquetExport:
+    name = entry.name
     count = max(1, -(-table.num_rows // shard_rows))
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir))
     try:
@@ -83,6 +89,11 @@ def _write_shards(table: pa.Table, name: str, out_dir: Path, shard_rows: int) ->
             shard = table.slice(i * shard_rows, shard_rows)
             pq.write_table(shard, tmp / filename, row_group_size=min(shard_rows, ROW_GROUP_ROWS))
             files.append(out_dir / name / filename)
+        prov = Provenance.from_json((table.schema.metadata or {})[METADATA_KEY])
+        cols = columns(RECORD_MODELS[prov.record], embed_media=prov.embed_media)
+        size = sum((tmp / f.name).stat().st_size for f in files)
+        card = card_text(entry, cols, table.num_rows, prov, data_files=SHARD_GLOB, num_bytes=size)
+        (tmp / CARD_FILE).write_text(card, encoding="utf-8")
         replace_folder(tmp, out_dir / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
