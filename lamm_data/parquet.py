@@ -1,6 +1,8 @@
 """Export converted splits as sharded Parquet for engines that read Parquet directly (DuckDB, Ray, Spark).
 
-Each split becomes ``OUT/<name>/data-00000-of-0000N.parquet``: the same columns as the Arrow data,
+Each split becomes ``OUT/<name>/data/data-00000-of-0000N.parquet`` and the card ``OUT/<name>/README.md``
+(the hub's layout: ``datasets.load_dataset("OUT/<name>")`` reads the card's ``configs``): the same columns as the
+Arrow data,
 ``shard_rows`` rows per file, the ``datasets`` features and the provenance in the file metadata (keys
 ``huggingface`` and ``lamm``), and a dataset card ``README.md`` (:mod:`lamm_data.card`). Media stay
 path-referenced (absolute paths of this machine) unless ``embed_media`` is given; embed them for shards that
@@ -28,7 +30,10 @@ from lamm_data.layout import find_meta
 from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance
 from lamm_data.schemas import RECORD_MODELS
 
-SHARD_GLOB = "data-*.parquet"
+DATA_DIR = "data"
+"""Sub-folder of an exported split holding its shards (beside the card ``README.md``, which engines reading the
+whole shard folder would otherwise try to open as Parquet)."""
+SHARD_GLOB = f"{DATA_DIR}/*.parquet"
 """The shards of an exported split, relative to its folder (the card's ``data_files``)."""
 ROW_GROUP_ROWS = 10_000
 """Rows per Parquet row group: the unit engines read in parallel."""
@@ -36,12 +41,17 @@ ROW_GROUP_ROWS = 10_000
 
 @dataclass(frozen=True)
 class ParquetExport:
-    """One exported split: its folder, row count and shard files."""
+    """One exported split: its folder (card ``README.md`` and ``data/``), row count and shard files."""
 
     name: str
     path: Path
     rows: int
     shards: tuple[Path, ...]
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder of the shards (what DuckDB, Ray Data and Spark read)."""
+        return self.path / DATA_DIR
 
 
 def export_parquet(
@@ -84,14 +94,15 @@ def _write_shards(table: pa.Table, entry: CatalogEntry, out_dir: Path, shard_row
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir))
     try:
         files = []
+        (tmp / DATA_DIR).mkdir()
         for i in range(count):
             filename = f"data-{i:05d}-of-{count:05d}.parquet"
             shard = table.slice(i * shard_rows, shard_rows)
-            pq.write_table(shard, tmp / filename, row_group_size=min(shard_rows, ROW_GROUP_ROWS))
-            files.append(out_dir / name / filename)
+            pq.write_table(shard, tmp / DATA_DIR / filename, row_group_size=min(shard_rows, ROW_GROUP_ROWS))
+            files.append(out_dir / name / DATA_DIR / filename)
         prov = Provenance.from_json((table.schema.metadata or {})[METADATA_KEY])
         cols = columns(RECORD_MODELS[prov.record], embed_media=prov.embed_media)
-        size = sum((tmp / f.name).stat().st_size for f in files)
+        size = sum((tmp / DATA_DIR / f.name).stat().st_size for f in files)
         card = card_text(entry, cols, table.num_rows, prov, data_files=SHARD_GLOB, num_bytes=size)
         (tmp / CARD_FILE).write_text(card, encoding="utf-8")
         replace_folder(tmp, out_dir / name)

@@ -2,8 +2,8 @@
 
 The split is exported as Parquet shards with their dataset card (:func:`lamm_data.parquet.export_parquet`,
 by default with the media embedded, since paths of this machine mean nothing elsewhere) into a temporary
-folder, then uploaded in one commit with ``huggingface_hub``: ``README.md`` (the card) and
-``data-0000i-of-0000N.parquet`` at the top of the repo, which is what the card's ``configs`` point at. The repo
+folder, then uploaded in one commit with ``huggingface_hub``: ``README.md`` (the card) at the top of the repo and
+``data/data-0000i-of-0000N.parquet``, which is what the card's ``configs`` point at. The repo
 is created private unless ``private=False``; an existing repo keeps its visibility. ``HF_ENDPOINT`` and
 ``HF_TOKEN`` are read at call time; the token never appears in a message.
 
@@ -66,7 +66,7 @@ def push_to_hub(root: str | os.PathLike[str], name: str, repo_id: str, *, privat
         stage("exporting")
         [export] = export_parquet(root, [entry.name], scratch, shard_rows=shard_rows, arrow_dir=arrow_dir,
                                   embed_media=embed_media)
-        files = tuple(sorted([CARD_FILE, *(p.name for p in export.shards)]))
+        files = tuple(sorted([CARD_FILE, *(p.relative_to(export.path).as_posix() for p in export.shards)]))
         try:
             stage("creating the repo")
             created: bool | None = private

@@ -78,8 +78,8 @@ def test_export_parquet(root: Path, tmp_path: Path) -> None:
                                  "--shard-rows", "2"])
     assert result.exit_code == 0, result.output
     assert "Keypoints_Detection_LSP" in result.stdout
-    assert pads.dataset(out / "LAMM_3dinstruct_10k").count_rows() == 4
-    assert len(list((out / "Keypoints_Detection_LSP").glob("*.parquet"))) == 2
+    assert pads.dataset(out / "LAMM_3dinstruct_10k" / "data").count_rows() == 4
+    assert len(list((out / "Keypoints_Detection_LSP" / "data").glob("*.parquet"))) == 2
 
 
 def test_export_parquet_into_a_file_is_a_one_line_error(root: Path, tmp_path: Path) -> None:

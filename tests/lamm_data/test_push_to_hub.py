@@ -47,16 +47,16 @@ def test_push_uploads_shards_and_card_to_a_new_private_repo(hub: HubServer, root
     repo = hub.repos["me/lamm-cifar"]
     assert repo.private is True and result["private"] is True
     files = hub.files("me/lamm-cifar")
-    assert sorted(files) == result["files"] == ["README.md", "data-00000-of-00001.parquet"]
+    assert sorted(files) == result["files"] == ["README.md", "data/data-00000-of-00001.parquet"]
     assert result["commit"] == repo.refs["main"] and "Classification_CIFAR10" in repo.messages[result["commit"]]
-    table = pq.read_table(io.BytesIO(files["data-00000-of-00001.parquet"]))
+    table = pq.read_table(io.BytesIO(files["data/data-00000-of-00001.parquet"]))
     assert table.num_rows == result["rows"] == 4
     assert all(img["bytes"][:4] == b"\x89PNG" for img in table.column("image").to_pylist())  # embedded by default
     card = _front_matter(files["README.md"])
-    assert card["configs"][0]["data_files"] == [{"split": "test", "path": "data-*.parquet"}]
+    assert card["configs"][0]["data_files"] == [{"split": "test", "path": "data/*.parquet"}]
     assert card["license"] == ["cc-by-nc-4.0", "other"] and card["source_datasets"] == ["CIFAR-10"]
     assert card["dataset_info"]["splits"] == [{"name": "test", "num_examples": 4,
-                                               "num_bytes": len(files["data-00000-of-00001.parquet"])}]
+                                               "num_bytes": len(files["data/data-00000-of-00001.parquet"])}]
     assert len(hub.requests("PUT", "/lfs-upload/")) == 2  # both files are over the server's LFS threshold
     writes = hub.requests("POST", "/api/")
     assert [r.path.rsplit("/", 2)[-2] for r in writes if "/me/" in r.path] == ["preupload", "commit"]
@@ -72,7 +72,7 @@ def test_push_to_an_existing_repo_adds_a_commit_and_keeps_its_visibility(hub: Hu
     assert again.exit_code == 0, again.output
     assert "existing repo" in again.stdout and hub.repos["me/scanqa"].private is False
     assert len(hub.repos["me/scanqa"].commits) == 2
-    table = pq.read_table(io.BytesIO(hub.files("me/scanqa")["data-00000-of-00001.parquet"]))
+    table = pq.read_table(io.BytesIO(hub.files("me/scanqa")["data/data-00000-of-00001.parquet"]))
     assert table.schema.field("pcl").type == "string"  # --paths-only: the paths, not the points
 
 
