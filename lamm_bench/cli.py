@@ -46,8 +46,10 @@ def score(
                                                                        "parallel (default: CPUs, at most 4).")
                     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report (report.json's content) instead of a "
-                                                         "table.")] = False,
+    details: Annotated[bool, typer.Option("--details", help="Every metric of every benchmark, with counts and "
+                                                            "notes (default: one line per benchmark).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report (report.json's content) instead of "
+                                                         "text.")] = False,
 ) -> None:
     """Score predictions: the LAMM protocol's numbers and honest metrics with bootstrap intervals."""
     from lamm_bench.outputs import sidecar_path, write_outputs
@@ -55,7 +57,7 @@ def score(
     from lamm_bench.report import report_json
     from lamm_bench.scoring import default_jobs
     from lamm_bench.scoring import score as score_predictions
-    from lamm_bench.tables import report_table
+    from lamm_bench.tables import detail_lines, summary_lines
     from lamm_data.layout import default_root
 
     root = pick_root(root, data, "--data") or default_root()
@@ -69,7 +71,8 @@ def score(
     if as_json:
         out.file.write(report_json(scored.report) + "\n")
         return
-    out.print(report_table(scored.report))
+    view = detail_lines if details else summary_lines
+    out.print("\n".join(view(scored.report, width=out.width)), markup=False)
     if out_path is not None:
         written = f"wrote {out_path} (+ {sidecar_path(out_path).name})"
         out.print(written + (f" and {diagnostics}" if diagnostics is not None else ""), markup=False)
@@ -92,20 +95,20 @@ def compare(
     report_b: Annotated[Path, typer.Argument(help="Report to compare with it (B).")],
     seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed.")] = 0,
     resamples: Annotated[int, typer.Option("--resamples", min=0, help="Bootstrap resamples.")] = RESAMPLES,
-    all_metrics: Annotated[bool, typer.Option("--all", help="Show every metric, not just the headline ones.")
-                           ] = False,
+    all_metrics: Annotated[bool, typer.Option("--all", help="Show every metric and the unchanged ones (default: "
+                                                            "the headline metrics that changed).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Per-metric difference B - A, with a paired bootstrap interval when both came from the same data."""
     from lamm_bench.compare import compare_reports
-    from lamm_bench.tables import comparison_table
+    from lamm_bench.tables import comparison_lines
 
     result = compare_reports(report_a, report_b, seed=seed, resamples=resamples)
     if as_json:
         out.print_json(json.dumps({"differences": [d.__dict__ for d in result.differences], "notes": result.notes,
                                    "only_in_a": result.only_in_a, "only_in_b": result.only_in_b}))
         return
-    out.print(comparison_table(result, all_metrics=all_metrics))
+    out.print("\n".join(comparison_lines(result, all_metrics=all_metrics, width=out.width)), markup=False)
     for note in result.notes + [f"only in A: {n}" for n in result.only_in_a] + [f"only in B: {n}" for n in
                                                                                  result.only_in_b]:
         err.print(f"[yellow]note:[/yellow] {note}", markup=True)

@@ -29,7 +29,7 @@ _JOINTS = ("right ankle", "right knee", "right hip", "left hip", "left knee", "l
 METRIC_NAMES = {
     "Caption_flickr30k": ["CIDEr-D", "BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "ROUGE-L"],
     "Classification_CIFAR10": ["accuracy_exact", "accuracy_synonym"],
-    "Counting_FSC147": ["MAE", "RMSE", "exact_accuracy"],
+    "Counting_FSC147": ["MAE_all", "MAE", "RMSE", "exact_accuracy"],
     "Detection_VOC2012": _DET, "Facial_Classification_CelebA(Hair)": ["accuracy_exact", "accuracy_synonym"],
     "Facial_Classification_CelebA(Smile)": ["accuracy"],
     "Fine-grained_Classification_UCMerced": ["accuracy_exact", "accuracy_synonym"],
@@ -88,6 +88,9 @@ def test_lamm_numbers_on_the_baseline(scored: dict) -> None:
     assert results["VQA_AI2D"]["lamm"]["Acc"] == pytest.approx(200 / 3)
     # FSC147 (gt 3, 5, 7): "3" -> 0, "four" -> 1, "Many" read as 0 -> 7
     assert results["Counting_FSC147"]["lamm"]["MAE"] == pytest.approx((0 + 1 + 7) / 3)
+    # honest: MAE over the two read answers (errors 0 and 1); MAE_all counts the unread one as a miss by its 7
+    assert results["Counting_FSC147"]["metrics"]["MAE"] == pytest.approx(0.5)
+    assert results["Counting_FSC147"]["metrics"]["MAE_all"] == pytest.approx((0 + 1 + 7) / 3)
     # CIFAR10 with WordNet: "airplane" matches; "puppy", "boat" are not first-synset lemmas; "cat" vs frog
     assert results["Classification_CIFAR10"]["lamm"]["Acc"] == 25.0
     assert results["Classification_CIFAR10"]["metrics"]["accuracy_exact"] == 0.25
@@ -181,15 +184,21 @@ def test_compare(root: Path, scored: dict, tmp_path: Path) -> None:
     assert ai2d["difference"] == pytest.approx(100 / 3)
     # one item differs: each resample's difference is 100 * (times it was drawn) / 3, never negative
     assert ai2d["ci95"][0] == 0.0 and 66.6 < ai2d["ci95"][1] <= 100.0
+    # the text view: only what changed, in percent, with its interval
+    text = RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json"), "--resamples", "100"]).stdout
+    changed = [line.split() for line in text.splitlines() if line.startswith("VQA_AI2D")]
+    assert ["VQA_AI2D", "LAMM", "Acc", "66.7", "100.0", "+33.3"] in [row[:6] for row in changed]
+    assert not any(line.startswith("Counting_FSC147") for line in text.splitlines())
     # a sidecar the report names but that is gone: an error naming it (not a silent comparison without intervals)
     (tmp_path / "b.bootstrap.npz").unlink()
     broken = RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json")])
     assert broken.exit_code == 1 and "cannot read the bootstrap sidecar" in broken.stderr
     table = RUNNER.invoke(app, ["compare", str(report_a), str(report_a), "--resamples", "20"])
-    assert table.exit_code == 0 and "VQA_AI2D" in table.stdout
-    assert "lamm Acc" in table.stdout and "parse_failure_rate" not in table.stdout  # headline metrics only
+    assert table.exit_code == 0 and "no metric changed" in table.stdout and "VQA_AI2D" not in table.stdout
+    assert "unchanged row(s) hidden; --all shows them" in table.stdout
     every = RUNNER.invoke(app, ["compare", str(report_a), str(report_a), "--resamples", "20", "--all"])
-    assert every.exit_code == 0 and "parse_failure_rate" in every.stdout
+    assert every.exit_code == 0 and "parse_failure_rate ↓" in every.stdout and "LAMM Acc" in every.stdout
+    assert "MAE_all ↓" in every.stdout and "LAMM MAE ↓" in every.stdout  # direction marks
 
 
 def test_parallel_scoring_gives_the_same_report(root: Path) -> None:
