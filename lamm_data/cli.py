@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from lamm_data import catalog
 from lamm_data._cli import ROOT_HELP, err, fail, friendly_errors, old_spelling, out, pick_root, run, version_option
@@ -48,15 +47,7 @@ def list_cmd(
             "gt_fields": list(e.gt_fields), "source": e.source, "aliases": list(e.aliases),
             "hub": [{"repo": h.repo_id, "path": h.path} for h in e.hub], "notes": e.notes} for e in rows])
         return
-    table = Table(title=f"LAMM catalog{f' ({group})' if group else ''}: {len(rows)} files")
-    for column in ("name", "group", "kind", "task", "size / items", "source"):
-        table.add_column(column, overflow="fold")
-    for e in rows:
-        size = e.documented_size + (f" / {e.items:,} items" if e.items else "")
-        owners = dict.fromkeys(h.repo_id.split("/")[0] for h in e.hub)
-        where = "OpenDataLab (not on the hub)" if e.kind == "archive" else " + ".join(owners)
-        table.add_row(e.name, e.group, e.kind, e.task if e.kind == "meta" else "media", size, where)
-    out.print(table)
+    out.print("\n".join(catalog_lines(rows, group)), markup=False)
 
 
 @app.command()
@@ -104,14 +95,7 @@ def validate(
         raise typer.Exit(0 if ok else 1)
     for report in reports:
         _print_problems(report, out)
-    table = Table(title="validation summary")
-    for column in ("file", "name", "items", "errors", "warnings", "media"):
-        table.add_column(column, overflow="fold")
-    for r in reports:
-        media = f"{r.media} ({r.media_files})" if r.media == "checked" else r.media
-        table.add_row(escape(r.path), r.name or "?", str(r.items), _count(len(r.errors), "red"),
-                      _count(len(r.warnings), "yellow"), media)
-    out.print(table)
+    out.print("\n".join(validation_lines(reports)), markup=False)
     n_err = sum(len(r.errors) for r in reports)
     out.print(f"{len(reports)} file(s), {sum(r.items for r in reports):,} items: "
               + ("[green]all valid[/green]" if ok else f"[red]{n_err} error(s)[/red]"))
@@ -216,18 +200,21 @@ def convert_cmd(
              "seconds": round(r.seconds, 3), "reason": r.reason,
              "report": r.report.to_dict() if r.report is not None else None} for r in results]})
         raise typer.Exit(1 if failed else 0)
-    table = Table(title=f"conversion into {escape(str(out_dir or arrow_root(root)))}")
-    for column in ("name", "status", "rows", "seconds", "note"):
-        table.add_column(column, overflow="fold")
     for r in results:
         if r.report is not None:
             _print_problems(r.report, err)
         elif r.status == "failed":
             err.print(f"[red]error[/red] {escape(r.reason)}")
-        colour = {"converted": "green", "current": "blue", "failed": "red"}[r.status]
+    table = [["name", "status", "rows", "seconds"]]
+    table += [[r.name, r.status, f"{r.rows:,}", f"{r.seconds:.2f}"] for r in results]
+    lines = [f"conversion into {out_dir or arrow_root(root)}"]
+    for r, line in zip(results, columns_text(table, right=frozenset({2, 3}))[1:], strict=True):
         note = r.reason.split("\n")[0] if r.status != "current" else ""
-        table.add_row(r.name, f"[{colour}]{r.status}[/{colour}]", f"{r.rows:,}", f"{r.seconds:.2f}", escape(note))
-    out.print(table)
+        fits = note and len(line) + 2 + len(note) <= out.width
+        lines.append(f"{line}  {note}" if fits else line)
+        if note and not fits:
+            lines += wrap_text(note, out.width, indent="      ")
+    out.print("\n".join([lines[0], columns_text(table)[0] + "  note", *lines[1:]]), markup=False)
     raise typer.Exit(1 if any(r.status == "failed" for r in results) else 0)
 
 
@@ -254,12 +241,9 @@ def export_parquet_cmd(
         _print_json([{"name": e.name, "path": str(e.path), "rows": e.rows, "shards": [str(p) for p in e.shards]}
                      for e in exports])
         return
-    table = Table(title="parquet export")
-    for column in ("name", "rows", "shards", "folder"):
-        table.add_column(column, overflow="fold")
-    for e in exports:
-        table.add_row(e.name, f"{e.rows:,}", str(len(e.shards)), escape(str(e.path)))
-    out.print(table)
+    table = [["name", "rows", "shards"], *([e.name, f"{e.rows:,}", str(len(e.shards))] for e in exports)]
+    out.print("\n".join([f"parquet export into {out_dir} (shards in <name>/data/, card in <name>/README.md)",
+                          *columns_text(table, right=frozenset({1, 2}))]), markup=False)
 
 
 @app.command("push-to-hub")
@@ -300,6 +284,64 @@ def push_to_hub_cmd(
               f"({visibility}), commit {result.commit[:12]}", markup=False)
 
 
+def wrap_text(text: str, width: int, indent: str = "") -> list[str]:
+    """Word-wrap ``text`` at spaces into lines of at most ``width`` (a longer word stays whole on its line)."""
+    lines, current = [], indent
+    for word in text.split(" "):
+        if current.strip() and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = indent + word
+        else:
+            current = f"{current} {word}" if current.strip() else indent + word
+    return [*lines, current] if current.strip() else lines
+
+
+def columns_text(rows: list[list[str]], right: frozenset[int] = frozenset(), indent: str = "  ") -> list[str]:
+    """Rows as aligned text columns (``right``: indices of right-aligned columns); the last column is not padded."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def catalog_lines(rows: list[catalog.CatalogEntry], group: str | None) -> list[str]:
+    """``lamm-data list``: one block per group, one line per file; fits 80 columns."""
+    lines = [f"LAMM catalog{f' ({group})' if group else ''}: {len(rows)} files",
+             "size: as published; [in brackets: the figure an older README gave]",
+             "meta files come from the hub (openlamm/LAMM_Dataset, most also caojianjian/LAMM;",
+             "* only in openlamm/LAMM_Dataset), archives from OpenDataLab (lamm-data fetch)"]
+    for name in catalog.GROUPS:
+        chosen = [e for e in rows if e.group == name]
+        if not chosen:
+            continue
+        table = [["name", "kind", "size", "items"]]
+        for e in chosen:
+            only_new = e.kind == "meta" and {h.repo_id for h in e.hub} == {catalog.DEFAULT_REPO}
+            table.append([e.name + (" *" if only_new else ""), e.kind, e.documented_size,
+                          f"{e.items:,}" if e.items else ""])
+        lines += ["", name, *columns_text(table, right=frozenset({3}))]
+    return lines
+
+
+def validation_lines(reports: list[FileReport]) -> list[str]:
+    """The validation summary: files grouped by folder, one line each; fits 80 columns for LAMM's file names."""
+    lines = ["", "validation summary"]
+    folders: dict[str, list[FileReport]] = {}
+    for r in reports:
+        folders.setdefault(str(Path(r.path).parent), []).append(r)
+    for folder, found in folders.items():
+        table = [["file", "items", "errors", "warnings", "media"]]
+        for r in found:
+            file = Path(r.path).name
+            named = "" if r.name and Path(file).stem == r.name else f" (as {r.name or '?'})"
+            media = f"{r.media_files} checked" if r.media == "checked" else r.media
+            table.append([file + named, f"{r.items:,}", str(len(r.errors)), str(len(r.warnings)), media])
+        lines += [f"{folder}/", *columns_text(table, right=frozenset({1, 2, 3}))]
+    return lines
+
+
 def _root_and_names(root: Path | None, names: list[str]) -> tuple[Path, list[str]]:
     """``--root`` and the catalog names; the old spelling ``convert ROOT NAMES...`` (a path as the first
     positional argument: a folder, or anything with a ``/``, which no catalog name has) is still accepted, with a
@@ -331,10 +373,6 @@ def _print_problems(report: FileReport, console: Console) -> None:
 def _print_json(value: object) -> None:
     """Write ``value`` as indented JSON to stdout as it is (rich's rendering takes seconds for 10^4 problems)."""
     out.file.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
-
-
-def _count(n: int, colour: str) -> str:
-    return f"[{colour}]{n}[/{colour}]" if n else "0"
 
 
 def main() -> None:
