@@ -28,7 +28,7 @@ SYNONYM_NOTE = ("accuracy_synonym: LAMM's WordNet rule over all items; it reject
 PARSED_NOTE = ("MAE, RMSE: over read answers only (see parse rate); MAE_all counts an unread",
                "answer as a miss by the true count")
 """What Counting's parsed-only metrics leave out."""
-SHORT_NAME = 17
+SHORT_NAME = 15
 """Benchmark names longer than this are shown as their shortest alias when the full names do not fit."""
 
 
@@ -51,7 +51,7 @@ def metric_of(benchmark: str, block: str, name: str) -> Metric:
 def short_name(benchmark: str) -> str:
     """The benchmark's shortest catalog alias when its name is longer than :data:`SHORT_NAME`, else the name."""
     try:
-        aliases = [a for a in resolve(benchmark).aliases if resolve(a).name == benchmark]
+        aliases = [a for a in resolve(benchmark).aliases if resolve(a).name == benchmark and len(a) < len(benchmark)]
     except LammError:
         return benchmark
     return min(aliases, key=len) if len(benchmark) > SHORT_NAME and aliases else benchmark
@@ -77,9 +77,11 @@ def label(metric: Metric, block: str) -> str:
     return text + (" ↓" if metric.lower_is_better else "")
 
 
-def _columns(rows: list[list[str]], width: int, gap: str = "  ") -> list[str]:
-    """Left-aligned columns; the last column is not padded."""
+def _columns(rows: list[list[str]], width: int) -> list[str]:
+    """Left-aligned columns two spaces apart (one when that is what fits ``width``); the last is not padded."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    longest = sum(widths) + max(len(r[-1]) for r in rows) + 2 * len(widths)
+    gap = "  " if longest <= width else " "
     return [gap.join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]).rstrip() for r in rows]
 
 
@@ -105,8 +107,8 @@ def _headline(result: BenchmarkResult, benchmark: str, block: str) -> str:
 def summary_lines(report: Report, width: int = 80) -> list[str]:
     """One line per benchmark: LAMM's headline number and the honest headline metric, each with its interval."""
     meta = report.meta
-    lines = [f"lamm-bench score: {len(report.results)} benchmark(s), intervals from {meta.resamples} bootstrap "
-             f"resamples (seed {meta.seed})", *UNITS]
+    lines = [*_wrap(f"lamm-bench score: {len(report.results)} benchmark(s), {meta.resamples} bootstrap resamples "
+                    f"(seed {meta.seed})", width), *UNITS]
     rows = [[name, _headline(r, name, "lamm"), _headline(r, name, "metrics")] for name, r in report.results.items()]
     if not rows:
         return lines
@@ -125,8 +127,8 @@ def summary_lines(report: Report, width: int = 80) -> list[str]:
 def detail_lines(report: Report, width: int = 80) -> list[str]:
     """Every metric of every benchmark, one per line, grouped by benchmark, with the legend."""
     meta = report.meta
-    lines = [f"lamm-bench score: every metric, intervals from {meta.resamples} bootstrap resamples "
-             f"(seed {meta.seed})", *UNITS]
+    lines = [*_wrap(f"lamm-bench score: every metric, {meta.resamples} bootstrap resamples (seed {meta.seed})",
+                    width), *UNITS]
     for name, result in report.results.items():
         lines += ["", f"{name}: {result.n} items, {result.missing} missing, {result.unparsed} unreadable answers"]
         rows = []

@@ -64,7 +64,7 @@ def sample(
     except FileExistsError as exc:
         raise fail(str(exc)) from None
     files = sum(1 for p in root.rglob("*") if p.is_file())
-    out.print(f"wrote the LAMM sample to {escape(str(root))} ({files} files); baseline answers: "
+    out.print(f"wrote the LAMM sample to {escape(str(root))} ({files} files)\nbaseline answers: "
               f"{escape(str(root / BASELINE_ANSWERS))}")
 
 
