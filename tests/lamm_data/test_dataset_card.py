@@ -70,9 +70,9 @@ def test_parquet_folder_card_is_what_load_dataset_reads(root: Path, tmp_path: Pa
         meta, _ = _card(export.path)
         split = meta["configs"][0]["data_files"][0]["split"]
         assert meta["dataset_info"]["splits"][0]["num_bytes"] == sum(p.stat().st_size for p in export.shards)
-        loaded = datasets.load_dataset(str(export.path), split=split)
+        loaded = datasets.load_dataset(str(export.path), split=split, cache_dir=str(tmp_path / "hf-cache"))
         assert loaded.num_rows == export.rows == meta["dataset_info"]["splits"][0]["num_examples"]
         assert len(export.shards) == -(-export.rows // 2)
-    ucmerced = datasets.load_dataset(str(exports[0].path), split="test")
+    ucmerced = datasets.load_dataset(str(exports[0].path), split="test", cache_dir=str(tmp_path / "hf-cache"))
     assert isinstance(ucmerced.features["label"], datasets.ClassLabel)
-    assert ucmerced.features["label"].int2str(ucmerced[1]["label"]) == "tenniscourt"
+    assert ucmerced.features["label"].int2str(ucmerced["label"][1]) == "tenniscourt"

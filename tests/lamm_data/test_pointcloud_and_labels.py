@@ -64,7 +64,8 @@ def test_embedded_clouds_are_a_typed_column_in_parquet(root: Path, tmp_path: Pat
     assert pa.types.is_list(kind) and pa.types.is_list(kind.value_type) and kind.value_type.value_type == pa.float32()
     first = np.array(table.column("pcl")[0].as_py(), np.float32)
     np.testing.assert_array_equal(first, _expected_clouds(root, "VQA_ScanQA_multiplechoice")[0])
-    plain = datasets.load_dataset("parquet", data_files=str(export.shards[0]), split="train")
+    plain = datasets.load_dataset("parquet", data_files=str(export.shards[0]), split="train",
+                                  cache_dir=str(tmp_path / "hf-cache"))
     assert plain.features["pcl"] == datasets.List(datasets.List(datasets.Value("float32")))
 
 
