@@ -298,7 +298,7 @@ def _api_entry(module_name: str, name: str, obj: Any) -> str:
     kind = "class" if inspect.isclass(obj) else "function" if callable(obj) else "value"
     if kind == "value":
         doc = _markdown(_value_docs(module_name).get(name))
-        shown = f"{name} = {obj!r}" if isinstance(obj, str | int | float) else name
+        shown = f"{name} = {obj!r}" if isinstance(obj, str | int | float) else f"{name}: {type(obj).__name__}"
         return f"### `{module_name}.{name}`\n\n```python\n{shown}\n```\n\n{doc}\n\n"
     doc = inspect.cleandoc(obj.__doc__ or "").replace("``", "`")
     head = f"class {_signature(obj)}" if kind == "class" else _signature(obj)
@@ -310,7 +310,10 @@ def _value_docs(module_name: str) -> dict[str, str]:
     import importlib
 
     docs: dict[str, str] = {}
-    for module in {module_name, *getattr(importlib.import_module(module_name), "_LAZY", {}).values()}:
+    package = importlib.import_module(module_name)
+    init = ast.parse(Path(package.__file__ or "").read_text(encoding="utf-8"))
+    eager = {node.module for node in init.body if isinstance(node, ast.ImportFrom) and node.module}
+    for module in sorted({module_name, *eager, *getattr(package, "_LAZY", {}).values()}):
         source = Path(importlib.import_module(module).__file__ or "")
         tree = ast.parse(source.read_text(encoding="utf-8"))
         for node, after in zip(tree.body, tree.body[1:], strict=False):
