@@ -45,7 +45,8 @@ def needs_model_extra(fn: F) -> F:
 
 
 DEFAULT_BATCH_SIZE = 4
-"""``lamm-model predict --batch-size`` default: 2x faster than 1 on the sample on CPU (bench/predict_defaults.py)."""
+"""``lamm-model predict --batch-size`` default (greedy answers do not depend on it; ``bench/predict_defaults.py``
+times it against batch 1)."""
 
 
 def cpu_threads() -> int:
