@@ -87,6 +87,7 @@ def _from_meta(entry: CatalogEntry, meta: Path, fields: Sequence[str], unique_id
 def _from_arrow(entry: CatalogEntry, meta: Path, folder: Path, fields: Sequence[str]) -> SplitColumns | None:
     import pyarrow as pa
 
+    from lamm_data.features import class_label_field
     from lamm_data.load import checked_split
     from lamm_data.provenance import ARROW_FILE, staleness
 
@@ -103,9 +104,12 @@ def _from_arrow(entry: CatalogEntry, meta: Path, folder: Path, fields: Sequence[
     def column(name: str) -> list[Any]:
         return table.column(name).to_pylist()
 
+    labels = class_label_field(model)
     values: dict[str, list[Any]] = {}
     for name in fields:
-        if name in model.COALESCED:
+        if labels is not None and name == labels[0]:  # ClassLabel indices -> the class names the records hold
+            values[name] = [None if i is None else labels[1][i] for i in column(name)]
+        elif name in model.COALESCED:
             found = {key: column(key) for key in model.COALESCED[name]}
             values[name] = [model.coalesce(name, {k: v[i] for k, v in found.items()}) for i in range(table.num_rows)]
         else:

@@ -13,6 +13,7 @@ from typing import Any
 from lamm_bench.benchmarks import get_spec
 from lamm_bench.benchmarks.prompts import item_queries
 from lamm_data.catalog import CatalogEntry
+from lamm_data.features import class_label_field
 
 Turn = dict[str, str]
 
@@ -21,7 +22,8 @@ def reference_turns(entry: CatalogEntry, row: Mapping[str, Any]) -> list[Turn]:
     """The conversation (human query, gpt answer; one round per query) a benchmark row becomes as training data.
 
     Keypoints_Detection_LSP becomes 14 rounds, one per joint in LSP order, each asking the row's query template
-    filled with the joint name (as LAMM's inference did) and answering ``[x, y]``.
+    filled with the joint name (as LAMM's inference did) and answering ``[x, y]``. A closed label set's class index
+    (a converted split's ``ClassLabel`` column) is answered with the class name.
 
     Raises:
         KeyError: a ground-truth field is missing (or ``width``/``height`` for pixel coordinates).
@@ -33,6 +35,9 @@ def reference_turns(entry: CatalogEntry, row: Mapping[str, Any]) -> list[Turn]:
     if spec.answer is None:
         raise ValueError(f"{entry.name} has no reference answers (its spec sets no `answer`); it cannot be "
                          "training data")
+    labels = class_label_field(entry.record_model)
+    if labels is not None and isinstance(row.get(labels[0]), int):  # a converted split's ClassLabel index
+        row = {**row, labels[0]: labels[1][row[labels[0]]]}
     turns: list[Turn] = []
     for query, answer in zip(item_queries(spec.protocol, row["query"]), spec.answer(row), strict=True):
         turns += [{"from": "human", "value": query}, {"from": "gpt", "value": answer}]
