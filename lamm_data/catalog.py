@@ -80,6 +80,8 @@ class CatalogEntry:
         record: the pydantic model of one item (:mod:`lamm_data.schemas`); ``None`` for archives.
         gt_fields: ground-truth fields of a benchmark record (empty for instruction files).
         media: archive folders whose files the records reference (``voc2012_images``).
+        label_sources: source datasets of the labels beyond the media's own (questions, referring expressions;
+            names of :data:`lamm_data.card.SOURCES`).
         items: documented item count, or ``None`` where unknown.
         hub: the file's path in each hub repo that holds it (preferred path first per repo).
         aliases: other accepted spellings (compared case-insensitively).
@@ -99,6 +101,7 @@ class CatalogEntry:
     record: type[Record] | None = None
     gt_fields: tuple[str, ...] = ()
     media: tuple[str, ...] = ()
+    label_sources: tuple[str, ...] = ()
     items: int | None = None
     hub: tuple[HubFile, ...] = ()
     aliases: tuple[str, ...] = ()
@@ -148,6 +151,7 @@ def _meta(
     dataset: str | None = None,
     gt: tuple[str, ...] = (),
     media: tuple[str, ...] = (),
+    label_sources: tuple[str, ...] = (),
     items: int | None = None,
     old_names: tuple[str, ...] | None = (),
     aliases: tuple[str, ...] = (),
@@ -171,6 +175,7 @@ def _meta(
         record=record,
         gt_fields=gt,
         media=media,
+        label_sources=label_sources,
         items=items,
         hub=tuple(hub),
         aliases=old_aliases + aliases,
@@ -227,7 +232,7 @@ _ENTRIES: tuple[CatalogEntry, ...] = (
     _meta("LAMM_3dinstruct_10k", "3D_Instruct", "19.6 MB", InstructRecord3D, task="Instruct", gt=_CONV, items=10_262,
           media=("3rscan_pcls", "shapenet_pcls"), notes="ShapeNet and 3RScan point clouds; no id/image keys."),
     _meta("VQA_ScanQA_multiplechoice_finetune", "3D_Instruct", "7.61 MB", InstructRecord3D, task="Instruct", gt=_CONV,
-          media=("scannet_pcls",), old_names=None,
+          media=("scannet_pcls",), old_names=None, label_sources=("ScanQA",),
           notes="Fine-tuning data for the 99.89% ScanQA row (openlamm PR #1, 2023-10-16); only in "
                 "openlamm/LAMM_Dataset; record layout not documented (read as 3D instruction records)."),
     # 2D benchmark files (§4.2)
@@ -265,10 +270,12 @@ _ENTRIES: tuple[CatalogEntry, ...] = (
           gt=("object",), media=("scannet_pcls",), aliases=("ScanNet", "ScanNet_LAMM"),
           notes="Boxes [cx, cy, cz, l, w, h] in metres, axis-aligned; ~312 scenes (inferred)."),
     _meta("VG_ScanRefer", "3D_Benchmark", "6.41 MB", Grounding3DRecord, task="VG", dataset="ScanRefer",
-          gt=("object",), media=("scannet_pcls",), aliases=("ScanRefer", "ScanRefer_LAMM"),
+          gt=("object",), media=("scannet_pcls",), label_sources=("ScanRefer",),
+          aliases=("ScanRefer", "ScanRefer_LAMM"),
           notes="One box [cx, cy, cz, l, w, h] in metres under 'object' (older copies: 'gt_bbox')."),
     _meta("VQA_ScanQA_multiplechoice", "3D_Benchmark", "1.92 MB", Choice3DRecord, task="VQA",
           dataset="ScanQA_multiplechoice", gt=("gt_choice", "gt_choices"), media=("scannet_pcls",),
+          label_sources=("ScanQA",),
           aliases=("ScanQA", "ScanQA_multiplechoice", "ScanQA_LAMM"), notes="Up to 6 options (A-F)."),
     # archives (§1.4; older README figures in brackets)
     _archive("coco_images", _I2, "7.8 GB [8.5 GB]"),

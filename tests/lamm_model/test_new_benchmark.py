@@ -60,8 +60,9 @@ def test_a_registered_benchmark_runs_end_to_end(mnist_root: Path, trained_checkp
     assert benchmark_names()[-1] == name and get_spec("MNIST").name == name
     # validate and convert (the catalog entry names the record model and media folder)
     done = runner.invoke(data, ["validate", str(mnist_root)])
-    assert done.exit_code == 0 and "6 items: all valid" in done.output and "checked (6)" in done.output, done.output
-    done = runner.invoke(data, ["convert", str(mnist_root), "MNIST", "--quiet"])
+    assert done.exit_code == 0 and "Classification_MNIST.json" in done.output, done.output
+    assert "6 items: all valid" in done.output and "6 checked" in done.output, done.output  # media checked too
+    done = runner.invoke(data, ["convert", "MNIST", "--root", str(mnist_root), "--quiet"])
     assert done.exit_code == 0, done.output
     rows = load_split("MNIST", mnist_root, decode=False, progress=False)
     assert rows.num_rows == 6 and rows[0]["label"] == "zero" and rows[0]["width"] == 28
@@ -77,7 +78,7 @@ def test_a_registered_benchmark_runs_end_to_end(mnist_root: Path, trained_checkp
     assert {r.benchmark for r in lines} == {name}
     # score, with diagnostics
     report, diagnostics = tmp_path / "run" / "report.json", tmp_path / "run" / "diagnostics.jsonl"
-    done = runner.invoke(bench, ["score", str(out), "--data", str(mnist_root), "--benchmark", "MNIST", "--out",
+    done = runner.invoke(bench, ["score", str(out), "--root", str(mnist_root), "--benchmark", "MNIST", "--out",
                                  str(report), "--diagnostics", str(diagnostics), "--resamples", "50", "--quiet"])
     assert done.exit_code == 0, done.output
     result = json.loads(report.read_text())["results"][name]
