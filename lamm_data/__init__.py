@@ -1,8 +1,9 @@
 """lamm_data: the LAMM release as a typed catalog, validated records and Arrow-backed datasets.
 
 Nothing is read or computed at import time; the entry points that need ``pyarrow`` / ``datasets`` /
-``pydantic`` (``load_split``, ``iter_records``, ``export_parquet``, ``validate_paths`` ...) are
-imported on first use. The public names are listed in ``__all__`` and documented in ``docs/api.md``.
+``pydantic`` (``load_split``, ``iter_records``, ``export_parquet``, ``validate_paths`` ..., and the catalog, whose
+entries hold their record models) are imported on first use. The public names are listed in ``__all__`` and
+documented in ``docs/api.md``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from lamm_data._version import __version__
-from lamm_data.catalog import BENCHMARKS, CATALOG, GROUPS, CatalogEntry, entries, resolve
 
 if TYPE_CHECKING:
+    from lamm_data.catalog import BENCHMARKS, CATALOG, GROUPS, CatalogEntry, entries, resolve
     from lamm_data.columns import SplitColumns, read_columns
     from lamm_data.errors import LammError, MetaFileError, MissingDataError, SchemaError, UnknownNameError
     from lamm_data.layout import default_root, find_meta
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from lamm_data.stream import iter_records
 
 _LAZY = {
+    "BENCHMARKS": "lamm_data.catalog", "CATALOG": "lamm_data.catalog", "GROUPS": "lamm_data.catalog",
+    "CatalogEntry": "lamm_data.catalog", "entries": "lamm_data.catalog", "resolve": "lamm_data.catalog",
     "load_split": "lamm_data.load", "open_split": "lamm_data.load", "iter_records": "lamm_data.stream",
     "read_columns": "lamm_data.columns", "SplitColumns": "lamm_data.columns",
     "export_parquet": "lamm_data.parquet", "ParquetExport": "lamm_data.parquet",
