@@ -67,6 +67,9 @@ def score(
     for warning in [] if quiet else scored.report.meta.warnings:
         err.print(f"warning: {warning}", markup=False)
     out.print(report_table(scored.report))
+    for reason in dict.fromkeys(scored.report.meta.not_predicted.values()):
+        names = [n for n, r in scored.report.meta.not_predicted.items() if r == reason]
+        out.print(f"missing, not scored ({reason}): {', '.join(names)}", markup=False, highlight=False)
 
 
 @app.command()

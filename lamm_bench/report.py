@@ -5,7 +5,8 @@ Shape::
     {"results": {"<canonical benchmark>": {"lamm": {...}, "metrics": {...}, "ci95": {name: [low, high]},
                                             "n": int, "missing": int, "unparsed": int}},
      "meta": {"package", "version", "input": {...}, "data": {...}, "seed", "resamples", "ci_level",
-              "samples": {"file", "sha256"} | null, "diagnostics": {"file", "sha256"} | null, "warnings": [...]}}
+              "samples": {"file", "sha256"} | null, "diagnostics": {"file", "sha256"} | null, "warnings": [...],
+              "fingerprint": {...} | null, "not_predicted": {"<benchmark>": "<why>"}}}
 
 ``lamm`` values are percent except Counting_FSC147's raw MAE; ``metrics`` values are fractions except
 MAE/RMSE (objects). ``ci95`` keys are metric names, and ``lamm.<name>`` for the ``lamm`` block. A value
@@ -19,7 +20,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -101,6 +102,10 @@ class Meta(BaseModel):
     samples: SidecarRef | None = None
     diagnostics: DiagnosticsRef | None = None
     warnings: list[str] = Field(default_factory=list)
+    fingerprint: dict[str, Any] | None = Field(None, description="What the predictions were made with: the "
+                                               "`<predictions>.fingerprint.json` sidecar of `lamm-model predict`.")
+    not_predicted: dict[str, str] = Field(default_factory=dict, description="Benchmarks the model was not run on "
+                                          "(from the fingerprint), with the reason; they are missing, not scored.")
 
 
 class Report(BaseModel):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from lamm_bench.errors import JoinError
+from lamm_bench.fingerprint import read as read_fingerprint
 from lamm_bench.ground_truth import GroundTruth, load_ground_truth
 from lamm_bench.join import join
 from lamm_bench.metrics.bootstrap import RESAMPLES, bootstrap_intervals
@@ -101,11 +102,11 @@ class Scored:
             yield from records
 
 
-def _select(predictions: PredictionSet, allow_partial: bool) -> list[str]:
+def _select(predictions: PredictionSet, allow_partial: bool, not_predicted: Mapping[str, str]) -> list[str]:
     present = [name for name in BENCHMARKS if predictions.by_benchmark.get(name)]
     if not present:
         raise JoinError("no predictions to score")
-    absent = [name for name in BENCHMARKS if name not in predictions.by_benchmark]
+    absent = [name for name in BENCHMARKS if name not in predictions.by_benchmark and name not in not_predicted]
     if absent and not allow_partial:
         raise JoinError(f"predictions cover {len(present)} of {len(BENCHMARKS)} benchmarks; no predictions for "
                         f"{', '.join(absent)}. Pass --allow-partial to score only the benchmarks present, or "
@@ -214,7 +215,10 @@ def score(predictions: PredictionSet, root: str | Path, *, context: ScoringConte
         JoinError: benchmarks without predictions, unknown prediction ids, too many predictions.
         MissingDataError, MetaFileError, SchemaError: ground truth missing or invalid.
     """
-    names = _select(predictions, allow_partial or predictions.selected is not None)
+    fingerprint = read_fingerprint(predictions.source["path"]) if predictions.source["kind"] == "jsonl" else None
+    not_predicted = {name: why for name, why in (fingerprint or {}).get("not_predicted", {}).items()
+                     if name not in predictions.by_benchmark and predictions.selected is None}
+    names = _select(predictions, allow_partial or predictions.selected is not None, not_predicted)
     ctx = context
     if ctx is not None and ctx.diagnostics != diagnostics:
         ctx = ScoringContext(ctx.label_match, ctx.tokenize, diagnostics)
@@ -230,5 +234,5 @@ def score(predictions: PredictionSet, root: str | Path, *, context: ScoringConte
     meta = Meta(version=__version__, input=InputInfo(kind=source["kind"], path=source["path"], sha256=source["sha256"],
                                                      predictions_sha256=predictions.canonical_sha256()),
                 data=DataManifest(root=str(root), benchmarks=manifest), seed=seed, resamples=resamples,
-                warnings=warnings)
+                warnings=warnings, fingerprint=fingerprint, not_predicted=not_predicted)
     return Scored(Report(results=results, meta=meta), estimators, samples)

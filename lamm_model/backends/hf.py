@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from lamm_model.backends import fingerprint as fp
+from lamm_bench import fingerprint as fp
 from lamm_model.backends.chat import ChatRequest, ItemError, messages
 from lamm_model.config import ConfigError
 

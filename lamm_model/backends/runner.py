@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from lamm_bench import fingerprint as fp
 from lamm_data.atomic import write_bytes_atomic
 from lamm_data.catalog import BENCHMARKS, resolve
 from lamm_data.errors import LammError
-from lamm_model.backends import fingerprint as fp
 from lamm_model.backends.chat import BenchmarkItem, ChatRequest, item_from_row
 from lamm_model.backends.procedure import Answer, Procedure
 

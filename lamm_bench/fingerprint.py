@@ -107,10 +107,11 @@ def read(out: str | os.PathLike[str]) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise FingerprintMismatchError(f"{path}: not a readable fingerprint ({exc}); remove it or pass --force") \
-            from None
+        raise FingerprintMismatchError(f"{path}: not a readable fingerprint ({exc}); remove it, or rerun "
+                                       "lamm-model predict with --force") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise FingerprintMismatchError(f"{path}: not a format-{FORMAT} fingerprint; remove it or pass --force")
+        raise FingerprintMismatchError(f"{path}: not a format-{FORMAT} fingerprint; remove it, or rerun lamm-model "
+                                       "predict with --force")
     return data
 
 
