@@ -93,7 +93,7 @@ class ChatRequest:
 
 def request(item: BenchmarkItem, text: str, style: ChatStyle) -> ChatRequest:
     """The request asking ``text`` about ``item``'s image: with LAMM's system message (``lamm``) or without."""
-    return ChatRequest(lamm_prompts.system_message(item.entry) if style == "lamm" else None, text, item.image)
+    return ChatRequest(lamm_prompts.system_message(item.benchmark) if style == "lamm" else None, text, item.image)
 
 
 def messages(req: ChatRequest, image: Any = None) -> list[dict[str, Any]]:

@@ -1,23 +1,41 @@
-"""LAMM's benchmark prompt texts as the backends use them (the one place that knows where they live).
-
-The texts and layouts are LAMM's (see :mod:`lamm_model.prompts`); torch-free.
-"""
+"""LAMM's benchmark prompts as the backends use them: each benchmark's
+:class:`~lamm_bench.benchmarks.spec.InferenceProtocol` and :mod:`lamm_bench.benchmarks.prompts` (torch-free)."""
 
 from __future__ import annotations
 
-from lamm_data.catalog import CatalogEntry
-from lamm_data.schemas import JOINT_NAMES
-from lamm_model import prompts
+from lamm_bench.benchmarks import prompts
+from lamm_bench.benchmarks.registry import get_spec
+from lamm_bench.benchmarks.spec import InferenceProtocol
 
 
-def system_message(entry: CatalogEntry) -> str:
-    """LAMM's benchmark system message for ``entry``, without the newlines that wrapped it in LAMM's code."""
-    return prompts.benchmark_system(entry).strip()
+def protocol(benchmark: str) -> InferenceProtocol:
+    """How LAMM prompted a model for ``benchmark`` (system message, per-joint layout, two-pass VQA)."""
+    return get_spec(benchmark).protocol
 
 
-def joint_queries(query: str) -> list[tuple[str, str]]:
-    """Keypoints_Detection_LSP: ``(joint name, query.format(joint))`` for each LSP joint, in LSP order."""
-    return [(joint, query.format(joint)) for joint in JOINT_NAMES]
+def system_message(benchmark: str) -> str:
+    """LAMM's benchmark system message, without the newlines that wrapped it in LAMM's code."""
+    return protocol(benchmark).system.strip()
+
+
+def item_queries(benchmark: str, query: str) -> list[str]:
+    """The queries asked for one item: the query, or ``query.format(joint)`` per joint."""
+    return prompts.item_queries(protocol(benchmark), query)
+
+
+def joint_answers(benchmark: str, answers: list[str]) -> dict[str, str]:
+    """The stored answer of a per-joint item: ``{joint: answer}`` in joint order."""
+    return prompts.joint_answers(protocol(benchmark), answers)
+
+
+def per_joint(benchmark: str) -> bool:
+    """Whether ``benchmark`` asks one query per joint."""
+    return protocol(benchmark).layout == "per_joint"
+
+
+def two_pass(benchmark: str) -> bool:
+    """Whether LAMM answered ``benchmark`` in two passes (reasoning, then ``ANSWER:``)."""
+    return protocol(benchmark).two_pass_vqa
 
 
 def vqa_follow_up(query: str, reasoning: str) -> str:

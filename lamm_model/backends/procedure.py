@@ -3,7 +3,7 @@
 * every benchmark: one request per item (system message + image + query);
 * Keypoints_Detection_LSP: one request per LSP joint, ``query.format(joint)``; the stored text is
   ``{joint: answer}`` in LSP order;
-* VQA (two-pass, LAMM's default for style ``lamm``): the first answer is the reasoning, the second
+* multiple-choice VQA (two-pass, LAMM's default for style ``lamm``): the first answer is the reasoning, the second
   request asks ``query + reasoning + " ###\\nANSWER:"``; the stored text is
   ``reasoning + "\\n The answer is " + second answer``.
 
@@ -32,13 +32,11 @@ class Procedure:
 
     def first_requests(self, item: BenchmarkItem) -> list[ChatRequest]:
         """The requests asked first about ``item`` (14 for keypoints, else one)."""
-        if item.entry.record == "keypoints":
-            return [request(item, text, self.style) for _, text in lamm_prompts.joint_queries(item.query)]
-        return [request(item, item.query, self.style)]
+        return [request(item, text, self.style) for text in lamm_prompts.item_queries(item.benchmark, item.query)]
 
     def two_pass(self, item: BenchmarkItem) -> bool:
         """Whether ``item`` gets a second (answer) pass."""
-        return self.vqa_two_pass and item.entry.task == "VQA"
+        return self.vqa_two_pass and lamm_prompts.two_pass(item.benchmark)
 
     def answer(self, items: Sequence[BenchmarkItem], generate: Generate) -> list[Answer]:
         """The stored text of each item; ``generate`` is called once per pass with all requests of that pass."""
@@ -53,9 +51,8 @@ class Procedure:
         for i, (item, reqs) in enumerate(zip(items, firsts, strict=True)):
             got = texts[at:at + len(reqs)]
             at += len(reqs)
-            if item.entry.record == "keypoints":
-                joints = [joint for joint, _ in lamm_prompts.joint_queries(item.query)]
-                answers.append(dict(zip(joints, got, strict=True)))
+            if lamm_prompts.per_joint(item.benchmark):
+                answers.append(lamm_prompts.joint_answers(item.benchmark, got))
             else:
                 answers.append(got[0])
                 if self.two_pass(item):

@@ -1,6 +1,6 @@
 """Run a backend over benchmarks into a predictions file: select, resume, keep order, shard, merge.
 
-Lines are ``{"id", "benchmark", "text"}`` (the format ``lamm-bench score`` reads), written and flushed
+Lines are :class:`~lamm_bench.predictions.PredictionRecord` objects ``{"id", "benchmark", "text"}``, written and flushed
 item by item in benchmark order, then item order; with several workers finished items wait until the
 items before them are written, and when a run fails every finished item is still written before the
 error is raised. A line cut short by a crash is dropped on resume, so resuming gives the same file as
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from lamm_bench import fingerprint as fp
+from lamm_bench.predictions import PredictionRecord
 from lamm_data.atomic import write_bytes_atomic
 from lamm_data.catalog import BENCHMARKS, resolve
 from lamm_data.errors import LammError
@@ -138,8 +139,9 @@ def read_done(path: Path) -> set[tuple[str, str]]:
 
 
 def line(item: BenchmarkItem, text: Answer) -> str:
-    """The JSONL line of one answer."""
-    return json.dumps({"id": item.id, "benchmark": item.benchmark, "text": text}, ensure_ascii=False) + "\n"
+    """The JSONL line of one answer (a :class:`~lamm_bench.predictions.PredictionRecord`)."""
+    record = PredictionRecord(id=item.id, benchmark=item.benchmark, text=text)
+    return json.dumps(record.model_dump(exclude_none=True), ensure_ascii=False) + "\n"
 
 
 def shard_path(out: Path, rank: int, world: int) -> Path:

@@ -83,7 +83,7 @@ def served(request, tiny_vlm, tmp_path_factory) -> Iterator[tuple[str, Path, str
 def test_served_model_gives_the_same_answers_as_hf(served, model_root: Path, tmp_path: Path) -> None:
     from lamm_model.backends.hf import HFBackend, HFOptions
 
-    family, model, base = served
+    _family, model, base = served
     hf, api = tmp_path / "hf.jsonl", tmp_path / "api.jsonl"
     run(HFBackend(HFOptions(str(model), batch_size=8, device="cpu", max_new_tokens=6)), str(model_root), ["2D"], hf,
         procedure=Procedure(), items_per_call=8)

@@ -141,7 +141,7 @@ def test_dry_run_prints_the_messages_of_both_styles(tiny_vlm, model_root: Path, 
     assert lamm.exit_code == 0, lamm.output
     for name in TWO_D:
         assert f"== {name} (item " in lamm.output
-    assert json.dumps(system_message(resolve("OCR_SVT")))[1:40] in lamm.output
+    assert json.dumps(system_message("OCR_SVT"))[1:40] in lamm.output
     assert "one such request per LSP joint (14 in all)" in lamm.output
     assert "second pass" in lamm.output and "SYSTEM: " in lamm.output  # rendered by the chat template
     assert f"3D benchmarks skipped: {IMAGE_ONLY}" in lamm.output
