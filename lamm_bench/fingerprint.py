@@ -140,3 +140,25 @@ def check(out: Path, fingerprint: Mapping[str, Any], has_lines: bool) -> dict[st
         raise FingerprintMismatchError(f"{out} was made with other settings: {'; '.join(diff)}. Use the same "
                                        "settings to resume, --force to start a new file, or another --out")
     return merged(old, fingerprint)
+
+
+def describe(fingerprint: Mapping[str, Any] | None) -> str:
+    """One line naming the model and settings of a fingerprint (``""`` for none), for leaderboards.
+
+    E.g. ``hf llava-hf/llava-1.5-7b-hf@a272c74 · bf16 · lamm prompts, VQA two-pass · greedy, 400 new tokens``.
+    """
+    if not fingerprint:
+        return ""
+    backend = fingerprint.get("backend") or {}
+    prompt = fingerprint.get("prompt") or {}
+    decoding = fingerprint.get("decoding") or {}
+    model = str(backend.get("model", "?"))
+    revision = backend.get("revision")
+    parts = [f"{backend.get('kind', '?')} {model}{f'@{str(revision)[:7]}' if revision else ''}"]
+    if backend.get("dtype"):
+        parts.append(str(backend["dtype"]))
+    style = f"{prompt.get('style', '?')} prompts"
+    parts.append(f"{style}, VQA {'two-pass' if prompt.get('vqa_two_pass') else 'one-pass'}")
+    greedy = "sampled" if decoding.get("do_sample") else "greedy"
+    parts.append(f"{greedy}, {decoding.get('max_new_tokens', '?')} new tokens")
+    return " · ".join(parts)
