@@ -30,7 +30,8 @@ def score(
     predictions: Annotated[Path, typer.Argument(help="Predictions JSONL, a folder of legacy LAMM answer files, "
                                                      "or one legacy answer file.")],
     data: Annotated[Path | None, typer.Option("--data", help="LAMM root holding the benchmark meta files "
-                                                             "(default: $LAMM_DATA_ROOT or ~/.cache/lamm).")] = None,
+                                                             "(default: $LAMM_DATA_ROOT or ~/.cache/lamm); 'sample': "
+                                                             "the embedded sample, beside the predictions.")] = None,
     benchmark: Annotated[str | None, typer.Option("--benchmark", help="Score only this benchmark (name or alias); "
                                                                       "records may then omit 'benchmark'.")] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="Write report.json here (and the bootstrap "
@@ -56,6 +57,10 @@ def score(
     from lamm_data.layout import default_root
 
     root = data if data is not None else default_root()
+    if data is not None and str(data) == "sample":  # as in `lamm-model predict --data sample`
+        from lamm_data.sample import sample_root_beside
+
+        root = sample_root_beside(predictions.absolute().parent)
     progress = None if quiet else (lambda name: err.print(f"scored {name}", highlight=False))
     scored = score_predictions(read_predictions(predictions, benchmark), root, seed=seed, resamples=resamples,
                                allow_partial=allow_partial, diagnostics=diagnostics is not None,

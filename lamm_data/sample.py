@@ -85,6 +85,15 @@ def write_sample(dest: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
     return dest
 
 
+def sample_root_beside(folder: str | os.PathLike[str]) -> Path:
+    """``--data sample``: the embedded sample as a LAMM root at ``folder/lamm-sample``, written on first use
+    (a previous sample there is reused; any other folder of that name is refused by :func:`write_sample`)."""
+    dest = Path(folder).absolute() / "lamm-sample"
+    if not is_sample(dest):
+        write_sample(dest)
+    return dest
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

@@ -90,15 +90,10 @@ def select_benchmarks(names: Sequence[str]) -> list[str]:
 
 
 def data_root(data: str, scratch: Path) -> Path:
-    """A LAMM root: ``sample`` writes the embedded sample to ``scratch/lamm-sample`` (once)."""
-    from lamm_data.sample import write_sample
+    """A LAMM root: ``sample`` is the embedded sample, written to ``scratch/lamm-sample`` on first use."""
+    from lamm_data.sample import sample_root_beside
 
-    if data == "sample":
-        dest = scratch.absolute() / "lamm-sample"
-        if not (dest / "2D_Benchmark").is_dir():
-            write_sample(dest, overwrite=True)
-        return dest
-    return Path(data).absolute()
+    return sample_root_beside(scratch) if data == "sample" else Path(data).absolute()
 
 
 def load_items(name: str, root: Path, limit: int | None = None) -> list[BenchmarkItem]:
