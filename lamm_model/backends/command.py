@@ -134,7 +134,14 @@ def dry_run(args: BackendArgs, data: str, benchmarks: list[str], scratch: Path) 
         item = items[0]
         reqs = procedure.first_requests(item)
         req = reqs[0]
-        shown = messages(req, image=req.image.describe())
+        if args.api_base is not None:  # the chat-completions body, the image's base64 left out
+            from lamm_model.backends.openai_api import openai_messages
+
+            shown = openai_messages(req)
+            shown[-1]["content"][0]["image_url"]["url"] = (f"data:{req.image.mime()};base64,<{len(req.image.read())} "
+                                                           f"bytes of {req.image.describe()}>")
+        else:
+            shown = messages(req, image=req.image.describe())
         parts.append(f"== {name} (item {item.id}, prompt style {procedure.style})")
         parts.append(json.dumps(shown, indent=2, ensure_ascii=False))
         if render is not None:

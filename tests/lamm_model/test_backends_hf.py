@@ -148,6 +148,10 @@ def test_dry_run_prints_the_messages_of_both_styles(tiny_vlm, model_root: Path, 
     native = CliRunner().invoke(app, [*base, "--prompt-style", "native"])
     assert native.exit_code == 0, native.output
     assert '"role": "system"' not in native.output and "second pass" not in native.output
+    api = CliRunner().invoke(app, ["predict", "--api-base", "http://127.0.0.1:9/v1", "--api-model", "m", "--data",
+                                   str(model_root), "-b", "VQA_AI2D", "--out", str(tmp_path / "p.jsonl"), "--dry-run"])
+    assert api.exit_code == 0, api.output
+    assert '"type": "image_url"' in api.output and ";base64,<" in api.output and '"role": "system"' in api.output
     assert not (tmp_path / "p.jsonl").exists()
 
 
