@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -214,7 +215,7 @@ def run(backend: Backend, data: str, benchmarks: Sequence[str], out: str | os.Pa
     if shard is not None:
         shard.barrier()
         if rank == 0:
-            merge_shards(out, world)
+            summary.written = {name: 0 for name in names} | dict(merge_shards(out, world))
         shard.barrier()
     return summary
 
@@ -278,10 +279,11 @@ def _answered(todo: Sequence[BenchmarkItem], backend: Backend, procedure: Proced
             raise error
 
 
-def merge_shards(out: Path, world: int) -> None:
-    """Append the shard files of ``world`` ranks to ``out`` in the order of one process, atomically, and
-    remove the shards."""
-    lines: list[tuple[int, str]] = []
+def merge_shards(out: Path, world: int) -> Counter[str]:
+    """Append the shard files of ``world`` ranks to ``out`` in the order of one process, atomically, remove the
+    shards, and return the number of lines merged per benchmark (lines already in ``out`` are not repeated)."""
+    seen = read_done(out)
+    lines: list[tuple[int, str, str]] = []
     shards = [shard_path(out, r, world) for r in range(world)]
     for rank, path in enumerate(shards):
         if not path.is_file():
@@ -289,9 +291,14 @@ def merge_shards(out: Path, world: int) -> None:
         read_done(path)  # drops a line cut short
         texts = [t for t in path.read_text(encoding="utf-8").splitlines() if t.strip()]
         # shard r holds todo[r::world], in order: its i-th line is todo[i * world + r]
-        lines += [(i * world + rank, text) for i, text in enumerate(texts)]
+        for i, text in enumerate(texts):
+            record = json.loads(text)
+            name = resolve(record["benchmark"]).name
+            if (name, str(record["id"])) not in seen:
+                lines.append((i * world + rank, name, text))
     lines.sort()
     base = out.read_bytes() if out.is_file() else b""
     write_bytes_atomic(out, base + "".join(t + "\n" for *_, t in lines).encode("utf-8"))
     for path in shards:
         path.unlink(missing_ok=True)
+    return Counter(name for _, name, _ in lines)

@@ -34,3 +34,21 @@ def test_two_gloo_processes_write_the_single_process_file(tiny_vlm, model_root: 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.jsonl", "one.jsonl.fingerprint.json", "two.jsonl",
                                                           "two.jsonl.fingerprint.json"]  # no shard left behind
     assert read(merged) == read(tmp_path / "one.jsonl")
+
+
+def test_merge_orders_like_one_process_and_never_repeats_a_line(tmp_path: Path) -> None:
+    import json
+
+    from lamm_model.backends.runner import merge_shards, shard_path
+
+    def line(i: int) -> str:
+        return json.dumps({"id": str(i), "benchmark": "OCR_SVT", "text": f"t{i}"}) + "\n"
+
+    out = tmp_path / "p.jsonl"
+    out.write_text(line(0), encoding="utf-8")
+    # a crash after the last merge's rename but before the shards were removed left line 0 in shard 0
+    shard_path(out, 0, 2).write_text(line(0) + line(2) + line(4), encoding="utf-8")
+    shard_path(out, 1, 2).write_text(line(1) + line(3) + '{"id": "5", "bench', encoding="utf-8")  # cut short
+    assert merge_shards(out, 2) == {"OCR_SVT": 4}
+    assert out.read_text(encoding="utf-8") == "".join(line(i) for i in range(5))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]
