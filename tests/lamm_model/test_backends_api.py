@@ -233,7 +233,7 @@ def test_api_path_runs_without_torch_and_never_shows_the_key(model_root: Path, t
     env.pop("OPENAI_API_KEY", None)
     with FakeChat(lambda attempt, text: "ok") as server:
         done = subprocess.run([sys.executable, "-c", NO_TORCH, "--api-base", server.base, "--api-model", "fake",
-                               "--api-key-env", "MY_LAMM_KEY", "--data", str(model_root), "--benchmark", "all",
+                               "--api-key-env", "MY_LAMM_KEY", "--root", str(model_root), "--benchmark", "all",
                                "--out", str(out), "--concurrency", "4", "--max-new-tokens", "4"],
                               env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

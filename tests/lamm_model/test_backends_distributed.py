@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 @pytest.mark.integration
 def test_two_gloo_processes_write_the_single_process_file(tiny_vlm, model_root: Path, tmp_path: Path) -> None:
-    args = ["predict", "--hf", str(tiny_vlm("llava")), "--data", str(model_root), "--benchmark",
+    args = ["predict", "--hf", str(tiny_vlm("llava")), "--root", str(model_root), "--benchmark",
             "Classification_CIFAR10,Keypoints_Detection_LSP,VQA_AI2D,OCR_SVT", "--device", "cpu",
             "--max-new-tokens", "5", "--batch-size", "3"]
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}

@@ -58,7 +58,7 @@ def test_cli_all_benchmarks_skips_3d_and_scores(tiny_vlm, model_root: Path, tmp_
     from lamm_bench.cli import app as bench_app
 
     out = tmp_path / "p.jsonl"
-    result = CliRunner().invoke(app, ["predict", "--hf", str(tiny_vlm("llava")), "--data", str(model_root),
+    result = CliRunner().invoke(app, ["predict", "--hf", str(tiny_vlm("llava")), "--root", str(model_root),
                                       "--benchmark", "all", "--out", str(out), "--max-new-tokens", "4",
                                       "--batch-size", "8", "--device", "cpu"])
     assert result.exit_code == 0, result.output
@@ -68,7 +68,7 @@ def test_cli_all_benchmarks_skips_3d_and_scores(tiny_vlm, model_root: Path, tmp_
     assert fingerprint["backend"]["kind"] == "hf" and fingerprint["backend"]["dtype"] == "fp32"
     assert set(fingerprint["not_predicted"]) == {b for b in BENCHMARKS if b not in TWO_D}
     report = tmp_path / "report.json"
-    scored = CliRunner().invoke(bench_app, ["score", str(out), "--data", str(model_root), "--out", str(report),
+    scored = CliRunner().invoke(bench_app, ["score", str(out), "--root", str(model_root), "--out", str(report),
                                             "--resamples", "0", "--jobs", "1", "--quiet"])
     assert scored.exit_code == 0, scored.output
     assert "missing, not scored (this model takes images only)" in scored.output
@@ -112,7 +112,7 @@ def _cli(*args: str) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.integration
 def test_kill_9_then_resume_gives_the_uninterrupted_file(tiny_vlm, model_root: Path, tmp_path: Path) -> None:
-    args = ["--hf", str(tiny_vlm("gemma3")), "--data", str(model_root), "--benchmark", "2D", "--device", "cpu",
+    args = ["--hf", str(tiny_vlm("gemma3")), "--root", str(model_root), "--benchmark", "2D", "--device", "cpu",
             "--max-new-tokens", "24"]
     env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     whole = subprocess.run(_cli(*args, "--out", str(tmp_path / "whole.jsonl")), env=env, capture_output=True,
@@ -135,7 +135,7 @@ def test_kill_9_then_resume_gives_the_uninterrupted_file(tiny_vlm, model_root: P
 def test_dry_run_prints_the_messages_of_both_styles(tiny_vlm, model_root: Path, tmp_path: Path) -> None:
     from lamm_model.backends.lamm_prompts import system_message
 
-    base = ["predict", "--hf", str(tiny_vlm("llava")), "--data", str(model_root), "--benchmark", "all",
+    base = ["predict", "--hf", str(tiny_vlm("llava")), "--root", str(model_root), "--benchmark", "all",
             "--out", str(tmp_path / "p.jsonl"), "--dry-run"]
     lamm = CliRunner().invoke(app, base)
     assert lamm.exit_code == 0, lamm.output
@@ -148,7 +148,7 @@ def test_dry_run_prints_the_messages_of_both_styles(tiny_vlm, model_root: Path, 
     native = CliRunner().invoke(app, [*base, "--prompt-style", "native"])
     assert native.exit_code == 0, native.output
     assert '"role": "system"' not in native.output and "second pass" not in native.output
-    api = CliRunner().invoke(app, ["predict", "--api-base", "http://127.0.0.1:9/v1", "--api-model", "m", "--data",
+    api = CliRunner().invoke(app, ["predict", "--api-base", "http://127.0.0.1:9/v1", "--api-model", "m", "--root",
                                    str(model_root), "-b", "VQA_AI2D", "--out", str(tmp_path / "p.jsonl"), "--dry-run"])
     assert api.exit_code == 0, api.output
     assert '"type": "image_url"' in api.output and ";base64,<" in api.output and '"role": "system"' in api.output
@@ -157,12 +157,12 @@ def test_dry_run_prints_the_messages_of_both_styles(tiny_vlm, model_root: Path, 
 
 def test_bad_backend_options_fail_clearly(tiny_vlm, model_root: Path, tmp_path: Path) -> None:
     runner = CliRunner()
-    both = runner.invoke(app, ["predict", "--hf", "x", "--api-base", "http://127.0.0.1:9/v1", "--data", "sample",
+    both = runner.invoke(app, ["predict", "--hf", "x", "--api-base", "http://127.0.0.1:9/v1", "--root", "sample",
                                "-b", "all", "--out", str(tmp_path / "p.jsonl")])
     assert both.exit_code == 2 and "exactly one of --checkpoint, --hf or --api-base" in both.output
-    style = runner.invoke(app, ["predict", "--hf", str(tiny_vlm("llava")), "--data", str(model_root), "-b", "OCR_SVT",
+    style = runner.invoke(app, ["predict", "--hf", str(tiny_vlm("llava")), "--root", str(model_root), "-b", "OCR_SVT",
                                 "--out", str(tmp_path / "p.jsonl"), "--prompt-style", "train"])
     assert style.exit_code != 0 and "--prompt-style 'train'" in style.output
-    model = runner.invoke(app, ["predict", "--api-base", "http://127.0.0.1:9/v1", "--data", str(model_root),
+    model = runner.invoke(app, ["predict", "--api-base", "http://127.0.0.1:9/v1", "--root", str(model_root),
                                 "-b", "OCR_SVT", "--out", str(tmp_path / "p.jsonl")])
     assert model.exit_code != 0 and "--api-model" in model.output
