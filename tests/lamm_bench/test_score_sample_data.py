@@ -1,5 +1,5 @@
-"""``lamm-bench score --data sample``: the embedded sample beside the predictions, as ``lamm-model predict
---data sample`` writes it (reused, never overwriting another folder)."""
+"""``lamm-bench score --root sample``: the embedded sample beside the predictions, as ``lamm-model predict
+--root sample`` writes it (reused, never overwriting another folder)."""
 
 from __future__ import annotations
 
