@@ -25,6 +25,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from lamm_bench.errors import PredictionsError
+from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import UnknownNameError
 from lamm_data.schemas import JOINT_NAMES
@@ -170,14 +171,14 @@ def _jsonl(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            yield number, jsontext.loads(line)
         except json.JSONDecodeError as exc:
             raise PredictionsError(f"{path}:{number}: malformed JSON: {exc.msg} at column {exc.colno}") from None
 
 
 def _json_array(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
     try:
-        value = json.loads(data.decode("utf-8").removeprefix("\ufeff"))
+        value = jsontext.loads(data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError as exc:
         raise PredictionsError(f"{path}: not UTF-8 (byte offset {exc.start})") from None
     except json.JSONDecodeError as exc:

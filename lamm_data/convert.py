@@ -258,15 +258,29 @@ def _remove_leftovers(out: Path, name: str) -> None:
 
 @contextlib.contextmanager
 def _locked(out: Path, name: str) -> Iterator[None]:
-    """Serialise conversions of one split (a second process waits, then finds the split current)."""
-    with open(out / f".{name}.lock", "a+b") as handle:
-        if fcntl is not None:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+    """Serialise conversions of one split (a second process waits, then finds the split current).
+
+    The lock file is removed by its holder before the lock is released, so nothing is left behind; a process
+    that acquired the lock on a file removed meanwhile tries again on the current one.
+    """
+    path = out / f".{name}.lock"
+    while True:
+        handle = open(path, "a+b")
+        if fcntl is None:
+            break
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        handle.close()
+    try:
+        yield
+    finally:
+        if fcntl is not None:
+            path.unlink(missing_ok=True)
+        handle.close()
 
 
 def _rows_of(folder: Path) -> int:

@@ -7,6 +7,7 @@ access), and images / point clouds are decoded only when a row is read with ``de
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 from collections.abc import Iterator
@@ -68,9 +69,11 @@ def load_split(
         try:
             with _progress_bar(progress, entry.name) as on_progress:
                 convert_file(meta, out, name=entry.name, on_progress=on_progress)
-        except PermissionError as exc:
+        except OSError as exc:
+            if not isinstance(exc, PermissionError) and exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
             raise LammError(f"cannot write the converted {entry.name} into {out} ({exc.strerror or exc}); "
-                            "pass arrow_dir= a writable folder") from exc
+                            "pass arrow_dir= a writable folder") from None
     return open_split(folder, decode=decode)
 
 

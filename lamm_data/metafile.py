@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
+from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import LammError, MetaFileError, SchemaError, UnknownNameError
 from lamm_data.layout import discover_meta_files
@@ -29,6 +30,15 @@ from lamm_data.schemas import Record, media_field, normalise_media_path, record_
 
 Severity = Literal["error", "warning"]
 _BOM = b"\xef\xbb\xbf"
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 10}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (NUL, escape sequences, carriage returns...) shown as ``\\xNN``, so that a
+    hostile file name or value cannot garble a terminal or a log line; newlines are kept."""
+    return text.translate(_CONTROL)
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,8 @@ class Problem:
 
     def __str__(self) -> str:
         index = "-" if self.index is None else str(self.index)
-        return f"{self.file}:{index}:{self.id if self.id is not None else '-'}:{self.field or '-'}: {self.message}"
+        return printable(f"{self.file}:{index}:{self.id if self.id is not None else '-'}:{self.field or '-'}: "
+                         f"{self.message}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -129,7 +140,7 @@ def describe_unreadable(data: bytes) -> str:
                 "LAMM meta files are UTF-8 JSON")
     text = text.removeprefix("\ufeff")
     try:
-        value = json.loads(text)
+        value = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             return (f"truncated JSON: the data ends inside an unfinished value at line {exc.lineno} column "
@@ -156,9 +167,14 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def error_message(err: dict[str, Any]) -> str:
-    """One pydantic error as a short message, with the offending value (cut to 60 characters) where useful."""
+def error_message(err: dict[str, Any], text: str | bytes | None = None) -> str:
+    """One pydantic error as a short message, with the offending value (cut to 60 characters) where useful;
+    ``text``: the JSON text validated, to say what and where a lone surrogate is."""
     msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "json_invalid" and "hex escape" in msg and text is not None:
+        found = jsontext.lone_surrogate(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+        if found:
+            return f"not valid JSON text: {found}"
     if err["type"] in ("missing",):
         return "required field is missing"
     if err["type"] not in ("value_error", "assertion_error") and "input" in err:
@@ -296,9 +312,10 @@ def validate_meta(
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         if len(errors) == 1 and errors[0]["loc"] == ():
-            report.problems.append(Problem(file, None, None, "", describe_unreadable(data) or errors[0]["msg"]))
+            report.problems.append(Problem(file, None, None, "", describe_unreadable(data)
+                                           or error_message(errors[0], data)))
             return report, None
-        raw = json.loads(data.removeprefix(_BOM))
+        raw = jsontext.loads(data.removeprefix(_BOM))
         report.items = len(raw)
         report.problems.extend(_schema_problems(file, raw, exc))
         if entry.is_benchmark and unique_ids:  # duplicate ids too, so that one run reports every problem

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from transformers import PreTrainedTokenizerBase, StoppingCriteria, StoppingCriteriaList
 
+from lamm_data import jsontext
 from lamm_data.catalog import BENCHMARKS, CatalogEntry, resolve
 from lamm_data.errors import LammError
 from lamm_data.schemas import JOINT_NAMES
@@ -120,7 +121,7 @@ def done_ids(out: Path) -> set[tuple[str, str]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsontext.loads(line)
             seen.add((resolve(obj["benchmark"]).name, str(obj["id"])))
         except (ValueError, KeyError, TypeError) as exc:
             raise PredictionFileError(f"{out}:{number}: not a prediction line ({exc}); fix or remove the file "

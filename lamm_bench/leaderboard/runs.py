@@ -23,6 +23,7 @@ from typing import Any
 from lamm_bench.errors import ReportError
 from lamm_bench.predictions import answers_sha256
 from lamm_bench.report import Report, read_report
+from lamm_data import jsontext
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def iter_diagnostics(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
 
 def _record(path: str | os.PathLike[str], number: int, line: str) -> dict[str, Any]:
     try:
-        record = json.loads(line)
+        record = jsontext.loads(line)
     except json.JSONDecodeError as exc:
         raise ReportError(f"{path}:{number}: not JSON: {exc.msg}") from None
     if not isinstance(record, dict) or not {"benchmark", "index", "missing"} <= record.keys():
