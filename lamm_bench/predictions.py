@@ -10,6 +10,10 @@ Accepted inputs:
 
 Every problem raises :class:`~lamm_bench.errors.PredictionsError` naming the file and the line
 (JSONL) or index (JSON array). Inputs are only read.
+
+Limits: JSONL files are read line by line (memory bounded by the longest line, at most
+:data:`MAX_LINE_BYTES`); an answer longer than :data:`MAX_ANSWER_CHARS` characters (each joint's answer for
+LSP) is cut to that length before scoring, and the cuts are counted per benchmark in a warning.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
@@ -32,6 +36,10 @@ from lamm_data.schemas import JOINT_NAMES
 
 KEYPOINTS = "Keypoints_Detection_LSP"
 _EXAMPLES = 5
+MAX_ANSWER_CHARS = 65_536
+"""Longest answer scored, in characters (64 Ki); longer answers are cut to it (and counted)."""
+MAX_LINE_BYTES = 256 << 20
+"""Longest line of a JSONL predictions file, in bytes (256 MiB); a longer one is refused."""
 
 
 class PredictionRecord(BaseModel):
@@ -137,8 +145,17 @@ def _plain_fields(value: dict[str, Any]) -> tuple[str | int, str | None, str | d
     return None
 
 
+def _capped(text: str | dict[str, str]) -> tuple[str | dict[str, str], bool]:
+    """``text`` with every answer cut to :data:`MAX_ANSWER_CHARS`, and whether anything was cut."""
+    if isinstance(text, str):
+        return (text[:MAX_ANSWER_CHARS], True) if len(text) > MAX_ANSWER_CHARS else (text, False)
+    if all(len(v) <= MAX_ANSWER_CHARS for v in text.values()):
+        return text, False
+    return {k: v[:MAX_ANSWER_CHARS] for k, v in text.items()}, True
+
+
 def _record(value: Any, where: str, default: CatalogEntry | None,
-            entries: dict[str, CatalogEntry]) -> tuple[str, Prediction]:
+            entries: dict[str, CatalogEntry], truncated: dict[str, int]) -> tuple[str, Prediction]:
     if not isinstance(value, dict):
         raise PredictionsError(f"{where}: expected a JSON object with id and text, got {type(value).__name__}")
     fields = _plain_fields(value)  # fast path; pydantic describes whatever it does not accept
@@ -158,16 +175,30 @@ def _record(value: Any, where: str, default: CatalogEntry | None,
     else:
         raise PredictionsError(f"{where}: benchmark: missing; give each record a benchmark or pass --benchmark")
     _check_text(entry.name, text, where)
+    text, cut = _capped(text)
+    if cut:
+        truncated[entry.name] = truncated.get(entry.name, 0) + 1
     return entry.name, Prediction(str(item_id), text, where)
 
 
-def _jsonl(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise PredictionsError(f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x})") from None
-    for number, line in enumerate(text.splitlines(), start=1):
+def _jsonl(path: Path, f: BinaryIO, digest: Any) -> Iterator[tuple[int, Any]]:
+    """The records of a JSONL file read line by line (``digest`` is updated with every byte read)."""
+    number = 0
+    while True:
+        raw = f.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        digest.update(raw)
+        if len(raw) > MAX_LINE_BYTES:
+            raise PredictionsError(f"{path}:{number}: line longer than {MAX_LINE_BYTES >> 20} MiB; a prediction "
+                                   f"record must be shorter (answers are cut to {MAX_ANSWER_CHARS} characters anyway)")
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PredictionsError(f"{path}:{number}: not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+        if number == 1:
+            line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
         try:
@@ -192,22 +223,29 @@ def _looks_like_array(data: bytes) -> bool:
     return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
 
 
-def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Prediction]]) -> bytes:
+def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Prediction]],
+               truncated: dict[str, int]) -> tuple[str, bool]:
+    """Add the predictions of one file to ``into``; returns the file's sha256 and whether it is a JSON array."""
+    digest = hashlib.sha256()
+    entries: dict[str, CatalogEntry] = {}
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            array = path.suffix != ".jsonl" and _looks_like_array(f.read(4096))
+            f.seek(0)
+            if array:
+                data = f.read()
+                digest.update(data)
+                items: Iterable[tuple[int, Any]] = _json_array(path, data)
+                label = "[{}]"
+            else:
+                items = _jsonl(path, f, digest)
+                label = ":{}"
+            for position, value in items:
+                name, prediction = _record(value, f"{path}{label.format(position)}", default, entries, truncated)
+                into.setdefault(name, []).append(prediction)
     except OSError as exc:
         raise PredictionsError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if path.suffix != ".jsonl" and _looks_like_array(data):
-        items: Iterable[tuple[int, Any]] = _json_array(path, data)
-        label = "[{}]"
-    else:
-        items = _jsonl(path, data)
-        label = ":{}"
-    entries: dict[str, CatalogEntry] = {}
-    for position, value in items:
-        name, prediction = _record(value, f"{path}{label.format(position)}", default, entries)
-        into.setdefault(name, []).append(prediction)
-    return data
+    return digest.hexdigest(), array
 
 
 def _entry_from_filename(path: Path) -> CatalogEntry | None:
@@ -233,7 +271,8 @@ def _check_duplicates(by_benchmark: dict[str, list[Prediction]]) -> None:
         raise PredictionsError(f"{len(problems)} duplicate prediction id(s): {shown}{more}")
 
 
-def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str]) -> tuple[dict, str]:
+def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str],
+                 truncated: dict[str, int]) -> tuple[dict, str]:
     files: dict[str, Path] = {}
     for child in sorted(path.iterdir()):
         if not child.is_file() or child.suffix not in (".json", ".jsonl"):
@@ -256,8 +295,8 @@ def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str]) -> 
     by_benchmark: dict[str, list[Prediction]] = {}
     listing = hashlib.sha256()
     for name, file in files.items():
-        data = _read_file(file, resolve(name), by_benchmark)
-        listing.update(f"{file.name} {hashlib.sha256(data).hexdigest()}\n".encode())
+        digest, _ = _read_file(file, resolve(name), by_benchmark, truncated)
+        listing.update(f"{file.name} {digest}\n".encode())
     return by_benchmark, listing.hexdigest()
 
 
@@ -276,15 +315,15 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
     path = Path(path)
     only = _benchmark_entry(benchmark, "--benchmark") if benchmark is not None else None
     warnings: list[str] = []
+    truncated: dict[str, int] = {}
     if path.is_dir():
-        by_benchmark, digest = _read_folder(path, only, warnings)
+        by_benchmark, digest = _read_folder(path, only, warnings, truncated)
         source = {"kind": "legacy-dir", "path": str(path), "sha256": digest}
     elif path.is_file():
         default = only or _entry_from_filename(path)
         by_benchmark = {}
-        data = _read_file(path, default, by_benchmark)
-        kind = "legacy-file" if path.suffix != ".jsonl" and _looks_like_array(data) else "jsonl"
-        source = {"kind": kind, "path": str(path), "sha256": hashlib.sha256(data).hexdigest()}
+        digest, array = _read_file(path, default, by_benchmark, truncated)
+        source = {"kind": "legacy-file" if array else "jsonl", "path": str(path), "sha256": digest}
     else:
         raise PredictionsError(f"{path}: no such file or folder")
     if only is not None:
@@ -293,5 +332,7 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
             listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
             warnings.append(f"--benchmark {only.name}: left out predictions of other benchmarks: {listed}")
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
+    warnings += [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length "
+                 "before scoring" for name, n in truncated.items() if name in by_benchmark]
     _check_duplicates(by_benchmark)
     return PredictionSet(by_benchmark, source, warnings, only.name if only is not None else None)
