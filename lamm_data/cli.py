@@ -85,6 +85,8 @@ def validate(
                                                             "a LAMM name.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Accept media that are symbolic links "
+                                                  "leading outside their split folder.")] = False,
 ) -> None:
     """Check meta files against the LAMM schemas and report every problem as file:index:id:field: message.
 
@@ -95,7 +97,8 @@ def validate(
             if status is not None:
                 status.update(f"validating {escape(path.name)}")
 
-        reports = validate_paths(list(paths), name=name, check_media=not no_media, on_file=progress)
+        reports = validate_paths(list(paths), name=name, check_media=not no_media, on_file=progress,
+                                 follow_symlinks=follow_symlinks)
     ok = all(r.ok for r in reports)
     if as_json:
         _print_json({"ok": ok, "files": [r.to_dict() for r in reports]})
@@ -187,6 +190,8 @@ def convert_cmd(
                                                                     "(portable, larger).")] = False,
     force: Annotated[bool, typer.Option("--force", help="Convert even when the converted split is current.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Accept media that are symbolic links "
+                                                  "leading outside their split folder.")] = False,
 ) -> None:
     """Convert meta files to memory-mapped Arrow datasets (what load_split opens); current ones are skipped.
 
@@ -200,7 +205,7 @@ def convert_cmd(
                 status.update(f"{escape(name)}: {stage}" + (f" {done:,}/{total:,}" if total > 1 else ""))
 
         results = convert(root, names or (), out=out_dir, num_proc=num_proc, embed_media=embed_media, force=force,
-                          on_progress=progress)
+                          follow_symlinks=follow_symlinks, on_progress=progress)
     table = Table(title=f"conversion into {escape(str(out_dir or arrow_root(root)))}")
     for column in ("name", "status", "rows", "seconds", "note"):
         table.add_column(column, overflow="fold")

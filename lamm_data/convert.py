@@ -110,6 +110,7 @@ def convert_file(
     force: bool = False,
     workers: int = 1,
     on_progress: Progress | None = None,
+    follow_symlinks: bool = False,
 ) -> ConvertResult:
     """Convert one meta file to ``out_dir/<name>/`` unless an up-to-date conversion is already there.
 
@@ -121,6 +122,8 @@ def convert_file(
         force: convert even if the existing conversion is current.
         workers: threads reading media headers.
         on_progress: ``(stage, done, total)`` callback.
+        follow_symlinks: accept media that are symbolic links leading outside the split folder (default: the
+            file is invalid, so that no outside file is read or embedded unnoticed).
 
     Raises:
         InvalidMetaError: the file does not pass validation (nothing is written).
@@ -144,12 +147,13 @@ def convert_file(
         _remove_leftovers(out, entry.name)
         with gc_paused():  # millions of acyclic objects: collector passes would only cost time
             rows, report = _write_split(meta, entry, out, embed_media=embed_media, workers=workers,
-                                        on_progress=on_progress)
+                                        on_progress=on_progress, follow_symlinks=follow_symlinks)
     return ConvertResult(entry.name, meta, target, "converted", rows, time.perf_counter() - start, reason, report)
 
 
 def _write_split(
-    meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None
+    meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None,
+    follow_symlinks: bool = False,
 ) -> tuple[int, FileReport]:
     before = meta.stat()
     data = meta.read_bytes()
@@ -159,7 +163,7 @@ def _write_split(
     digest = BackgroundHash(data)
     if on_progress is not None:
         on_progress("validating", 0, 1)
-    report, records = validate_meta(meta, entry.name, check_media=True, data=data)
+    report, records = validate_meta(meta, entry.name, check_media=True, data=data, follow_symlinks=follow_symlinks)
     sha256 = digest.result()
     del data
     if records is None:
@@ -318,6 +322,7 @@ def convert(
     num_proc: int = 1,
     embed_media: bool = False,
     force: bool = False,
+    follow_symlinks: bool = False,
     on_result: Callable[[ConvertResult], None] | None = None,
     on_progress: Callable[[str, str, int, int], None] | None = None,
 ) -> list[ConvertResult]:
@@ -330,6 +335,7 @@ def convert(
         num_proc: processes converting files in parallel (and threads reading media headers when 1 file).
         embed_media: store media bytes in the data.
         force: reconvert current splits too.
+        follow_symlinks: accept media that are symbolic links leading outside their split folder.
         on_result: called as each file finishes.
         on_progress: ``(name, stage, done, total)`` callback (files converted one at a time only).
 
@@ -342,7 +348,7 @@ def convert(
     """
     jobs = meta_files(root, names)
     target = Path(out) if out is not None else arrow_root(root)
-    kwargs = {"embed_media": embed_media, "force": force}
+    kwargs = {"embed_media": embed_media, "force": force, "follow_symlinks": follow_symlinks}
     results: list[ConvertResult] = []
     if num_proc > 1 and len(jobs) > 1:
         context = multiprocessing.get_context("spawn")

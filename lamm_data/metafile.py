@@ -245,8 +245,21 @@ def _check_ids(file: str, ids: Iterable[str | None]) -> list[Problem]:
     return problems
 
 
-def _check_media(file: str, records: list[Record], split: Path, report: FileReport) -> list[Problem]:
+def _outside(path: Path, boundary: Path) -> Path | None:
+    """Where ``path`` really leads when that is outside ``boundary`` (a resolved folder), else ``None``."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path
+    return None if target == boundary or target.is_relative_to(boundary) else target
+
+
+def _check_media(file: str, records: list[Record], split: Path, report: FileReport,
+                 follow_symlinks: bool = False) -> list[Problem]:
     key = media_field(type(records[0])) if records else "image"
+    boundary = split.resolve()
+    links: dict[str, set[str]] = {}
+    escapes: dict[str, Path | None] = {}
     listings: dict[str, set[str] | None] = {}
     problems: list[Problem] = []
     absent: set[str] = set()
@@ -260,7 +273,10 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
             continue
         if folder not in listings:
             try:
-                listings[folder] = {e.name for e in os.scandir(split / folder)}
+                entries = list(os.scandir(split / folder))
+                listings[folder] = {e.name for e in entries}
+                links[folder] = {e.name for e in entries if e.is_symlink()}
+                escapes[folder] = None if follow_symlinks else _outside(split / folder, boundary)
             except (FileNotFoundError, NotADirectoryError):
                 listings[folder] = None
                 if not (split / top).is_dir():
@@ -271,6 +287,12 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
         if names is None or base not in names:
             problems.append(Problem(file, i, None if rec.id is None else str(rec.id), key,
                                     f"media file not found: {split / rel}"))
+        elif not follow_symlinks and (escapes[folder] is not None or base in links[folder]):
+            target = escapes[folder] or _outside(split / rel, boundary)
+            if target is not None:
+                problems.append(Problem(file, i, None if rec.id is None else str(rec.id), key,
+                                        f"media file {split / rel} is a symbolic link to {target}, outside "
+                                        f"{split}; pass --follow-symlinks (follow_symlinks=True) to use it"))
     report.media = "checked" if checked else "absent"
     report.media_files = checked
     for top in sorted(absent):
@@ -281,7 +303,7 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
 
 def validate_meta(
     path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None,
-    unique_ids: bool = True,
+    unique_ids: bool = True, follow_symlinks: bool = False,
 ) -> tuple[FileReport, list[Record] | None]:
     """Validate one meta file against its schema and return the report and the records (``None`` if invalid).
 
@@ -291,6 +313,8 @@ def validate_meta(
         check_media: check that referenced images/point clouds exist (only where their folder is present).
         data: the file's bytes, when the caller has already read them (e.g. to hash them too).
         unique_ids: treat a repeated benchmark id as an error (scoring passes False: it then joins by position).
+        follow_symlinks: accept media that are symbolic links leading outside the split folder (by default
+            an error: a file outside the root would otherwise be read, embedded or shown unnoticed).
 
     Raises:
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
@@ -326,7 +350,7 @@ def validate_meta(
     if entry.is_benchmark and unique_ids:  # instruction ids are source-image ids: one image serves several items
         report.problems.extend(_check_ids(file, (None if r.id is None else str(r.id) for r in records)))
     if check_media:
-        report.problems.extend(_check_media(file, records, split_dir_of(path), report))
+        report.problems.extend(_check_media(file, records, split_dir_of(path), report, follow_symlinks))
     else:
         report.media = "skipped"
     if report.errors:
@@ -363,6 +387,7 @@ def validate_paths(
     name: str | None = None,
     check_media: bool = True,
     on_file: Callable[[Path], None] | None = None,
+    follow_symlinks: bool = False,
 ) -> list[FileReport]:
     """Validate every meta file found under ``paths`` (files, split folders or LAMM roots).
 
@@ -382,7 +407,7 @@ def validate_paths(
             if on_file is not None:
                 on_file(path)
             try:
-                report, _ = validate_meta(path, name, check_media=check_media)
+                report, _ = validate_meta(path, name, check_media=check_media, follow_symlinks=follow_symlinks)
             except LammError as exc:  # an unknown file name, or --name naming an archive
                 hint = " Pass --name to say which file this is." if isinstance(exc, UnknownNameError) else ""
                 report = FileReport(str(path), None, problems=[Problem(str(path), None, None, "", f"{exc}{hint}")])

@@ -3,6 +3,7 @@ and the contract every entry point keeps on bad input."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -19,7 +20,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for path in sorted(folder.rglob("*")):
         key = str(path.relative_to(folder))
-        out[key] = b"<dir>" if path.is_dir() and not path.is_symlink() else path.read_bytes()
+        if path.is_symlink():
+            out[key] = f"<link to {os.readlink(path)}>".encode()
+        else:
+            out[key] = b"<dir>" if path.is_dir() else path.read_bytes()
     return out
 
 
