@@ -112,7 +112,7 @@ def _line(record: dict[str, Any]) -> bytes:
 
 def diagnostics_bytes(scored: Scored) -> bytes:
     """The diagnostics JSONL: one strict JSON line per sample (every benchmark, ground-truth order)."""
-    return b"".join(_line(record) + b"\n" for record in scored.sample_records())
+    return b"".join(_line(record.as_dict()) + b"\n" for record in scored.sample_records())
 
 
 def write_diagnostics(scored: Scored, path: str | os.PathLike[str]) -> int:

@@ -25,10 +25,9 @@ from lamm_bench.leaderboard.board import (
 from lamm_bench.leaderboard.plots import (
     Diagnostics,
     iou_histogram,
-    joint_chart,
+    keypoint_charts,
     metric_charts,
     parse_failure_chart,
-    pck_histogram,
 )
 from lamm_bench.leaderboard.reported import REFERENCES, ReportedModel
 from lamm_bench.leaderboard.runs import Run, data_differences
@@ -137,8 +136,7 @@ def _benchmark_section(benchmark: str, runs: Sequence[Run], references: Sequence
                        diagnostics: Diagnostics) -> str:
     columns = detail_columns(runs, benchmark)
     charts = metric_charts(runs, columns, references)
-    if benchmark == "Keypoints_Detection_LSP":
-        charts += [c for c in (joint_chart(runs), pck_histogram(diagnostics)) if c]
+    charts += keypoint_charts(runs, diagnostics, benchmark)
     charts += [c for c in (iou_histogram(diagnostics, benchmark),) if c]
     table = _table(build_board(runs, columns, references), grouped=False, table_id=f"table-{slug(benchmark)}")
     return (f'<section class="benchmark" id="b-{slug(benchmark)}"><h3>{text(benchmark)}</h3>'
@@ -152,7 +150,7 @@ def _answer(answer: Any) -> str:
 
 
 def _card(benchmark: str, sample: Sample) -> str:
-    record = sample.record
+    record = sample.record.as_dict()
     expected = {k: record[k] for k in ("expected", "ground_truth", "references") if k in record}
     details = {k: v for k, v in record.items() if k not in _KNOWN}
     rows = [("item", text(f"{record.get('id')} (#{record.get('index')})")),
@@ -165,7 +163,7 @@ def _card(benchmark: str, sample: Sample) -> str:
     if details:
         rows.append(("scoring", f"<pre>{_json(details)}</pre>"))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f'<article class="sample">{sample_picture(benchmark, sample)}<dl>{dl}</dl></article>'
+    return f'<article class="sample">{sample_picture(sample)}<dl>{dl}</dl></article>'
 
 
 def _failures(model: str, summaries: Mapping[str, BenchmarkSamples]) -> str:
