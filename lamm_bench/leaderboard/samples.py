@@ -78,12 +78,15 @@ def _ious(record: DiagnosticsRecord) -> list[float] | None:
     if record.missing:
         return []
     gt = [o["bbox"] for o in record.ground_truth or []]
-    boxes = (record.parsed or {}).get("boxes") or []
     if not gt:
         return []
+    width = len(gt[0])  # 4 (2D) or 6 (3D); a box of another length cannot overlap these
+    gt = [box for box in gt if len(box) == width]
+    boxes = [box for box in (record.parsed or {}).get("boxes") or [] if len(box) == width]
     if not boxes:
         return [0.0] * len(gt)
-    matrix = (iou_matrix_3d if len(gt[0]) == 6 else iou_matrix_2d)(np.array(boxes), np.array(gt))
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd parsed values such as 1e308 overflow
+        matrix = (iou_matrix_3d if len(gt[0]) == 6 else iou_matrix_2d)(np.array(boxes), np.array(gt))
     return matrix.max(axis=0).tolist()
 
 

@@ -76,7 +76,6 @@ BAD_DIAGNOSTICS: dict[str, tuple[str, tuple[str | int, ...], object]] = {
     "index-negative-huge": ("VQA_AI2D", ("index",), -10**30),
     "boxes-strings": ("Detection_VOC2012", ("parsed", "boxes"), ["a", "b"]),
     "boxes-too-short": ("Detection_VOC2012", ("parsed", "boxes"), [[0.1, 0.2]]),
-    "ground-truth-null": ("Detection_VOC2012", ("ground_truth",), None),
     "ground-truth-box-string": ("Detection_VOC2012", ("ground_truth", 0, "bbox"), "0 0 1 1"),
     "joints-string": ("Keypoints_Detection_LSP", ("parsed", "joints"), "all of them"),
     "threshold-string": ("Keypoints_Detection_LSP", ("threshold_px",), "ten"),
@@ -86,6 +85,17 @@ BAD_DIAGNOSTICS: dict[str, tuple[str, tuple[str | int, ...], object]] = {
     "benchmark-number": ("VQA_AI2D", ("benchmark",), 7),
 }
 """Malformed diagnostics records that ``lamm-bench report`` must refuse with a one-line error."""
+
+ODD_DIAGNOSTICS: dict[str, tuple[str, tuple[str | int, ...], object]] = {
+    "ground-truth-null": ("Detection_VOC2012", ("ground_truth",), None),
+    "parsed-null": ("Keypoints_Detection_LSP", ("parsed",), None),
+    "threshold-zero": ("Keypoints_Detection_LSP", ("threshold_px",), 0),
+    "huge-distance": ("Keypoints_Detection_LSP", ("parsed", "joints", 0, "distance_px"), 1e308),
+    "absurd-box": ("Detection_VOC2012", ("parsed", "boxes"), [[1e308, -1e308, 0.5, 0.5]]),
+    "mixed-box-lengths": ("Detection_VOC2012", ("parsed", "boxes"), [[0.1, 0.1, 0.5, 0.5], [0, 0, 1, 1, 1, 1]]),
+    "3d-box-in-2d": ("Detection_VOC2012", ("ground_truth", 0, "bbox"), [0, 0, 1, 1, 1, 1]),
+}
+"""Unusual but well-typed records: the page is written, nothing crashes."""
 
 BAD_REPORTS: dict[str, tuple[tuple[str, ...], str]] = {
     "infinity-metric": (("results", "VQA_AI2D", "lamm", "Acc"), "Infinity"),
