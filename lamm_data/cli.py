@@ -139,6 +139,11 @@ def fetch_cmd(
     force: Annotated[bool, typer.Option("--force", help="Download again even if verified; replace unpacked "
                                                         "folders.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    max_unpacked_bytes: Annotated[int | None, typer.Option("--max-unpacked-bytes", min=1, help="Cap on an archive's "
+                                  "unpacked size (default: its documented size + 10%, or 2x the zip's size).")
+                                  ] = None,
+    max_ratio: Annotated[float | None, typer.Option("--max-ratio", min=1, help="Cap on an entry's compression ratio "
+                                                    "(default 200).")] = None,
 ) -> None:
     """Fetch a group's meta files from the hub and its archives from a mirror, verified, unpacked, recorded.
 
@@ -149,7 +154,7 @@ def fetch_cmd(
     with display.progress_bars(err, quiet) as progress:
         report = fetch(group, names or [], root=root or default_root(), repo=repo, revision=revision,
                        meta_only=meta_only, archives_from=archives_from, unpack=not no_unpack, force=force,
-                       progress=progress)
+                       progress=progress, max_unpacked_bytes=max_unpacked_bytes, max_ratio=max_ratio)
     display.print_fetch(report, out, err)
     raise typer.Exit(0 if report.ok else 1)
 
