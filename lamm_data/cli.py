@@ -233,12 +233,15 @@ def export_parquet_cmd(
     names: Annotated[list[str], typer.Argument(help="Catalog names or aliases of the splits to export.")],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write <name>/data-*.parquet into.")],
     shard_rows: Annotated[int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file.")] = 100_000,
+    embed_media: Annotated[bool | None, typer.Option("--embed-media/--media-paths", help="Store media bytes in the "
+                                                     "shards, or their paths (default: as the split was converted; "
+                                                     "the converted split itself is never rewritten).")] = None,
 ) -> None:
     """Write splits as sharded Parquet (read by DuckDB, Ray Data, Spark, pyarrow.dataset); converts first if needed."""
     from lamm_data.parquet import export_parquet
 
     with err.status("exporting"):
-        exports = export_parquet(root, names, out_dir, shard_rows=shard_rows)
+        exports = export_parquet(root, names, out_dir, shard_rows=shard_rows, embed_media=embed_media)
     table = Table(title="parquet export")
     for column in ("name", "rows", "shards", "folder"):
         table.add_column(column, overflow="fold")

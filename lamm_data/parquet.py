@@ -3,7 +3,9 @@
 Each split becomes ``OUT/<name>/data-00000-of-0000N.parquet``: the same columns as the Arrow data,
 ``shard_rows`` rows per file, the ``datasets`` features and the provenance in the file metadata (keys
 ``huggingface`` and ``lamm``). Images stay path-referenced (absolute paths of this machine) unless the
-split was converted with ``--embed-media``; embed them for shards that must work elsewhere.
+split was converted with ``--embed-media`` (or the export asks for it); embed them for shards that must work
+elsewhere. The export keeps the mode the split was converted with; asking for the other one converts a
+temporary copy, so the user's converted split is never rewritten behind their back.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from lamm_data.atomic import replace_folder
 from lamm_data.catalog import resolve
 from lamm_data.convert import arrow_root, convert_file
 from lamm_data.layout import find_meta
-from lamm_data.provenance import ARROW_FILE
+from lamm_data.provenance import ARROW_FILE, read_provenance
 
 ROW_GROUP_ROWS = 10_000
 """Rows per Parquet row group: the unit engines read in parallel."""
@@ -45,10 +47,13 @@ def export_parquet(
     *,
     shard_rows: int = 100_000,
     arrow_dir: str | os.PathLike[str] | None = None,
+    embed_media: bool | None = None,
 ) -> list[ParquetExport]:
     """Write each named split as Parquet shards under ``out/<name>/``, converting it first if needed.
 
     The folder is written next to its final place and renamed when complete; an older export is replaced.
+    ``embed_media``: store media bytes in the shards (``None``: as the split was converted, paths when it has
+    not been converted yet). A mode other than the converted split's is exported from a temporary conversion.
 
     Raises:
         ValueError: ``shard_rows`` < 1.
@@ -61,11 +66,23 @@ def export_parquet(
     converted = Path(arrow_dir) if arrow_dir is not None else arrow_root(root)
     exports = []
     for entry in dict.fromkeys(resolve(n) for n in names):
-        result = convert_file(find_meta(root, entry), converted, name=entry.name)
-        with pa.memory_map(str(result.path / ARROW_FILE)) as source:
-            table = pa.ipc.open_stream(source).read_all()
-        exports.append(_write_shards(table, entry.name, out_dir, shard_rows))
+        meta = find_meta(root, entry)
+        existing = read_provenance(converted / entry.name)
+        embed = embed_media if embed_media is not None else bool(existing and existing.embed_media)
+        if existing is not None and existing.embed_media != embed:
+            with tempfile.TemporaryDirectory(prefix=f".{entry.name}.", suffix=".arrow", dir=out_dir) as scratch:
+                result = convert_file(meta, scratch, name=entry.name, embed_media=embed)
+                exports.append(_export(result.path, entry.name, out_dir, shard_rows))
+        else:
+            result = convert_file(meta, converted, name=entry.name, embed_media=embed)
+            exports.append(_export(result.path, entry.name, out_dir, shard_rows))
     return exports
+
+
+def _export(folder: Path, name: str, out_dir: Path, shard_rows: int) -> ParquetExport:
+    with pa.memory_map(str(folder / ARROW_FILE)) as source:
+        table = pa.ipc.open_stream(source).read_all()
+    return _write_shards(table, name, out_dir, shard_rows)
 
 
 def _write_shards(table: pa.Table, name: str, out_dir: Path, shard_rows: int) -> ParquetExport:

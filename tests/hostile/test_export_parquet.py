@@ -1,0 +1,36 @@
+"""``export-parquet`` keeps what the split was converted with (``--embed-media``) and never rewrites the user's
+converted split; asking for the other mode exports from a temporary conversion."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from conftest import Workspace, snapshot
+from typer.testing import CliRunner
+
+from lamm_data.cli import app
+
+RUNNER = CliRunner(env={"COLUMNS": "250"})
+
+
+def _image_bytes(folder: Path) -> list[bytes | None]:
+    table = pq.read_table(sorted(folder.glob("*.parquet"))[0])
+    return [row["bytes"] for row in table.column("image").to_pylist()]
+
+
+def test_export_keeps_embedded_media_and_the_converted_split(workspace: Workspace) -> None:
+    arrow = workspace.root / ".lamm" / "arrow"
+    result = RUNNER.invoke(app, ["convert", str(workspace.root), "VQA_AI2D", "--embed-media", "-q"])
+    assert result.exit_code == 0, result.output
+    converted = snapshot(arrow)
+    result = RUNNER.invoke(app, ["export-parquet", str(workspace.root), "VQA_AI2D", "--out", str(workspace.out)])
+    assert result.exit_code == 0, result.output
+    assert all(_image_bytes(workspace.out / "VQA_AI2D"))  # the bytes travel with the shards
+    assert snapshot(arrow) == converted  # not reconverted without --embed-media
+    result = RUNNER.invoke(app, ["export-parquet", str(workspace.root), "VQA_AI2D", "--out", str(workspace.out),
+                                 "--media-paths"])
+    assert result.exit_code == 0, result.output
+    assert not any(_image_bytes(workspace.out / "VQA_AI2D"))
+    assert snapshot(arrow) == converted  # the other mode came from a temporary conversion
+    assert sorted(p.name for p in workspace.out.iterdir()) == ["VQA_AI2D"]  # nothing left beside the export
