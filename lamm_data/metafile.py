@@ -211,12 +211,12 @@ def _any_unknown(records: list[Record]) -> bool:
     return False
 
 
-def _warn_unknown(file: str, records: list[Record]) -> list[Problem]:
+def _warn_unknown(file: str, records: list[Record], indices: list[int] | None = None) -> list[Problem]:
     if not _any_unknown(records):
         return []
     seen: Counter[str] = Counter()
     first: dict[str, tuple[int, str | None]] = {}
-    for i, rec in enumerate(records):
+    for i, rec in zip(indices or range(len(records)), records, strict=True):
         if rec.__pydantic_extra__ or rec.NESTED_KEYS:
             for name in rec.unknown_fields():
                 key = name.split("[")[0] + ("[*]" + name.split("]", 1)[1] if "[" in name else "")
@@ -224,6 +224,21 @@ def _warn_unknown(file: str, records: list[Record]) -> list[Problem]:
                 first.setdefault(key, (i, None if rec.id is None else str(rec.id)))
     return [Problem(file, first[k][0], first[k][1], k, f"field not in the schema (kept; seen in {n} item(s))",
                     "warning") for k, n in seen.items()]
+
+
+def _warnings_of_valid_items(file: str, model: type[Record], raw: list[Any], problems: list[Problem]
+                              ) -> list[Problem]:
+    """Unknown-field warnings of the items without errors of a file that has errors (so both are reported)."""
+    bad = {p.index for p in problems if p.severity == "error"}
+    indices, records = [], []
+    for i, item in enumerate(raw):
+        if i not in bad:
+            try:
+                records.append(model.model_validate(item))
+                indices.append(i)
+            except ValidationError:
+                pass
+    return _warn_unknown(file, records, indices)
 
 
 def _check_ids(file: str, ids: Iterable[str | None]) -> list[Problem]:
@@ -343,7 +358,8 @@ def validate_meta(
         report.items = len(raw)
         report.problems.extend(_schema_problems(file, raw, exc))
         if entry.is_benchmark and unique_ids:  # duplicate ids too, so that one run reports every problem
-            report.problems.extend(p for p in _check_ids(file, map(item_id, raw)) if p.severity == "error")
+            report.problems.extend(_check_ids(file, map(item_id, raw)))
+        report.problems.extend(_warnings_of_valid_items(file, model, raw, report.problems))
         return report, None
     report.items = len(records)
     report.problems.extend(_warn_unknown(file, records))

@@ -3,6 +3,8 @@ stderr, exit 1, no traceback, nothing written, nothing removed (inputs and outpu
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import Workspace, refused
 from corpus import META_FILES, NPY_FILES, PREDICTIONS
@@ -119,3 +121,16 @@ def test_problems_show_control_characters_escaped(workspace: Workspace) -> None:
     from lamm_data.metafile import Problem
 
     assert str(Problem("a\x00b\x1b[31m.json", 0, "x", "f", "m")) == "a\\x00b\\x1b[31m.json:0:x:f: m"
+
+
+def test_validate_reports_warnings_of_a_file_that_also_has_errors(workspace: Workspace) -> None:
+    items = json.loads((workspace.root / AI2D).read_text())
+    items[0]["extra_field"] = 1  # a warning (kept, not in the schema)
+    del items[1]["id"]  # a warning: matched by position
+    items[2]["gt_choice"] = "two"  # an error
+    (workspace.root / AI2D).write_text(json.dumps(items))
+    result = RUNNER.invoke(data, ["validate", str(workspace.root / AI2D), "-q", "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)["files"][0]
+    assert [e["field"] for e in report["errors"]] == ["gt_choice"]
+    assert sorted(w["field"] for w in report["warnings"]) == ["extra_field", "id"]
