@@ -70,3 +70,15 @@ def test_an_overlong_line_is_refused_without_reading_it_whole(tmp_path: Path, mo
     answers.write_text('{"benchmark": "VQA_AI2D", "id": "1", "text": "ok"}\n' + "x" * 5000 + "\n")
     with pytest.raises(PredictionsError, match=r"a\.jsonl:2: line longer than"):
         read_predictions(answers)
+
+
+def test_unknown_lsp_joint_names_are_counted(sample_root_ro: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "a.jsonl"
+    text = {"right ankle": "[10, 20]", "left elbow": "[1, 2]", "tail": "[3, 4]", "wing": "[5, 6]"}
+    answers.write_text(json.dumps({"benchmark": "LSP", "id": "im0001", "text": text}) + "\n")
+    result = RUNNER.invoke(app, ["score", str(answers), "--data", str(sample_root_ro), "--benchmark", "LSP",
+                                 "--resamples", "10", "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    warnings = json.loads((tmp_path / "r.json").read_text())["meta"]["warnings"]
+    assert any("Keypoints_Detection_LSP: 1 answer(s) hold 2 entries whose key is not an LSP joint name" in w
+               for w in warnings), warnings
