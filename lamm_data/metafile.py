@@ -226,6 +226,44 @@ def _warn_unknown(file: str, records: list[Record], indices: list[int] | None = 
                     "warning") for k, n in seen.items()]
 
 
+def _duplicate_keys(file: str, data: bytes) -> list[Problem]:
+    """An error for the first object of a benchmark file that repeats a key (JSON would keep the last value).
+
+    Benchmark files are small (at most a few MB), so the second parse costs little; instruction files, up to
+    hundreds of MB, are checked by :func:`lamm_data.stream.iter_records` only.
+    """
+    try:
+        items = jsontext.loads(data.removeprefix(_BOM), unique_keys=True)
+    except json.JSONDecodeError as exc:
+        if "duplicate key" not in exc.msg:
+            return []
+        text = exc.doc
+        index = _item_at(text, exc.pos)
+        return [Problem(file, index, None, exc.msg.split("'")[1] if "'" in exc.msg else "",
+                        f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
+    del items
+    return []
+
+
+def _item_at(text: str, pos: int) -> int | None:
+    """Index of the top-level array item holding offset ``pos`` (strings skipped), or ``None``."""
+    depth, index, i = 0, -1, 0
+    while i < pos and i < len(text):
+        char = text[i]
+        if char == '"':
+            i += 1
+            while i < len(text) and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif char in "[{":
+            depth += 1
+            if depth == 2:
+                index += 1
+        elif char in "]}":
+            depth -= 1
+        i += 1
+    return index if index >= 0 else None
+
+
 def _warnings_of_valid_items(file: str, model: type[Record], raw: list[Any], problems: list[Problem]
                               ) -> list[Problem]:
     """Unknown-field warnings of the items without errors of a file that has errors (so both are reported)."""
@@ -363,6 +401,8 @@ def validate_meta(
         return report, None
     report.items = len(records)
     report.problems.extend(_warn_unknown(file, records))
+    if entry.is_benchmark:  # ground truth: a repeated key would silently pick one of two values
+        report.problems.extend(_duplicate_keys(file, data))
     if entry.is_benchmark and unique_ids:  # instruction ids are source-image ids: one image serves several items
         report.problems.extend(_check_ids(file, (None if r.id is None else str(r.id) for r in records)))
     if check_media:

@@ -165,9 +165,11 @@ def _array_items(f: BinaryIO, file: str, chunk_bytes: int) -> Iterator[str]:
     while True:
         start = buf.pos
         try:
-            _, end = jsontext.raw_decode(buf.text, start)
+            _, end = jsontext.raw_decode(buf.text, start, unique_keys=True)
             complete = end < len(buf.text) or buf.eof
         except json.JSONDecodeError as exc:
+            if exc.msg.startswith("duplicate key"):
+                raise buf.error(f"{exc.msg} at {buf.where(exc.pos)}") from None
             if buf.eof:
                 if exc.pos >= len(buf.text.rstrip()) or exc.msg.startswith("Unterminated string"):
                     raise buf.error(f"truncated JSON: the data ends inside an unfinished value at "

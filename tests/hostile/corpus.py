@@ -27,7 +27,7 @@ META_FILES: dict[str, bytes] = {
     "huge-int-id": f"[{_ai2d(id=HUGE_INT)}]".encode(),
     "lone-surrogate": ("[" + _ai2d(query=r'"which \ud800 stage?"') + "]").encode(),
     "nul-in-media-path": ("[" + _ai2d(image=json.dumps("ai2d_images/a\x00.png")) + "]").encode(),
-    # "duplicate-id-key": ("[" + _ai2d()[:-1] + ', "id": "other"}]').encode(),
+    "duplicate-id-key": ("[" + _ai2d()[:-1] + ', "id": "other"}]').encode(),
     "not-utf8": b'[{"id": "\xff"}]',
     "truncated": f"[{_ai2d()}".encode()[:-20],
     "top-level-object": _ai2d().encode(),
