@@ -183,8 +183,20 @@ def _record(value: Any, where: str, default: CatalogEntry | None,
     return entry.name, Prediction(str(item_id), text, where)
 
 
-def _jsonl(path: Path, f: BinaryIO, digest: Any) -> Iterator[tuple[int, Any]]:
-    """The records of a JSONL file read line by line (``digest`` is updated with every byte read)."""
+def _loads_marking_duplicates(line: str, number: int, duplicates: dict[int, str]) -> Any:
+    """A JSON line; a key repeated within one object is recorded in ``duplicates[number]`` (JSON keeps the last)."""
+    try:
+        return jsontext.loads(line, unique_keys=True)
+    except json.JSONDecodeError as exc:
+        if not exc.msg.startswith("duplicate key"):
+            raise
+        duplicates[number] = exc.msg.split("'")[1] if "'" in exc.msg else "?"
+        return jsontext.loads(line)
+
+
+def _jsonl(path: Path, f: BinaryIO, digest: Any, duplicates: dict[int, str]) -> Iterator[tuple[int, Any]]:
+    """The records of a JSONL file read line by line (``digest`` is updated with every byte read); lines that
+    repeat a key in one object are noted in ``duplicates``."""
     number = 0
     while True:
         raw = f.readline(MAX_LINE_BYTES + 1)
@@ -204,7 +216,7 @@ def _jsonl(path: Path, f: BinaryIO, digest: Any) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield number, jsontext.loads(line)
+            yield number, _loads_marking_duplicates(line, number, duplicates)
         except json.JSONDecodeError as exc:
             raise PredictionsError(f"{path}:{number}: malformed JSON: {exc.msg} at column {exc.colno}") from None
 
@@ -226,9 +238,13 @@ def _looks_like_array(data: bytes) -> bool:
 
 
 def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Prediction]],
-               truncated: dict[str, int]) -> tuple[str, bool]:
-    """Add the predictions of one file to ``into``; returns the file's sha256 and whether it is a JSON array."""
+               truncated: dict[str, int], repeated: dict[str, int]) -> tuple[str, bool]:
+    """Add the predictions of one file to ``into``; returns the file's sha256 and whether it is a JSON array.
+
+    ``truncated`` / ``repeated`` count per benchmark the answers cut to :data:`MAX_ANSWER_CHARS` and the LSP
+    answers naming a joint twice (kept as an empty answer: counted as not parsed)."""
     digest = hashlib.sha256()
+    duplicates: dict[int, str] = {}
     entries: dict[str, CatalogEntry] = {}
     try:
         with open(path, "rb") as f:
@@ -240,10 +256,18 @@ def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Pr
                 items: Iterable[tuple[int, Any]] = _json_array(path, data)
                 label = "[{}]"
             else:
-                items = _jsonl(path, f, digest)
+                items = _jsonl(path, f, digest, duplicates)
                 label = ":{}"
             for position, value in items:
-                name, prediction = _record(value, f"{path}{label.format(position)}", default, entries, truncated)
+                where = f"{path}{label.format(position)}"
+                key = duplicates.get(position) if not array else None
+                if key is not None and isinstance(value, dict) and key in ("id", "benchmark", "text"):
+                    raise PredictionsError(f"{where}: the key {key!r} appears twice in the record; which one is "
+                                           "meant is unclear")
+                name, prediction = _record(value, where, default, entries, truncated)
+                if key is not None and isinstance(prediction.text, dict):  # a joint named twice in an LSP answer
+                    prediction = Prediction(prediction.id, {}, prediction.where)
+                    repeated[name] = repeated.get(name, 0) + 1
                 into.setdefault(name, []).append(prediction)
     except OSError as exc:
         raise PredictionsError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -274,7 +298,7 @@ def _check_duplicates(by_benchmark: dict[str, list[Prediction]]) -> None:
 
 
 def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str],
-                 truncated: dict[str, int]) -> tuple[dict, str]:
+                 truncated: dict[str, int], repeated: dict[str, int]) -> tuple[dict, str]:
     files: dict[str, Path] = {}
     for child in sorted(path.iterdir()):
         if not child.is_file() or child.suffix not in (".json", ".jsonl"):
@@ -297,7 +321,7 @@ def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str],
     by_benchmark: dict[str, list[Prediction]] = {}
     listing = hashlib.sha256()
     for name, file in files.items():
-        digest, _ = _read_file(file, resolve(name), by_benchmark, truncated)
+        digest, _ = _read_file(file, resolve(name), by_benchmark, truncated, repeated)
         listing.update(f"{file.name} {digest}\n".encode())
     return by_benchmark, listing.hexdigest()
 
@@ -318,13 +342,14 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
     only = _benchmark_entry(benchmark, "--benchmark") if benchmark is not None else None
     warnings: list[str] = []
     truncated: dict[str, int] = {}
+    repeated: dict[str, int] = {}
     if path.is_dir():
-        by_benchmark, digest = _read_folder(path, only, warnings, truncated)
+        by_benchmark, digest = _read_folder(path, only, warnings, truncated, repeated)
         source = {"kind": "legacy-dir", "path": str(path), "sha256": digest}
     elif path.is_file():
         default = only or _entry_from_filename(path)
         by_benchmark = {}
-        digest, array = _read_file(path, default, by_benchmark, truncated)
+        digest, array = _read_file(path, default, by_benchmark, truncated, repeated)
         source = {"kind": "legacy-file" if array else "jsonl", "path": str(path), "sha256": digest}
     else:
         raise PredictionsError(f"{path}: no such file or folder")
@@ -336,5 +361,7 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
     warnings += [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length "
                  "before scoring" for name, n in truncated.items() if name in by_benchmark]
+    warnings += [f"{name}: {n} answer(s) name a joint twice (JSON would keep the last); counted as not parsed"
+                 for name, n in repeated.items() if name in by_benchmark]
     _check_duplicates(by_benchmark)
     return PredictionSet(by_benchmark, source, warnings, only.name if only is not None else None)

@@ -82,3 +82,17 @@ def test_unknown_lsp_joint_names_are_counted(sample_root_ro: Path, tmp_path: Pat
     warnings = json.loads((tmp_path / "r.json").read_text())["meta"]["warnings"]
     assert any("Keypoints_Detection_LSP: 1 answer(s) hold 2 entries whose key is not an LSP joint name" in w
                for w in warnings), warnings
+
+
+def test_a_joint_named_twice_is_a_counted_parse_failure(tmp_path: Path) -> None:
+    answers = tmp_path / "a.jsonl"
+    answers.write_text('{"benchmark": "LSP", "id": "im0001", "text": {"right ankle": "[1, 2]", '
+                       '"right ankle": "[3, 4]"}}\n'
+                       '{"benchmark": "LSP", "id": "im0002", "text": {"right ankle": "[1, 2]"}}\n')
+    predictions = read_predictions(answers)
+    assert [p.text for p in predictions.by_benchmark["Keypoints_Detection_LSP"]] == [{}, {"right ankle": "[1, 2]"}]
+    assert "Keypoints_Detection_LSP: 1 answer(s) name a joint twice (JSON would keep the last); counted as not " \
+           "parsed" in predictions.warnings
+    answers.write_text('{"benchmark": "LSP", "id": "im0001", "id": "im0002", "text": {}}\n')
+    with pytest.raises(PredictionsError, match=r"a\.jsonl:1: the key 'id' appears twice"):
+        read_predictions(answers)
