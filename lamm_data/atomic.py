@@ -21,6 +21,19 @@ def temp_path(target: Path, tag: str = "tmp") -> Path:
     return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.{tag}")
 
 
+def temp_dir(target: Path) -> Path:
+    """Create and return a fresh temporary folder beside ``target`` (``.<name>.<8 hex>.tmp``), with the permissions
+    the umask gives (unlike :func:`tempfile.mkdtemp`'s 0700), so that a folder renamed into place from it stays
+    readable on a shared root as other tools' folders are."""
+    while True:
+        path = temp_path(target)
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+
+
 def write_bytes_atomic(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` via a synced temp file and a rename.
 

@@ -22,7 +22,6 @@ import multiprocessing
 import os
 import queue
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -36,7 +35,7 @@ import pyarrow as pa
 
 from lamm_data._version import __version__
 from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
-from lamm_data.atomic import replace_folder
+from lamm_data.atomic import replace_folder, temp_dir
 from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
@@ -194,7 +193,7 @@ def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], bat
     features = features_dict(cols)
     hf_meta = json.dumps({"info": {"features": features}, "fingerprint": fingerprint})
     schema = arrow_schema(cols).with_metadata({b"huggingface": hf_meta, METADATA_KEY: prov.to_json()})
-    tmp = Path(tempfile.mkdtemp(prefix=f".{prov.name}.", suffix=".tmp", dir=out))
+    tmp = temp_dir(out / prov.name)
     try:
         rows = write_stream(tmp / ARROW_FILE, schema, batches)
         if rows != prov.rows_in:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lamm_data.atomic import replace_folder
+from lamm_data.atomic import replace_folder, temp_dir
 from lamm_data.catalog import resolve
 from lamm_data.convert import arrow_root, convert_file
 from lamm_data.layout import find_meta
@@ -87,7 +87,7 @@ def _export(folder: Path, name: str, out_dir: Path, shard_rows: int) -> ParquetE
 
 def _write_shards(table: pa.Table, name: str, out_dir: Path, shard_rows: int) -> ParquetExport:
     count = max(1, -(-table.num_rows // shard_rows))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir))
+    tmp = temp_dir(out_dir / name)
     try:
         files = []
         for i in range(count):

@@ -34,3 +34,21 @@ def test_export_keeps_embedded_media_and_the_converted_split(workspace: Workspac
     assert not any(_image_bytes(workspace.out / "VQA_AI2D"))
     assert snapshot(arrow) == converted  # the other mode came from a temporary conversion
     assert sorted(p.name for p in workspace.out.iterdir()) == ["VQA_AI2D"]  # nothing left beside the export
+
+
+def test_written_folders_follow_the_umask(workspace: Workspace) -> None:
+    import os
+    import stat
+
+    from lamm_data.sample import write_sample
+
+    old = os.umask(0o022)
+    try:
+        sample = write_sample(workspace.base / "fresh")
+        assert RUNNER.invoke(app, ["convert", str(workspace.root), "VQA_AI2D", "-q"]).exit_code == 0
+        assert RUNNER.invoke(app, ["export-parquet", str(workspace.root), "VQA_AI2D", "--out",
+                                   str(workspace.out)]).exit_code == 0
+    finally:
+        os.umask(old)
+    for folder in (sample, workspace.root / ".lamm" / "arrow" / "VQA_AI2D", workspace.out / "VQA_AI2D"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o755, folder
