@@ -130,6 +130,8 @@ def report(
     max_samples: Annotated[int, typer.Option("--max-samples", min=0, help="Failed samples shown per benchmark "
                                                                           "and model.")] = 24,
     title: Annotated[str | None, typer.Option("--title", help="Page title.")] = None,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Show pictures of media that are "
+                                                  "symbolic links leading outside their split folder.")] = False,
 ) -> None:
     """Turn several reports into one leaderboard: a static HTML page with plots and failed samples, or Markdown."""
     from lamm_bench.leaderboard.build import load_leaderboard, markdown, write_html, write_markdown
@@ -137,7 +139,7 @@ def report(
     if fmt is PageFormat.html and out_dir is None:
         raise fail("--out DIR is required for --format html (the page is written to DIR/index.html)", code=2)
     board = load_leaderboard(reports, names=names or (), diagnostics=diagnostics or (), references=reference or (),
-                             data=data, max_samples=max_samples)
+                             data=data, max_samples=max_samples, follow_symlinks=follow_symlinks)
     for note in board.notes:
         err.print(f"note: {note}", markup=False)
     if fmt is PageFormat.html:

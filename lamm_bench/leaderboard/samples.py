@@ -121,7 +121,16 @@ def summarize(records: Iterable[DiagnosticsRecord], *, limit: int) -> dict[str, 
     return out
 
 
-def _attach_items(summary: BenchmarkSamples, root: Path) -> None:
+def _inside(path: Path, boundary: Path) -> bool:
+    """Whether ``path`` really lies inside ``boundary`` once symbolic links are followed."""
+    try:
+        target, limit = path.resolve(), boundary.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return target == limit or target.is_relative_to(limit)
+
+
+def _attach_items(summary: BenchmarkSamples, root: Path, follow_symlinks: bool = False) -> None:
     if not summary.shown:
         return
     if not root.is_dir():
@@ -146,13 +155,18 @@ def _attach_items(summary: BenchmarkSamples, root: Path) -> None:
             return
         sample.item = item
         sample.media = split / getattr(item, media)
+        if not follow_symlinks and not _inside(sample.media, split):
+            summary.note = (f"pictures of media linking outside {split} are not shown (pass --follow-symlinks to "
+                            "show them)")
+            sample.media = None
 
 
 def read_samples(diagnostics: str | os.PathLike[str], root: str | os.PathLike[str] | None, *,
-                 limit: int = 24) -> dict[str, BenchmarkSamples]:
+                 limit: int = 24, follow_symlinks: bool = False) -> dict[str, BenchmarkSamples]:
     """Summarize a diagnostics file and look up the question and media of the failed samples shown.
 
-    ``root`` is the LAMM root holding the meta files and media (``None``: no questions or pictures).
+    ``root`` is the LAMM root holding the meta files and media (``None``: no questions or pictures). A media
+    file that is a symbolic link leading outside its split folder is not shown unless ``follow_symlinks``.
 
     Raises:
         ReportError: the diagnostics file is unreadable or not in the diagnostics format.
@@ -160,5 +174,5 @@ def read_samples(diagnostics: str | os.PathLike[str], root: str | os.PathLike[st
     summaries = summarize(iter_diagnostics(diagnostics), limit=limit)
     if root is not None:
         for summary in summaries.values():
-            _attach_items(summary, Path(root))
+            _attach_items(summary, Path(root), follow_symlinks)
     return summaries

@@ -64,3 +64,26 @@ def test_links_inside_the_split_and_a_linked_split_folder_are_fine(workspace: Wo
     (workspace.root / "2D_Benchmark").symlink_to(elsewhere)  # the whole split on another disk
     result = RUNNER.invoke(app, ["validate", str(workspace.root / AI2D), "-q"])
     assert result.exit_code == 0, result.output
+
+
+def test_report_does_not_show_pictures_of_outside_links(workspace: Workspace) -> None:
+    from lamm_bench.cli import app as bench
+    from lamm_data.sample import BASELINE_ANSWERS
+
+    secret = workspace.base / "secret"
+    shutil.copytree(workspace.root / "2D_Benchmark/ai2d_images", secret)
+    shutil.rmtree(workspace.root / "2D_Benchmark/ai2d_images")
+    (workspace.root / "2D_Benchmark/ai2d_images").symlink_to(secret)
+    run = workspace.out / "run"
+    result = RUNNER.invoke(bench, ["score", str(workspace.root / BASELINE_ANSWERS), "--data", str(workspace.root),
+                                   "--benchmark", "VQA_AI2D", "--resamples", "10", "-q", "--out",
+                                   str(run / "report.json"), "--diagnostics", str(run / "d.jsonl")])
+    assert result.exit_code == 0, result.output
+    pages = {}
+    for flag in ([], ["--follow-symlinks"]):
+        result = RUNNER.invoke(bench, ["report", str(run / "report.json"), "--out", str(workspace.out / "site"),
+                                       *flag])
+        assert result.exit_code == 0, result.output
+        pages[bool(flag)] = (workspace.out / "site" / "index.html").read_text(encoding="utf-8")
+    assert "linking outside" in pages[False] and "<image href" not in pages[False]
+    assert "linking outside" not in pages[True] and "<image href" in pages[True]
