@@ -106,3 +106,16 @@ def test_train_and_check_refuse_bad_config_files(tmp_path: Path, case: str) -> N
         stderr = refused(RUNNER.invoke(app, [command, "--config", str(config)]))
         assert str(config) in stderr
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("line", [b'{"benchmark": "VQA_AI2D", "id": "1", "text": ' + b"[" * 5000 + b"]" * 5000 + b"}\n",
+                                  b'{"benchmark": "VQA_AI2D", "id": ' + b"9" * 5000 + b', "text": "x"}\n'])
+def test_predict_refuses_a_hostile_predictions_file_to_resume(run_folder: Path, sample_root_ro: Path, tmp_path: Path,
+                                                              line: bytes) -> None:
+    out = tmp_path / "predictions.jsonl"
+    out.write_bytes(line)
+    before = snapshot(tmp_path)
+    result = RUNNER.invoke(app, ["predict", "--checkpoint", str(run_folder), "--data", str(sample_root_ro), "-b",
+                                 "VQA_AI2D", "--out", str(out), "--limit", "1", "--device", "cpu"])
+    assert f"{out}:1" in refused(result)
+    assert snapshot(tmp_path) == before
