@@ -37,7 +37,7 @@ from torch.distributed.checkpoint.state_dict import (
 )
 from transformers import PreTrainedTokenizerBase
 
-from lamm_data.atomic import replace_folder, write_bytes_atomic
+from lamm_data.atomic import follow_umask, replace_folder, write_bytes_atomic
 from lamm_data.errors import LammError
 from lamm_model.config import TrainConfig, dump_config, load_config
 from lamm_model.model import LammModel, build_model, random_components
@@ -121,6 +121,7 @@ def save_checkpoint(dest: Path, *, model: torch.nn.Module, raw: LammModel, optim
         (tmp / RNG).mkdir(parents=True)
         save_file({_strip(k): v.detach().to("cpu").clone().contiguous() for k, v in weights.items()
                    if _strip(k) in keep}, str(tmp / WEIGHTS))
+        follow_umask(tmp / WEIGHTS)  # safetensors creates it 0600; a shared run folder stays readable
         torch.save(optim, tmp / OPTIMIZER)
         torch.save(scheduler.state_dict(), tmp / SCHEDULER)
         (tmp / CONFIG).write_text(dump_config(cfg), encoding="utf-8")

@@ -119,3 +119,13 @@ def test_predict_refuses_a_hostile_predictions_file_to_resume(run_folder: Path, 
                                  "VQA_AI2D", "--out", str(out), "--limit", "1", "--device", "cpu"])
     assert f"{out}:1" in refused(result)
     assert snapshot(tmp_path) == before
+
+
+def test_checkpoint_files_follow_the_umask(run_folder: Path) -> None:
+    import stat
+
+    from lamm_data.atomic import current_umask
+
+    step = run_folder / STEP
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in step.iterdir() if p.is_file()}
+    assert modes and all(mode == 0o666 & ~current_umask() for mode in modes.values()), modes
