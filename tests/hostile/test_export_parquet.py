@@ -21,14 +21,16 @@ def _image_bytes(folder: Path) -> list[bytes | None]:
 
 def test_export_keeps_embedded_media_and_the_converted_split(workspace: Workspace) -> None:
     arrow = workspace.root / ".lamm" / "arrow"
-    result = RUNNER.invoke(app, ["convert", str(workspace.root), "VQA_AI2D", "--embed-media", "-q"])
+    result = RUNNER.invoke(app, ["convert", "--root", str(workspace.root), "VQA_AI2D", "--embed-media", "-q"])
     assert result.exit_code == 0, result.output
     converted = snapshot(arrow)
-    result = RUNNER.invoke(app, ["export-parquet", str(workspace.root), "VQA_AI2D", "--out", str(workspace.out)])
+    result = RUNNER.invoke(app, ["export-parquet", "VQA_AI2D", "--root", str(workspace.root), "--out",
+                                 str(workspace.out)])
     assert result.exit_code == 0, result.output
     assert all(_image_bytes(workspace.out / "VQA_AI2D"))  # the bytes travel with the shards
     assert snapshot(arrow) == converted  # not reconverted without --embed-media
-    result = RUNNER.invoke(app, ["export-parquet", str(workspace.root), "VQA_AI2D", "--out", str(workspace.out),
+    result = RUNNER.invoke(app, ["export-parquet", "VQA_AI2D", "--root", str(workspace.root), "--out",
+                                 str(workspace.out),
                                  "--media-paths"])
     assert result.exit_code == 0, result.output
     assert not any(_image_bytes(workspace.out / "VQA_AI2D"))
@@ -45,8 +47,8 @@ def test_written_folders_follow_the_umask(workspace: Workspace) -> None:
     old = os.umask(0o022)
     try:
         sample = write_sample(workspace.base / "fresh")
-        assert RUNNER.invoke(app, ["convert", str(workspace.root), "VQA_AI2D", "-q"]).exit_code == 0
-        assert RUNNER.invoke(app, ["export-parquet", str(workspace.root), "VQA_AI2D", "--out",
+        assert RUNNER.invoke(app, ["convert", "--root", str(workspace.root), "VQA_AI2D", "-q"]).exit_code == 0
+        assert RUNNER.invoke(app, ["export-parquet", "VQA_AI2D", "--root", str(workspace.root), "--out",
                                    str(workspace.out)]).exit_code == 0
     finally:
         os.umask(old)

@@ -43,7 +43,8 @@ def test_validate_refuses_hostile_meta_files(hostile_meta: Workspace) -> None:
 
 def test_convert_refuses_hostile_meta_files(hostile_meta: Workspace) -> None:
     before = hostile_meta.before()
-    result = RUNNER.invoke(data, ["convert", str(hostile_meta.root), "VQA_AI2D", "--out", str(hostile_meta.out), "-q"])
+    result = RUNNER.invoke(data, ["convert", "--root", str(hostile_meta.root), "VQA_AI2D", "--out",
+                                  str(hostile_meta.out), "-q"])
     refused(result)
     assert "\x00" not in result.output
     hostile_meta.unchanged(before)
@@ -51,7 +52,7 @@ def test_convert_refuses_hostile_meta_files(hostile_meta: Workspace) -> None:
 
 def test_score_refuses_hostile_ground_truth(hostile_meta: Workspace) -> None:
     before = hostile_meta.before()
-    result = RUNNER.invoke(bench, ["score", str(hostile_meta.base / "answers.jsonl"), "--data", str(hostile_meta.root),
+    result = RUNNER.invoke(bench, ["score", str(hostile_meta.base / "answers.jsonl"), "--root", str(hostile_meta.root),
                                    "--benchmark", "VQA_AI2D", "-q", "--out", str(hostile_meta.out / "report.json"),
                                    "--diagnostics", str(hostile_meta.out / "d.jsonl")])
     refused(result, stderr_lines=None)  # a schema problem lists the problems it found, one per line
@@ -73,7 +74,7 @@ def test_score_refuses_hostile_predictions(workspace: Workspace, case: str) -> N
     answers = workspace.base / "answers.jsonl"
     answers.write_bytes(PREDICTIONS[case])
     before = workspace.before()
-    result = RUNNER.invoke(bench, ["score", str(answers), "--data", str(workspace.root), "--benchmark", "VQA_AI2D",
+    result = RUNNER.invoke(bench, ["score", str(answers), "--root", str(workspace.root), "--benchmark", "VQA_AI2D",
                                    "-q", "--out", str(workspace.out / "report.json")])
     stderr = refused(result)
     assert str(answers) in stderr and ":1" in stderr  # file and line
@@ -87,7 +88,8 @@ def test_crafted_point_clouds_are_refused(workspace: Workspace, case: str) -> No
     (workspace.root / CLOUD).write_bytes(NPY_FILES[case])
     before = workspace.before()
     for embed in ([], ["--embed-media"]):
-        result = RUNNER.invoke(data, ["convert", str(workspace.root), "VG_ScanRefer", "--out", str(workspace.out),
+        result = RUNNER.invoke(data, ["convert", "--root", str(workspace.root), "VG_ScanRefer", "--out",
+                                      str(workspace.out),
                                       "-q", *embed])
         header, problem = refused(result, stderr_lines=2).strip().splitlines()  # as validate lists problems
         assert header.endswith("1 media file(s) cannot be read")

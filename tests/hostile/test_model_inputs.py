@@ -82,7 +82,7 @@ def test_predict_refuses_bad_checkpoints(run_folder: Path, sample_root_ro: Path,
     shutil.copytree(run_folder, run)
     BAD_CHECKPOINTS[case](run)
     before = snapshot(tmp_path)
-    result = RUNNER.invoke(app, ["predict", "--checkpoint", str(run), "--data", str(sample_root_ro), "-b", "VQA_AI2D",
+    result = RUNNER.invoke(app, ["predict", "--checkpoint", str(run), "--root", str(sample_root_ro), "-b", "VQA_AI2D",
                                  "--out", str(tmp_path / "predictions.jsonl"), "--limit", "1", "--device", "cpu"])
     stderr = refused(result)
     assert snapshot(tmp_path) == before
@@ -115,7 +115,7 @@ def test_predict_refuses_a_hostile_predictions_file_to_resume(run_folder: Path, 
     out = tmp_path / "predictions.jsonl"
     out.write_bytes(line)
     before = snapshot(tmp_path)
-    result = RUNNER.invoke(app, ["predict", "--checkpoint", str(run_folder), "--data", str(sample_root_ro), "-b",
+    result = RUNNER.invoke(app, ["predict", "--checkpoint", str(run_folder), "--root", str(sample_root_ro), "-b",
                                  "VQA_AI2D", "--out", str(out), "--limit", "1", "--device", "cpu"])
     assert f"{out}:1" in refused(result)
     assert snapshot(tmp_path) == before

@@ -23,7 +23,7 @@ RUNNER = CliRunner(env={"COLUMNS": "250"})
 @pytest.fixture(scope="module")
 def scored(sample_root_ro: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("scored")
-    result = RUNNER.invoke(app, ["score", str(sample_root_ro / BASELINE_ANSWERS), "--data", str(sample_root_ro),
+    result = RUNNER.invoke(app, ["score", str(sample_root_ro / BASELINE_ANSWERS), "--root", str(sample_root_ro),
                                  "--out", str(out / "report.json"), "--diagnostics", str(out / "diagnostics.jsonl"),
                                  "--resamples", "20", "-q"])
     assert result.exit_code == 0, result.output

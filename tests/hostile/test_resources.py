@@ -25,7 +25,7 @@ def test_a_huge_caption_answer_is_cut_before_scoring(sample_root_ro: Path, tmp_p
     answers.write_text("".join(json.dumps({"benchmark": "Caption_flickr30k", "id": i,
                                            "text": huge if k < 2 else "a dog"}) + "\n" for k, i in enumerate(ids)))
     start = time.monotonic()
-    result = RUNNER.invoke(app, ["score", str(answers), "--data", str(sample_root_ro), "--benchmark", "flickr30k",
+    result = RUNNER.invoke(app, ["score", str(answers), "--root", str(sample_root_ro), "--benchmark", "flickr30k",
                                  "--resamples", "10", "--out", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
     assert time.monotonic() - start < 120
@@ -76,7 +76,7 @@ def test_unknown_lsp_joint_names_are_counted(sample_root_ro: Path, tmp_path: Pat
     answers = tmp_path / "a.jsonl"
     text = {"right ankle": "[10, 20]", "left elbow": "[1, 2]", "tail": "[3, 4]", "wing": "[5, 6]"}
     answers.write_text(json.dumps({"benchmark": "LSP", "id": "im0001", "text": text}) + "\n")
-    result = RUNNER.invoke(app, ["score", str(answers), "--data", str(sample_root_ro), "--benchmark", "LSP",
+    result = RUNNER.invoke(app, ["score", str(answers), "--root", str(sample_root_ro), "--benchmark", "LSP",
                                  "--resamples", "10", "--out", str(tmp_path / "r.json")])
     assert result.exit_code == 0, result.output
     warnings = json.loads((tmp_path / "r.json").read_text())["meta"]["warnings"]

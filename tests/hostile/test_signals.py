@@ -35,7 +35,7 @@ def _alive(pid: int) -> bool:
 def test_sigterm_stops_the_scoring_workers_silently(sample_root_ro: Path, tmp_path: Path) -> None:
     out = tmp_path / "r" / "report.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "lamm_bench", "score", str(sample_root_ro / BASELINE_ANSWERS), "--data",
+        [sys.executable, "-m", "lamm_bench", "score", str(sample_root_ro / BASELINE_ANSWERS), "--root",
          str(sample_root_ro), "--jobs", "2", "--resamples", "200000", "-q", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     deadline = time.monotonic() + 60

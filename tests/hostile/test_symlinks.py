@@ -42,14 +42,14 @@ def test_media_linking_outside_the_split_are_refused(workspace: Workspace, kind:
     result = RUNNER.invoke(app, ["validate", str(workspace.root / AI2D), "-q"])
     refused(result, stderr_lines=0)
     assert "is a symbolic link to" in result.stdout and "--follow-symlinks" in result.stdout
-    result = RUNNER.invoke(app, ["convert", str(workspace.root), "VQA_AI2D", "--embed-media", "--out",
+    result = RUNNER.invoke(app, ["convert", "--root", str(workspace.root), "VQA_AI2D", "--embed-media", "--out",
                                  str(workspace.out), "-q"])
     assert "is a symbolic link to" in refused(result, stderr_lines=None)
     with pytest.raises(LammError, match="symbolic link"):
         load_split("VQA_AI2D", workspace.root, arrow_dir=workspace.out, progress=False)
     workspace.unchanged(before)
     assert RUNNER.invoke(app, ["validate", str(workspace.root / AI2D), "-q", "--follow-symlinks"]).exit_code == 0
-    result = RUNNER.invoke(app, ["convert", str(workspace.root), "VQA_AI2D", "--embed-media", "--out",
+    result = RUNNER.invoke(app, ["convert", "--root", str(workspace.root), "VQA_AI2D", "--embed-media", "--out",
                                  str(workspace.out), "-q", "--follow-symlinks"])
     assert result.exit_code == 0, result.output
 
@@ -75,7 +75,7 @@ def test_report_does_not_show_pictures_of_outside_links(workspace: Workspace) ->
     shutil.rmtree(workspace.root / "2D_Benchmark/ai2d_images")
     (workspace.root / "2D_Benchmark/ai2d_images").symlink_to(secret)
     run = workspace.out / "run"
-    result = RUNNER.invoke(bench, ["score", str(workspace.root / BASELINE_ANSWERS), "--data", str(workspace.root),
+    result = RUNNER.invoke(bench, ["score", str(workspace.root / BASELINE_ANSWERS), "--root", str(workspace.root),
                                    "--benchmark", "VQA_AI2D", "--resamples", "10", "-q", "--out",
                                    str(run / "report.json"), "--diagnostics", str(run / "d.jsonl")])
     assert result.exit_code == 0, result.output
