@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from conftest import Workspace, snapshot
+from hostile_helpers import Workspace, snapshot
 from typer.testing import CliRunner
 
 from lamm_data.cli import app
@@ -15,7 +15,7 @@ RUNNER = CliRunner(env={"COLUMNS": "250"})
 
 
 def _image_bytes(folder: Path) -> list[bytes | None]:
-    table = pq.read_table(sorted(folder.glob("*.parquet"))[0])
+    table = pq.read_table(sorted(folder.glob("data/*.parquet"))[0])
     return [row["bytes"] for row in table.column("image").to_pylist()]
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Workspace, refused
 from corpus import META_FILES, NPY_FILES, PREDICTIONS
+from hostile_helpers import Workspace, refused
 from typer.testing import CliRunner
 
 from lamm_bench.cli import app as bench

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import refused, snapshot
+from hostile_helpers import refused, snapshot
 from typer.testing import CliRunner
 
 from lamm_model.cli import app

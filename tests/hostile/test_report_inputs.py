@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import refused, snapshot
 from corpus import BAD_DIAGNOSTICS, BAD_REPORTS, ODD_DIAGNOSTICS
+from hostile_helpers import refused, snapshot
 from typer.testing import CliRunner
 
 from lamm_bench.cli import app

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Workspace, refused
+from hostile_helpers import Workspace, refused
 from typer.testing import CliRunner
 
 from lamm_data.cli import app
