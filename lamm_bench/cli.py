@@ -156,6 +156,8 @@ def report(
     title: Annotated[str | None, typer.Option("--title", help="Page title.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (what was written, the notes; with --format md "
                                                          "and no --out, the Markdown) instead of text.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Show pictures of media that are "
+                                                  "symbolic links leading outside their split folder.")] = False,
 ) -> None:
     """Turn several reports into one leaderboard: a static HTML page with plots and failed samples, or Markdown."""
     from lamm_bench.leaderboard.build import load_leaderboard, markdown, write_html, write_markdown
@@ -163,7 +165,8 @@ def report(
     if fmt is PageFormat.html and out_dir is None:
         raise fail("--out DIR is required for --format html (the page is written to DIR/index.html)", code=2)
     board = load_leaderboard(reports, names=names or (), diagnostics=diagnostics or (), references=reference or (),
-                             data=pick_root(root, data, "--data"), max_samples=max_samples)
+                             data=pick_root(root, data, "--data"), max_samples=max_samples,
+                             follow_symlinks=follow_symlinks)
     if as_json:
         result: dict[str, object] = {"format": fmt.value, "notes": board.notes}
         if fmt is PageFormat.html:

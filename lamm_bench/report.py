@@ -18,6 +18,7 @@ names the per-sample diagnostics JSONL written by the same run (``lamm-bench rep
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -133,8 +134,15 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     except OSError as exc:
         raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        return Report.model_validate_json(data)
+        report = Report.model_validate_json(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(x) for x in first["loc"])
         raise ReportError(f"{path}: not a lamm-bench report: {where}: {first['msg']}") from None
+    for name, result in report.results.items():  # JSON has no NaN or Infinity: a report never holds them
+        for block in ("lamm", "metrics", "ci95"):
+            for key, value in getattr(result, block).items():
+                if value is not None and not all(math.isfinite(v) for v in (value if block == "ci95" else [value])):
+                    raise ReportError(f"{path}: not a lamm-bench report: results.{name}.{block}.{key}: {value} is "
+                                      "not a finite number (undefined values are null)")
+    return report

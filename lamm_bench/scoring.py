@@ -5,8 +5,14 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import threading
 import zlib
+<<<<<<< HEAD
 from collections.abc import Callable, Iterator, Mapping, Sequence
+=======
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+>>>>>>> feat/hostile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,9 +125,40 @@ def _score_task(task: tuple[Any, ...]) -> tuple[str, _Outcome]:
     return name, _score_one(name, root, predictions, None, diagnostics, seed, resamples)
 
 
-def _ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent process, which stops the workers."""
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(parent: int) -> None:
+    """Worker initializer: Ctrl-C is handled by the parent process, which stops the workers; a worker is killed
+    (silently, by SIGKILL) when its parent dies, however it dies (Linux ``PR_SET_PDEATHSIG``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's SIGTERM handler still stops the pool
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+@contextmanager
+def _terminate_on_sigterm() -> Iterator[None]:
+    """While the pool runs, SIGTERM ends the parent as Ctrl-C would: the pool is terminated on the way out and
+    the process exits with status 143 (128 + SIGTERM), without a traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ctx: ScoringContext | None,
@@ -151,7 +188,8 @@ def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ct
     tasks = [(name, root, predictions.by_benchmark[name], *args) for name in sorted(names, key=cost, reverse=True)]
     # Leaving the block (all scored, an error, Ctrl-C) terminates the workers: after a failure nothing else is
     # scored, and the error is reported at once.
-    with mp.get_context("fork").Pool(min(jobs, len(names)), initializer=_ignore_interrupts) as pool:
+    with _terminate_on_sigterm(), mp.get_context("fork").Pool(min(jobs, len(names)), initializer=_worker_init,
+                                                              initargs=(os.getpid(),)) as pool:
         for name, outcome in pool.imap_unordered(_score_task, tasks):
             if progress is not None:
                 progress(name)
