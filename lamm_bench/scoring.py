@@ -7,12 +7,8 @@ import os
 import signal
 import threading
 import zlib
-<<<<<<< HEAD
 from collections.abc import Callable, Iterator, Mapping, Sequence
-=======
-from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
->>>>>>> feat/hostile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
