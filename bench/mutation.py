@@ -32,7 +32,6 @@ import os
 import random
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -70,7 +69,7 @@ TARGETS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
 is mutated (every call of an escaping function is replaced by its argument; the bodies of the escaping functions
 get every operator)."""
 
-_COPIED = ("lamm_bench", "lamm_data", "lamm_model", "tests", "pyproject.toml")
+_COPIED = ("lamm_bench", "lamm_data", "lamm_model", "tests", "bench", "tools", "pyproject.toml")
 _SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq,
              ast.NotEq: ast.Eq, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
 _SWAP_BIN = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.FloorDiv: ast.Div,
@@ -177,10 +176,10 @@ class _Points(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
-        if type(node.op) in _SWAP_BIN and not isinstance(node.left, ast.Constant | ast.JoinedStr) \
-                or type(node.op) in (ast.Add, ast.Sub, ast.Mult, ast.Div):
-            if not (isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant)):  # "%" formatting
-                self._add(node, "binop")
+        text = any(isinstance(side, ast.JoinedStr) or (isinstance(side, ast.Constant) and isinstance(side.value, str))
+                   for side in (node.left, node.right))
+        if type(node.op) in _SWAP_BIN and not text:  # not string concatenation or "%" formatting
+            self._add(node, "binop")
         self.generic_visit(node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
@@ -275,33 +274,38 @@ def source_files(modules: list[str] | None) -> list[str]:
     return found
 
 
-def generate(path: str) -> Iterator[tuple[Mutant, str]]:
-    """Every mutant of one file, with the mutated module's source."""
-    text = (REPO / path).read_text(encoding="utf-8")
-    tests, escaping = _target_for(path)  # type: ignore[misc]
+def _points(text: str, path: str) -> tuple[ast.Module, list[tuple[ast.AST, str, object, str]]]:
     tree = ast.parse(text)
-    collector = _Points(only_escaping=escaping)
+    collector = _Points(only_escaping=_target_for(path)[1])  # type: ignore[index]
     collector.visit(tree)
+    return tree, collector.points
+
+
+def generate(path: str, root: Path = REPO) -> Iterator[Mutant]:
+    """Every mutant of one file (``path`` relative to ``root``); :func:`mutant_source` makes its source."""
+    _, points = _points((root / path).read_text(encoding="utf-8"), path)
     seen: dict[str, int] = {}
-    for index, (node, kind, payload, function) in enumerate(collector.points):
+    for index, (node, kind, payload, function) in enumerate(points):
         replacement = _mutate(node, kind, payload)
         before = " ".join(ast.unparse(node).split())
         after = " ".join(ast.unparse(replacement).split()) if not isinstance(replacement, ast.Pass) else "pass"
         if before == after:
             continue
-        new_tree = ast.parse(text)  # a fresh tree per mutant; the same node is found by walking both in order
-        twin = _twin(tree, new_tree, node)
-        mutated = _Replace(twin, ast.copy_location(_mutate(twin, kind, payload), twin)).visit(new_tree)
-        ast.fix_missing_locations(mutated)
-        try:
-            source = ast.unparse(mutated)
-            compile(source, path, "exec")
-        except (SyntaxError, ValueError):
-            continue
         key = f"{function}::{before} -> {after}"
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        yield Mutant(path, function, getattr(node, "lineno", 0), before, after, occurrence, index), source
+        yield Mutant(path, function, getattr(node, "lineno", 0), before, after, occurrence, index)
+
+
+def mutant_source(mutant: Mutant, root: Path) -> str:
+    """The mutated module's source (raises ``SyntaxError`` if the mutant does not compile)."""
+    tree, points = _points((root / mutant.path).read_text(encoding="utf-8"), mutant.path)
+    node, kind, payload, _ = points[mutant.index]
+    mutated = _Replace(node, _mutate(node, kind, payload)).visit(tree)
+    ast.fix_missing_locations(mutated)
+    source = ast.unparse(mutated)
+    compile(source, mutant.path, "exec")
+    return source
 
 
 def _twin(old: ast.AST, new: ast.AST, node: ast.AST) -> ast.AST:
@@ -320,21 +324,136 @@ def _copy_tree(dest: Path) -> None:
             shutil.copy2(src, dest / name)
 
 
-def _run_tests(work: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, float]:
-    """``killed`` / ``survived`` / ``timeout`` and the seconds taken."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(work)}
-    start = time.monotonic()
-    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", "-o",
-           "addopts=", "-W", "ignore::pytest.PytestUnraisableExceptionWarning", *tests]
-    proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+_PREWARM = ("numpy", "pydantic", "pyarrow", "pyarrow.compute", "PIL.Image", "typer", "rich.console", "pytest",
+            "pycocotools.mask", "nltk.translate.bleu_score")
+"""Third-party modules imported once by the runner, so that each forked test run starts without importing them
+(the project's own modules are never imported here: each run imports them fresh from the mutated copy)."""
+
+
+class _Recorder:
+    """pytest plugin: which functions of the mutated files each test calls (``sys.setprofile``), and its time.
+
+    Calls made while a test's fixtures are set up count for every test of that test file (module and session
+    fixtures are set up once, for whichever test comes first).
+    """
+
+    def __init__(self, work: Path, files: set[str]) -> None:
+        self.prefix = str(work) + os.sep
+        self.files = files
+        self.calls: dict[str, set[str]] = {}  # test node id -> {"path::function"}
+        self.setup: dict[str, set[str]] = {}  # test file -> functions called by fixtures
+        self.seconds: dict[str, float] = {}
+        self.file_of: dict[str, str] = {}  # test node id -> its test file
+        self._into: set[str] = set()
+        self._setup_cm = self._call_cm = None
+        self._start = 0.0
+
+    def _profile(self, frame, event, arg) -> None:
+        if event != "call":
+            return
+        name = frame.f_code.co_filename
+        if name.startswith(self.prefix):
+            rel = name[len(self.prefix):]
+            if rel in self.files:
+                self._into.add(f"{rel}::{frame.f_code.co_qualname.replace('.<locals>', '')}")
+
+    def _phase(self, into: set[str]):
+        import contextlib
+
+        @contextlib.contextmanager
+        def watch():
+            self._into = into
+            sys.setprofile(self._profile)
+            try:
+                yield
+            finally:
+                sys.setprofile(None)
+        return watch()
+
+    def pytest_runtest_setup(self, item) -> None:
+        self._setup_cm = self._phase(self.setup.setdefault(str(item.path), set()))
+        self._setup_cm.__enter__()
+        self._start = time.monotonic()
+
+    def pytest_runtest_call(self, item) -> None:
+        self._setup_cm.__exit__(None, None, None)
+        self._call_cm = self._phase(self.calls.setdefault(item.nodeid, set()))
+        self._call_cm.__enter__()
+
+    def pytest_runtest_teardown(self, item) -> None:
+        if self._call_cm is not None:
+            self._call_cm.__exit__(None, None, None)
+            self._call_cm = None
+        else:
+            self._setup_cm.__exit__(None, None, None)
+        self.seconds[item.nodeid] = time.monotonic() - self._start
+        self.file_of[item.nodeid] = str(item.path)
+
+    def coverage(self) -> dict[str, list[str]]:
+        """Function -> test node ids that call it (directly, or through their test file's fixtures)."""
+        out: dict[str, set[str]] = {}
+        for nodeid, path in self.file_of.items():
+            for f in self.calls.get(nodeid, set()) | self.setup.get(path, set()):
+                out.setdefault(f, set()).add(nodeid)
+        return {f: sorted(n) for f, n in out.items()}
+
+
+def _pytest_args(tests: list[str]) -> list[str]:
+    return ["-x", "-q", "-p", "no:cacheprovider", "--no-header", "-p", "no:randomly", *tests]
+
+
+def _fork(work: Path, run) -> int:
+    """Run ``run()`` in a forked child (quiet, in the copy, the copy first on ``sys.path``); returns its pid."""
+    pid = os.fork()
+    if pid:
+        return pid
     try:
-        code = proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        return "timeout", time.monotonic() - start
-    return ("survived" if code == 0 else "killed"), time.monotonic() - start
+        os.setsid()
+        null = os.open(os.environ.get("LAMM_MUTATION_LOG", os.devnull), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        os.chdir(work)
+        sys.dont_write_bytecode = True
+        os.environ["PYTHONPATH"] = str(work)
+        sys.path.insert(0, str(work))
+        os._exit(int(run()))
+    except BaseException:
+        os._exit(99)
+
+
+def _wait(pid: int, start: float, timeout: float) -> str:
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return "survived" if os.waitstatus_to_exitcode(status) == 0 else "killed"
+        if time.monotonic() - start > timeout:
+            os.killpg(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return "timeout"
+        time.sleep(0.02)
+
+
+def _run_tests(work: Path, tests: list[str], timeout: float) -> tuple[str, float]:
+    """``killed`` / ``survived`` / ``timeout`` and the seconds taken."""
+    import pytest
+
+    start = time.monotonic()
+    pid = _fork(work, lambda: pytest.main(_pytest_args(tests)))
+    return _wait(pid, start, timeout), time.monotonic() - start
+
+
+def _record(work: Path, files: set[str], tests: list[str], out: Path) -> bool:
+    """Run ``tests`` once on the unmutated copy, recording which functions each one calls (into ``out``)."""
+    import pytest
+
+    def run() -> int:
+        recorder = _Recorder(work, files)
+        code = pytest.main(_pytest_args(tests), plugins=[recorder])
+        out.write_text(json.dumps({"coverage": recorder.coverage(), "seconds": recorder.seconds}))
+        return int(code)
+
+    pid = _fork(work, run)
+    return _wait(pid, time.monotonic(), 3600) == "survived"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -347,64 +466,89 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     equivalent: dict[str, str] = json.loads(EQUIVALENT_FILE.read_text()) if EQUIVALENT_FILE.exists() else {}
-    files = source_files(args.modules)
-    mutants = [(m, src) for f in files for m, src in generate(f)]
-    total = len(mutants)
-    if args.max_mutants is not None and args.max_mutants < total:
-        mutants = random.Random(args.seed).sample(mutants, args.max_mutants)
-        mutants.sort(key=lambda ms: (ms[0].path, ms[0].index))
-    if args.list:
-        for m, _ in mutants:
-            print(f"{m.path}:{m.line}: {m.id}")
-        print(f"{len(mutants)} of {total} mutants in {len(files)} files")
-        return 0
-
     start = time.monotonic()
     results: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="lamm-mutation-") as tmp:
-        work = Path(tmp)
-        _copy_tree(work)
-        baseline: dict[tuple[str, ...], float] = {}  # seconds of each test selection on the unmutated copy
-        for f in sorted({m.path for m, _ in mutants}):
-            tests = _target_for(f)[0]
-            if tests in baseline:
-                continue
-            outcome, seconds = _run_tests(work, tests, timeout=1800)
-            if outcome != "survived":
-                print(f"the unmutated tests fail for {f}: {' '.join(tests)}", file=sys.stderr)
-                return 2
-            baseline[tests] = seconds
-            print(f"unmutated: {' '.join(tests)} pass in {seconds:.1f} s", flush=True)
-        for number, (m, source) in enumerate(mutants, start=1):
-            tests = _target_for(m.path)[0]
+        work = Path(tmp) / "tree"
+        work.mkdir()
+        _copy_tree(work)  # first: the mutants and the tests come from one snapshot of the tree
+        files = source_files(args.modules)
+        mutants = [m for f in files for m in generate(f, work)]
+        total = len(mutants)
+        if args.max_mutants is not None and args.max_mutants < total:
+            mutants = random.Random(args.seed).sample(mutants, args.max_mutants)
+            mutants.sort(key=lambda m: (m.path, m.index))
+        if args.list:
+            for m in mutants:
+                print(f"{m.path}:{m.line}: {m.id}")
+            print(f"{len(mutants)} of {total} mutants in {len(files)} files")
+            return 0
+
+        import importlib
+
+        for name in _PREWARM:
+            importlib.import_module(name)
+        assert not [m for m in sys.modules if m.split(".")[0] in ("lamm_bench", "lamm_data", "lamm_model")]
+        mutated = {m.path for m in mutants}
+        selection = sorted({t for f in mutated for t in _target_for(f)[0]})  # type: ignore[index]
+        recorded = Path(tmp) / "coverage.json"
+        if not _record(work, mutated, selection, recorded):
+            print(f"the unmutated tests fail: {' '.join(selection)}", file=sys.stderr)
+            return 2
+        data = json.loads(recorded.read_text())
+        coverage, durations = data["coverage"], data["seconds"]
+        print(f"unmutated: {len(durations)} tests pass in {sum(durations.values()):.0f} s "
+              f"({time.monotonic() - start:.0f} s with call recording)", flush=True)
+        for number, m in enumerate(mutants, start=1):
+            mapped = set(_target_for(m.path)[0])  # type: ignore[index]
+            function = m.function if m.function != "<module>" else None
+            if function is None:  # module level: every test that calls anything in the file
+                tests = sorted({t for f, ts in coverage.items() if f.startswith(m.path + "::") for t in ts})
+            else:
+                tests = coverage.get(f"{m.path}::{function}", [])
+            tests = sorted((t for t in tests if t.split("::")[0] in mapped), key=lambda t: durations.get(t, 0.0))
             target = work / m.path
             original = target.read_text(encoding="utf-8")
-            target.write_text(source, encoding="utf-8")
             try:
-                outcome, seconds = _run_tests(work, tests, 3 * baseline[tests] + 20)
-            finally:
-                target.write_text(original, encoding="utf-8")
-            if outcome == "survived" and m.id in equivalent:
+                source = mutant_source(m, work)
+            except (SyntaxError, ValueError):
+                outcome, seconds = "invalid", 0.0
+            else:
+                if not tests:
+                    outcome, seconds = "uncovered", 0.0
+                else:
+                    target.write_text(source, encoding="utf-8")
+                    try:
+                        limit = 4 * sum(durations.get(t, 1.0) for t in tests) + 60
+                        outcome, seconds = _run_tests(work, tests, limit)
+                        if outcome == "timeout":  # a loaded machine, or a mutant that loops: once more, longer
+                            outcome, seconds = _run_tests(work, tests, 3 * limit)
+                    finally:
+                        target.write_text(original, encoding="utf-8")
+            if outcome in ("survived", "uncovered") and m.id in equivalent:
                 outcome = "equivalent"
-            results.append({"id": m.id, "path": m.path, "line": m.line, "outcome": outcome, "seconds": seconds})
-            print(f"[{number}/{len(mutants)}] {outcome:10} {m.path}:{m.line} {m.function}: {m.before} -> {m.after}",
-                  flush=True)
+            results.append({"id": m.id, "path": m.path, "line": m.line, "outcome": outcome, "seconds": seconds,
+                            "tests": len(tests)})
+            print(f"[{number}/{len(mutants)}] {outcome:10} {m.path}:{m.line} {m.function}: {m.before} -> {m.after}"
+                  f" ({len(tests)} tests, {seconds:.1f} s)", flush=True)
     elapsed = time.monotonic() - start
-    counts = {k: sum(r["outcome"] == k for r in results) for k in ("killed", "timeout", "survived", "equivalent")}
-    judged = len(results) - counts["equivalent"]
+    counts = {k: sum(r["outcome"] == k for r in results)
+              for k in ("killed", "timeout", "survived", "uncovered", "equivalent", "invalid")}
+    judged = len(results) - counts["equivalent"] - counts["invalid"]
     killed = counts["killed"] + counts["timeout"]
     rate = killed / judged if judged else float("nan")
     print()
     print(f"mutants generated: {total} in {len(files)} files; run: {len(results)}"
           + (f" (sample of {args.max_mutants}, seed {args.seed})" if len(results) < total else ""))
-    print(f"killed: {killed} ({counts['timeout']} by timeout); survived: {counts['survived']}; "
-          f"equivalent (bench/mutation_equivalent.json): {counts['equivalent']}")
+    print(f"killed: {killed} ({counts['timeout']} by timeout); survived: {counts['survived']} "
+          f"(+ {counts['uncovered']} that no mapped test reaches); equivalent (bench/mutation_equivalent.json): "
+          f"{counts['equivalent']}; not compiling: {counts['invalid']}")
     print(f"kill rate (killed / non-equivalent): {rate:.1%}; runtime {elapsed / 60:.1f} min")
-    survivors = [r for r in results if r["outcome"] == "survived"]
+    survivors = [r for r in results if r["outcome"] in ("survived", "uncovered")]
     if survivors:
         print("\nsurvivors:")
         for r in survivors:
-            print(f"  {r['path']}:{r['line']}: {r['id']}")
+            print(f"  {r['path']}:{r['line']}: {r['id']}{' (not reached)' if r['outcome'] == 'uncovered' else ''}")
     if args.json is not None:
         args.json.write_text(json.dumps({"total": total, "counts": counts, "rate": rate, "seconds": elapsed,
                                          "results": results}, indent=1))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import lamm_data.atomic
-from lamm_data.atomic import remove_leftovers, replace_folder, write_bytes_atomic
+from lamm_data.atomic import remove_leftovers, replace_folder, temp_path, write_bytes_atomic
 from lamm_data.sample import write_sample
 
 OLD = b"old content\n" * 1000
@@ -76,11 +76,65 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def test_write_bytes_atomic_replaces_and_leaves_nothing(tmp_path: Path) -> None:
-    target = tmp_path / "sub" / "out.json"
+    target = tmp_path / "sub" / "deeper" / "out.json"  # missing parents are created
     write_bytes_atomic(target, OLD)
     write_bytes_atomic(target, NEW)
     assert target.read_bytes() == NEW
     assert [p.name for p in target.parent.iterdir()] == ["out.json"]
+
+
+def test_data_is_on_disk_before_the_rename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temp file is flushed and fsync'ed with all its bytes before ``os.replace`` makes it visible."""
+    target = tmp_path / "out.bin"
+    events: list[tuple[str, int]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.fstat(fd).st_size))
+        real_fsync(fd)
+
+    def replace(src, dst) -> None:
+        events.append(("replace", Path(src).stat().st_size))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    write_bytes_atomic(target, NEW)
+    write_bytes_atomic(target, b"short")  # smaller than the write buffer: only a flush puts it in the file
+    assert events == [("fsync", len(NEW)), ("replace", len(NEW)), ("fsync", 5), ("replace", 5)]
+
+
+def test_temp_names_are_the_ones_leftover_cleaning_removes(tmp_path: Path) -> None:
+    names = {temp_path(tmp_path / "report.json").name for _ in range(20)}
+    assert len(names) == 20  # unique per call
+    for name in names:
+        assert name.startswith(".report.json.") and name.endswith(".tmp") and len(name.split(".")[-2]) == 8
+        (tmp_path / name).write_bytes(b"half")
+    (tmp_path / "report.json").write_bytes(OLD)
+    assert {p.name for p in remove_leftovers(tmp_path)} == names
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    assert temp_path(tmp_path / "lamm", "old").name.endswith(".old")
+
+
+def test_an_old_folder_that_cannot_be_deleted_does_not_fail_the_replacement(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new folder is in place; what could not be deleted of the old one stays as a ``.old`` leftover."""
+    new, target = _folders(tmp_path)
+    (target / "locked.bin").write_bytes(b"x")
+    new_tree = _tree(new)
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        if os.fspath(path).endswith("locked.bin"):
+            raise PermissionError(errno.EPERM, "injected", os.fspath(path))
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    replace_folder(new, target)
+    monkeypatch.undo()
+    assert _tree(target) == new_tree
+    (leftover,) = [p for p in tmp_path.iterdir() if p.name.endswith(".old")]
+    assert remove_leftovers(tmp_path) == [leftover]
 
 
 def test_disk_full_halfway_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,7 +217,8 @@ def test_failed_move_aside_changes_nothing(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_remove_leftovers_deletes_only_temp_names(tmp_path: Path) -> None:
-    keep = ["report.json", ".hidden", ".a.b.tmp", ".x.1234567.tmp", ".x.12345678.bak", "x.12345678.tmp"]
+    keep = ["report.json", ".hidden", ".a.b.tmp", ".x.1234567.tmp", ".x.12345678.bak", "x.12345678.tmp",
+            ".12345678.tmp"]
     gone = [".report.json.0123abcd.tmp", ".lamm.89abcdef.old", ".z.fedcba98.unpack"]
     for name in keep + gone[:1]:
         (tmp_path / name).write_bytes(b"x")
@@ -174,3 +229,24 @@ def test_remove_leftovers_deletes_only_temp_names(tmp_path: Path) -> None:
     assert sorted(p.name for p in removed) == sorted(gone)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep)
     assert remove_leftovers(tmp_path / "missing") == []
+
+
+def test_remove_leftovers_is_best_effort(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A leftover that another process deletes first, or that cannot be deleted, does not stop the cleaning."""
+    (tmp_path / ".a.0123abcd.tmp").write_bytes(b"x")
+    (tmp_path / ".b.89abcdef.old" / "deep").mkdir(parents=True)
+    (tmp_path / ".b.89abcdef.old" / "deep" / "locked.bin").write_bytes(b"x")
+    real_unlink = os.unlink
+
+    def unlink(path, *args, **kwargs):
+        name = os.fspath(path)
+        if name.endswith(".a.0123abcd.tmp"):  # gone before we get to it
+            real_unlink(path, *args, **kwargs)
+            raise FileNotFoundError(errno.ENOENT, "injected", name)
+        if name.endswith("locked.bin"):
+            raise PermissionError(errno.EPERM, "injected", name)
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", unlink)
+    removed = remove_leftovers(tmp_path)
+    assert sorted(p.name for p in removed) == [".a.0123abcd.tmp", ".b.89abcdef.old"]
