@@ -76,7 +76,7 @@ _SWAP_BIN = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast
              ast.Mod: ast.FloorDiv, ast.Pow: ast.Mult, ast.BitAnd: ast.BitOr, ast.BitOr: ast.BitAnd,
              ast.MatMult: ast.Mult}
 _SKIPPED_CALLS = {"warn", "debug", "info", "warning", "print", "simplefilter"}
-_ESCAPING = ("escape", "_escape", "_json")
+_ESCAPING = ("escape", "text", "escape_cell", "_escape", "_json")
 """Functions that make text safe for HTML or Markdown (``html.escape`` and the leaderboard's own)."""
 
 

@@ -21,8 +21,8 @@ import pytest
 from pycocotools import mask as mask_utils
 from scoring_helpers import SIMPLE, make_gt
 
+from lamm_bench.benchmarks import get_spec
 from lamm_bench.lamm_protocol.choice import choice_correct
-from lamm_bench.scoring import SCORERS
 
 GT_BOX = [0.0, 0.0, 1.0, 1.0]
 AT_HALF = [0.0, 0.0, 0.5, 1.0]  # IoU with GT_BOX: 0.5 / 1 = 0.5 exactly
@@ -31,7 +31,7 @@ AT_QUARTER = [0.0, 0.0, 0.25, 1.0]  # 0.25 / 1 = 0.25 exactly
 
 def run(name: str, columns: dict, texts: list, **kw):
     """Score ``texts`` against ground truth built from ``columns`` (each item its own image)."""
-    return SCORERS[name](make_gt(name, columns, **kw), texts, SIMPLE)
+    return get_spec(name).scorer(make_gt(name, columns, **kw), texts, SIMPLE)
 
 
 def _coco_ap():

@@ -18,11 +18,11 @@ import pytest
 from scoring_helpers import SIMPLE, make_gt
 from test_boundaries import _coco_ap
 
-from lamm_bench.scoring import SCORERS
+from lamm_bench.benchmarks import get_spec
 
 
 def run(name: str, columns: dict, texts: list, **kw):
-    return SCORERS[name](make_gt(name, columns, **kw), texts, SIMPLE)
+    return get_spec(name).scorer(make_gt(name, columns, **kw), texts, SIMPLE)
 
 
 def check_counts(result, *, missing: int = 1, unparsed: int = 1, given: int = 3) -> None:
