@@ -43,7 +43,8 @@ REPO = Path(__file__).resolve().parents[1]
 EQUIVALENT_FILE = Path(__file__).with_name("mutation_equivalent.json")
 
 _SCORING_TESTS = ("tests/lamm_bench/test_metrics.py", "tests/lamm_bench/test_lamm_protocol.py",
-                  "tests/lamm_bench/test_boundaries.py", "tests/lamm_bench/test_denominators.py")
+                  "tests/lamm_bench/test_lamm_iou_3d.py", "tests/lamm_bench/test_boundaries.py",
+                  "tests/lamm_bench/test_denominators.py", "tests/lamm_bench/test_score_cli.py")
 _PARSING_TESTS = ("tests/lamm_bench/test_parsing_honest.py", "tests/lamm_bench/test_parsing_lamm.py",
                   *_SCORING_TESTS)
 _LEADERBOARD_TESTS = ("tests/lamm_bench/leaderboard/test_leaderboard_answer_markup.py",
@@ -59,7 +60,8 @@ TARGETS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("lamm_bench/lamm_protocol/*.py", _SCORING_TESTS, False),
     ("lamm_bench/scorers/*.py", _SCORING_TESTS, False),
     ("lamm_bench/parsing/*.py", _PARSING_TESTS, False),
-    ("lamm_data/atomic.py", ("tests/lamm_data/test_atomic.py", "tests/lamm_data/test_convert_atomic.py"), False),
+    ("lamm_data/atomic.py", ("tests/lamm_data/test_atomic.py", "tests/lamm_data/test_convert_atomic.py",
+                             "tests/lamm_bench/test_outputs_atomic.py"), False),
     ("lamm_data/provenance.py", ("tests/lamm_data/test_convert_atomic.py", "tests/lamm_data/test_load.py",
                                  "tests/lamm_data/test_convert.py"), False),
     ("lamm_data/schemas.py", ("tests/lamm_data/test_schemas.py", "tests/lamm_data/test_validate_cli.py"), False),

@@ -139,15 +139,23 @@ def test_lamm_pck_counts_two_hits_through_the_scorer_with_a_real_person() -> Non
 
 
 def test_locating_points_on_the_box_edge() -> None:
-    """LAMM: strictly inside; honest: edges included (VOC2012 and LSP)."""
-    voc = {"object": [[{"label": "dog", "bbox": [0.25, 0.25, 0.5, 0.5]}]] * 2}
-    result = run("Locating_VOC2012", voc, ["the dog at [0.25, 0.5]", "the dog at [0.375, 0.375]"])
-    assert result.lamm["Acc"] == 50.0
+    """LAMM: strictly inside; honest: edges included (VOC2012 and LSP). One point on each of the four edges of a
+    box that is not a square, and one inside."""
+    box = [0.25, 0.125, 0.5, 0.75]
+    on_edges = ["[0.25, 0.5]", "[0.375, 0.125]", "[0.5, 0.5]", "[0.375, 0.75]", "[0.375, 0.5]"]
+    voc = {"object": [[{"label": "dog", "bbox": box}]] * 5}
+    result = run("Locating_VOC2012", voc, [f"the dog at {p}" for p in on_edges])
+    assert result.lamm["Acc"] == 20.0  # only the inner point
     assert result.metrics["recall"] == 1.0 and result.metrics["precision"] == 1.0
-    joints = [[20.0, 40.0]] * 13 + [[60.0, 120.0]]
-    size = (100, 200)  # person box (20, 40)-(60, 120) px = (0.2, 0.2)-(0.6, 0.6) normalised
-    lsp = run("Locating_LSP", {"gt_joints": [joints, joints]}, ["[0.25, 0.2]", "[0.25, 0.25]"], sizes=[size, size])
-    assert lsp.lamm["Acc"] == 50.0 and lsp.metrics["accuracy"] == 1.0
+    # LSP: person box (20, 25)-(40, 150) px in a 80 x 200 image = (0.25, 0.125)-(0.5, 0.75) normalised
+    joints = [[20.0, 25.0]] * 13 + [[40.0, 150.0]]
+    size = (80, 200)
+    lsp = run("Locating_LSP", {"gt_joints": [joints] * 5}, on_edges, sizes=[size] * 5)
+    assert lsp.lamm["Acc"] == 20.0 and lsp.metrics["accuracy"] == 1.0
+    outside = ["[0.24, 0.5]", "[0.375, 0.12]", "[0.51, 0.5]", "[0.375, 0.76]"]
+    assert run("Locating_LSP", {"gt_joints": [joints] * 4}, outside, sizes=[size] * 4).metrics["accuracy"] == 0.0
+    result = run("Locating_VOC2012", {"object": voc["object"][:4]}, [f"the dog at {p}" for p in outside])
+    assert result.metrics["recall"] == 0.0
 
 
 def test_locating_points_at_exactly_the_distance_threshold() -> None:

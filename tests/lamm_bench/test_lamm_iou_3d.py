@@ -46,6 +46,9 @@ def test_corners_round_and_use_absolute_sizes() -> None:
     assert corners_3d([1.0, 2.0, 3.0, 2.0, -4.0, 6.0]) == [0.0, 0.0, 0.0, 2.0, 4.0, 6.0]
     assert corners_3d([0.12345, 0.0, 0.0, 0.0, 0.0, 0.0]) == [0.123, 0.0, 0.0, 0.123, 0.0, 0.0]
     assert corners_3d([0.0, 0.0, 0.0, 1.0, 3.0, 5.0]) == [-0.5, -1.5, -2.5, 0.5, 1.5, 2.5]
+    # every coordinate rounded to 3 decimals (0.12345 - 0.055555 = 0.067895 -> 0.068, ...)
+    assert corners_3d([0.12345, 1.23456, 2.34567, 0.11111, 0.22222, 0.33333]) == [
+        0.068, 1.123, 2.179, 0.179, 1.346, 2.512]
 
 
 @pytest.mark.parametrize(("box", "expected"), CASES)
@@ -83,3 +86,21 @@ def test_zero_union_is_zero_not_an_error() -> None:
     flat = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     assert iou_3d_scalar(corners_3d(flat), corners_3d(flat)) == 0.0
     assert iou_3d(flat, [flat]).tolist() == [0.0]
+
+
+@pytest.mark.parametrize(("box", "expected"), [
+    ([0.0, 0.0, 2.0, 4.0], 1.0),
+    ([1.0, 0.0, 3.0, 4.0], 4 / 12),  # overlap 1 x 4; union 8 + 8 - 4
+    ([0.0, 3.0, 2.0, 5.0], 2 / 10),  # overlap 2 x 1; union 8 + 4 - 2
+    ([3.0, 0.0, 4.0, 4.0], 0.0),  # disjoint in x: the overlap is clamped at 0
+    ([0.0, 5.0, 2.0, 6.0], 0.0),  # disjoint in y
+    ([-1.0, -1.0, 0.5, 0.5], 0.25 / (8 + 2.25 - 0.25)),
+])
+def test_lamm_2d_iou_by_hand(box: list[float], expected: float) -> None:
+    """LAMM ``cal_iou``: ``max(min(x2) - max(x1), 0) * max(min(y2) - max(y1), 0) / (area_a + area_b - inter)``."""
+    from lamm_bench.lamm_protocol.iou import iou_2d
+
+    gt = [0.0, 0.0, 2.0, 4.0]
+    assert iou_2d(gt, [box])[0] == pytest.approx(expected, abs=1e-15)
+    assert iou_2d([gt, box], [box, gt]).shape == (2, 2)
+    assert iou_2d([gt, box], [box, gt])[1, 1] == pytest.approx(expected, abs=1e-15)
