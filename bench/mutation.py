@@ -45,8 +45,10 @@ EQUIVALENT_FILE = Path(__file__).with_name("mutation_equivalent.json")
 _SCORING_TESTS = ("tests/lamm_bench/test_metrics.py", "tests/lamm_bench/test_lamm_protocol.py",
                   "tests/lamm_bench/test_lamm_iou_3d.py", "tests/lamm_bench/test_boundaries.py",
                   "tests/lamm_bench/test_denominators.py", "tests/lamm_bench/test_estimators.py",
+                  "tests/lamm_bench/test_iou_honest.py",
                   "tests/lamm_bench/test_score_cli.py")
 _PARSING_TESTS = ("tests/lamm_bench/test_parsing_honest.py", "tests/lamm_bench/test_parsing_lamm.py",
+                  "tests/lamm_bench/test_parsing_words_numbers.py",
                   *_SCORING_TESTS)
 _LEADERBOARD_TESTS = ("tests/lamm_bench/leaderboard/test_leaderboard_answer_markup.py",
                       "tests/lamm_bench/leaderboard/test_leaderboard_escaping.py",
