@@ -76,7 +76,7 @@ def test_other_versions_are_stale(converted, change: dict) -> None:
 
 
 def test_another_source_is_stale(converted, tmp_path: Path) -> None:
-    out, meta, prov = converted
+    out, meta, _ = converted
     other = tmp_path / "other.json"
     other.write_bytes(META)
     assert staleness(out, other) == f"converted from {meta.resolve()}, not {other.resolve()}"
@@ -91,7 +91,7 @@ def test_embedding_mode(converted) -> None:
 
 
 def test_a_media_folder_that_appeared(converted) -> None:
-    out, meta, prov = converted
+    out, meta, _ = converted
     (meta.parent / "a").mkdir()  # was present: no change
     assert staleness(out, meta) is None
     (meta.parent / "b").mkdir()
