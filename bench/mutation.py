@@ -14,9 +14,11 @@ mutant has a stable id (file, function, the node's source before and after, occu
 equivalent mutants (``bench/mutation_equivalent.json``, explained in docs/testing.md) survives refactors.
 
 The source tree is copied to a temporary folder first; mutants are written there only, one at a time, and
-the copy is restored after each run, so the working tree is never touched. For each mutant only the test files
-mapped to its module run (``pytest -x -q``, with a timeout of a few times the unmutated run); a mutant is
-killed when they fail or time out. The unmutated copy must pass the same tests first.
+the copy is restored after each run, so the working tree is never touched. The test files mapped to the
+mutated modules (``TARGETS``) run once on the unmutated copy (they must pass) while every call into the mutated
+files is recorded; each mutant then runs only the tests that reach its function (``pytest -x -q`` in a process
+forked from this one, with a timeout of 4x their own time + 60 s, retried once longer). A mutant is killed when
+they fail or time out; it survives when they pass or when no mapped test reaches it.
 
 A bench script, not a CI step: it prints its numbers and the survivors.
 """

@@ -46,8 +46,9 @@ def test_corners_round_and_use_absolute_sizes() -> None:
     assert corners_3d([1.0, 2.0, 3.0, 2.0, -4.0, 6.0]) == [0.0, 0.0, 0.0, 2.0, 4.0, 6.0]
     assert corners_3d([0.12345, 0.0, 0.0, 0.0, 0.0, 0.0]) == [0.123, 0.0, 0.0, 0.123, 0.0, 0.0]
     assert corners_3d([0.0, 0.0, 0.0, 1.0, 3.0, 5.0]) == [-0.5, -1.5, -2.5, 0.5, 1.5, 2.5]
-    # every coordinate rounded to 3 decimals (0.12345 - 0.055555 = 0.067895 -> 0.068, ...)
-    assert corners_3d([0.12345, 1.23456, 2.34567, 0.11111, 0.22222, 0.33333]) == [
+    # every coordinate rounded to 3 decimals (0.12345 - 0.11131 / 2 = 0.067795 -> 0.068, ...; each of the six
+    # differs at 4 decimals, so every rounding is checked)
+    assert corners_3d([0.12345, 1.23456, 2.34567, 0.11131, 0.22222, 0.33242]) == [
         0.068, 1.123, 2.179, 0.179, 1.346, 2.512]
 
 

@@ -19,6 +19,7 @@ from lamm_data.sample import BASELINE_ANSWERS
 HOSTILE = ('</pre></dd></dl><script>alert("answer")</script><img src=x onerror=alert(1)>'
            "<!-- & &amp; &lt;b&gt; --><b onmouseover='x'>bold</b> ]]> <style>*{}</style>")
 KEY = '<i class="k">head top</i>'
+MODEL = '<i class="k">model</i> & <b onmouseover="x">co</b>'
 
 
 class _Collect(HTMLParser):
@@ -64,8 +65,8 @@ def page(scored, tmp_path_factory: pytest.TempPathFactory) -> str:
     answers = base / "answers.jsonl"
     answers.write_text("\n".join(lines) + "\n")
     report = score(scored.root, answers, base, extra=("--allow-partial",))
-    board = load_leaderboard([report], names=["model"], max_samples=100)
-    shown = {name: len(s.shown) for name, s in board.diagnostics["model"].items()}
+    board = load_leaderboard([report], names=[MODEL], max_samples=100)  # markup in the model's name too
+    shown = {name: len(s.shown) for name, s in board.diagnostics[MODEL].items()}
     assert shown["VQA_AI2D"] > 0 and shown["Keypoints_Detection_LSP"] > 0  # the hostile answers are on the page
     return render_page(board.runs, diagnostics=board.diagnostics)
 
@@ -86,4 +87,4 @@ def test_the_answer_is_shown_verbatim_as_text(page: str) -> None:
     parsed.feed(page)
     assert parsed.pre.count(HOSTILE) >= 1  # AI2D answers, character for character
     assert any(block.startswith(f"{KEY}: {HOSTILE}\n") for block in parsed.pre)  # LSP: joint name and answer
-    assert HOSTILE not in page and "<script>" not in page
+    assert HOSTILE not in page and "<script>" not in page and MODEL not in page
