@@ -100,6 +100,7 @@ class Mutant:
     after: str
     occurrence: int
     index: int  # position among the mutation points of the file (used to re-create it)
+    in_function: bool = True  # False: module or class body (runs at import: every test of the file judges it)
 
     @property
     def id(self) -> str:
@@ -122,13 +123,15 @@ class _Points(ast.NodeVisitor):
 
     def __init__(self, only_escaping: bool) -> None:
         self.only_escaping = only_escaping
-        self.points: list[tuple[ast.AST, str, object, str]] = []
+        self.points: list[tuple[ast.AST, str, object, str, bool]] = []
         self._scope: list[str] = []
+        self._in_function = [False]
         self._active = [not only_escaping]
 
     # scopes ---------------------------------------------------------------------------------------------
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._scope.append(node.name)
+        self._in_function.append(True)
         self._active.append(self._active[-1] or (self.only_escaping and node.name in _ESCAPING))
         for stmt in node.body:
             if not _is_docstring(stmt, node):
@@ -136,6 +139,7 @@ class _Points(ast.NodeVisitor):
         for default in (*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]):
             self.visit(default)
         self._active.pop()
+        self._in_function.pop()
         self._scope.pop()
 
     visit_FunctionDef = _function
@@ -143,9 +147,11 @@ class _Points(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self._scope.append(node.name)
+        self._in_function.append(False)
         for stmt in node.body:
             if not _is_docstring(stmt, node):
                 self.visit(stmt)
+        self._in_function.pop()
         self._scope.pop()
 
     def visit_Module(self, node: ast.Module) -> None:
@@ -171,11 +177,11 @@ class _Points(ast.NodeVisitor):
     # operators ----------------------------------------------------------------------------------------
     def _add(self, node: ast.AST, kind: str, payload: object = None) -> None:
         if self._active[-1]:
-            self.points.append((node, kind, payload, ".".join(self._scope) or "<module>"))
+            self.points.append((node, kind, payload, ".".join(self._scope) or "<module>", self._in_function[-1]))
 
     def visit_Call(self, node: ast.Call) -> None:
         if self.only_escaping and _is_escape_call(node):
-            self.points.append((node, "unescape", None, ".".join(self._scope) or "<module>"))
+            self.points.append((node, "unescape", None, ".".join(self._scope) or "<module>", self._in_function[-1]))
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
@@ -283,7 +289,7 @@ def source_files(modules: list[str] | None) -> list[str]:
     return found
 
 
-def _points(text: str, path: str) -> tuple[ast.Module, list[tuple[ast.AST, str, object, str]]]:
+def _points(text: str, path: str) -> tuple[ast.Module, list[tuple[ast.AST, str, object, str, bool]]]:
     tree = ast.parse(text)
     collector = _Points(only_escaping=_target_for(path)[1])  # type: ignore[index]
     collector.visit(tree)
@@ -294,7 +300,7 @@ def generate(path: str, root: Path = REPO) -> Iterator[Mutant]:
     """Every mutant of one file (``path`` relative to ``root``); :func:`mutant_source` makes its source."""
     _, points = _points((root / path).read_text(encoding="utf-8"), path)
     seen: dict[str, int] = {}
-    for index, (node, kind, payload, function) in enumerate(points):
+    for index, (node, kind, payload, function, in_function) in enumerate(points):
         replacement = _mutate(node, kind, payload)
         before = " ".join(ast.unparse(node).split())
         after = " ".join(ast.unparse(replacement).split()) if not isinstance(replacement, ast.Pass) else "pass"
@@ -303,13 +309,13 @@ def generate(path: str, root: Path = REPO) -> Iterator[Mutant]:
         key = f"{function}::{before} -> {after}"
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        yield Mutant(path, function, getattr(node, "lineno", 0), before, after, occurrence, index)
+        yield Mutant(path, function, getattr(node, "lineno", 0), before, after, occurrence, index, in_function)
 
 
 def mutant_source(mutant: Mutant, root: Path) -> str:
     """The mutated module's source (raises ``SyntaxError`` if the mutant does not compile)."""
     tree, points = _points((root / mutant.path).read_text(encoding="utf-8"), mutant.path)
-    node, kind, payload, _ = points[mutant.index]
+    node, kind, payload, _, _ = points[mutant.index]
     mutated = _Replace(node, _mutate(node, kind, payload)).visit(tree)
     ast.fix_missing_locations(mutated)
     source = ast.unparse(mutated)
@@ -511,11 +517,10 @@ def main(argv: list[str] | None = None) -> int:
               f"({time.monotonic() - start:.0f} s with call recording)", flush=True)
         for number, m in enumerate(mutants, start=1):
             mapped = set(_target_for(m.path)[0])  # type: ignore[index]
-            function = m.function if m.function != "<module>" else None
-            if function is None:  # module level: every test that calls anything in the file
+            if not m.in_function:  # module or class body: every test that calls anything in the file
                 tests = sorted({t for f, ts in coverage.items() if f.startswith(m.path + "::") for t in ts})
             else:
-                tests = coverage.get(f"{m.path}::{function}", [])
+                tests = coverage.get(f"{m.path}::{m.function}", [])
             tests = sorted((t for t in tests if t.split("::")[0] in mapped), key=lambda t: durations.get(t, 0.0))
             target = work / m.path
             original = target.read_text(encoding="utf-8")

@@ -29,6 +29,7 @@ class _Collect(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.pre: list[str] = []
+        self.data: list[str] = []  # all text, entities decoded
         self._in_pre = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -42,6 +43,7 @@ class _Collect(HTMLParser):
             self._in_pre = False
 
     def handle_data(self, data: str) -> None:
+        self.data.append(data)
         if self._in_pre:
             self.pre[-1] += data
 
@@ -88,3 +90,28 @@ def test_the_answer_is_shown_verbatim_as_text(page: str) -> None:
     assert parsed.pre.count(HOSTILE) >= 1  # AI2D answers, character for character
     assert any(block.startswith(f"{KEY}: {HOSTILE}\n") for block in parsed.pre)  # LSP: joint name and answer
     assert HOSTILE not in page and "<script>" not in page and MODEL not in page
+
+
+@pytest.mark.parametrize("exists", [True, False])
+def test_a_media_file_name_with_markup_stays_text(tmp_path, exists: bool) -> None:
+    """Media names come from the meta file: a name full of markup is an attribute value or text, never markup."""
+    from PIL import Image
+
+    from lamm_bench.diagnostics import ChoiceDiagnostics
+    from lamm_bench.leaderboard.samples import Sample
+    from lamm_bench.leaderboard.thumbnails import sample_picture
+
+    name = 'x" onload="alert(1)<i class="k">.png'
+    media = tmp_path / name
+    if exists:
+        Image.new("RGB", (40, 30), "white").save(media, format="PNG")
+    record = ChoiceDiagnostics.build(benchmark="VQA_AI2D", index=0, missing=False)
+    html = sample_picture(Sample(record, "wrong", media=media))
+    parsed = _Collect()
+    parsed.feed(html)
+    assert not [(t, a) for t, a in parsed.tags for k in a if k.startswith("on") or a.get("class") == "k"]
+    if exists:
+        (svg,) = [a for t, a in parsed.tags if t == "svg"]
+        assert svg["aria-label"] == name  # the exact name, as an attribute value
+    else:
+        assert f"{name}: file not found" in "".join(parsed.data)
