@@ -80,8 +80,8 @@ def test_ap_counts_every_object_of_a_class() -> None:
     two_dogs = [{"label": "dog", "bbox": [0.0, 0.0, 0.5, 0.5]}, {"label": "dog", "bbox": [0.5, 0.5, 1.0, 1.0]},
                 {"label": "cat", "bbox": [0.0, 0.5, 0.5, 1.0]}]
     texts = ["a dog at [0, 0, 0.5, 0.5] and a cat at [0, 0.5, 0.5, 1]", "a dog at [0.5, 0.5, 1, 1]"]
-    result = get_spec("Detection_VOC2012").scorer(make_gt("Detection_VOC2012", {"object": [two_dogs, two_dogs]}),
-                                                  texts, DIAGNOSTICS)
+    gt = make_gt("Detection_VOC2012", {"object": [two_dogs, two_dogs]}, media=["same.jpg", "same.jpg"])
+    result = get_spec("Detection_VOC2012").scorer(gt, texts, DIAGNOSTICS)  # two questions on one image: 1 cluster
     classes = {"dog": 0, "cat": 1}
     images = [{"gt": [{"box": o["bbox"], "cls": classes[o["label"]]} for o in two_dogs],
                "pred": [{"box": [0, 0, 0.5, 0.5], "cls": 0}, {"box": [0, 0.5, 0.5, 1], "cls": 1}]},
