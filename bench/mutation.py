@@ -478,6 +478,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the sample")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--json", type=Path, default=None, help="also write every result to this JSON file")
+    parser.add_argument("--rerun", type=Path, default=None,
+                        help="run only the mutants that survived in this --json file (after adding tests)")
     args = parser.parse_args(argv)
 
     equivalent: dict[str, str] = json.loads(EQUIVALENT_FILE.read_text()) if EQUIVALENT_FILE.exists() else {}
@@ -490,7 +492,12 @@ def main(argv: list[str] | None = None) -> int:
         files = source_files(args.modules)
         mutants = [m for f in files for m in generate(f, work)]
         total = len(mutants)
-        if args.max_mutants is not None and args.max_mutants < total:
+        if args.rerun is not None:
+            previous = json.loads(args.rerun.read_text())["results"]
+            again = {r["id"] for r in previous if r["outcome"] in ("survived", "uncovered")}
+            mutants = [m for m in mutants if m.id in again]
+            print(f"rerunning {len(mutants)} of the {len(again)} survivors of {args.rerun}", flush=True)
+        elif args.max_mutants is not None and args.max_mutants < total:
             mutants = random.Random(args.seed).sample(mutants, args.max_mutants)
             mutants.sort(key=lambda m: (m.path, m.index))
         if args.list:
