@@ -71,7 +71,8 @@ TARGETS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("lamm_data/provenance.py", ("tests/lamm_data/test_provenance.py", "tests/lamm_data/test_convert_atomic.py",
                                  "tests/lamm_data/test_load.py",
                                  "tests/lamm_data/test_convert.py"), False),
-    ("lamm_data/schemas.py", ("tests/lamm_data/test_schemas.py", "tests/lamm_data/test_validate_cli.py"), False),
+    ("lamm_data/schemas.py", ("tests/lamm_data/test_schemas.py", "tests/lamm_data/test_schema_edges.py",
+                              "tests/lamm_data/test_validate_cli.py"), False),
     ("lamm_bench/leaderboard/*.py", _LEADERBOARD_TESTS, True),
 )
 """Which sources are mutated and which tests judge them (first matching glob wins). ``True``: only the escaping
