@@ -21,7 +21,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     found = {}
     for label, seed in (("a", "7"), ("b", "8"), ("a_again", "7")):
         path = out / f"{label}.json"
-        result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--data", str(root), "--out", str(path),
+        result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--root", str(root), "--out", str(path),
                                      "--seed", seed, "--resamples", "100", "-q", "--jobs", "1"])
         assert result.exit_code == 0, result.output
         found[label] = json.loads(path.read_text())
