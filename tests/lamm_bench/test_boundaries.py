@@ -211,3 +211,10 @@ def test_iou_threshold_pairs_are_one_to_one_at_the_boundary() -> None:
     m = run("Detection_VOC2012", objects, [text]).metrics
     assert (m["recall@0.5"], m["precision@0.5"]) == (1.0, 0.5)
     assert np.isclose(m["f1@0.5"], 2 * 1 / 3)
+
+
+def test_a_joint_answer_is_read_from_its_first_point() -> None:
+    joints = [[10.0 * k, 12.0 * k] for k in range(14)]
+    answers = [{"right ankle": "[0, 0] or [0.9, 0.9]"}, {"right ankle": "[0.9, 0.9]"}]
+    result = run("Keypoints_Detection_LSP", {"gt_joints": [joints, joints]}, answers, sizes=[(200, 200)] * 2)
+    assert result.metrics["pck@0.1/right ankle"] == 0.5  # the first answer's first point is right, its last is not
