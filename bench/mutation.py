@@ -54,6 +54,7 @@ _PARSING_TESTS = ("tests/lamm_bench/test_parsing_honest.py", "tests/lamm_bench/t
                   *_SCORING_TESTS)
 _LEADERBOARD_TESTS = ("tests/lamm_bench/leaderboard/test_leaderboard_answer_markup.py",
                       "tests/lamm_bench/leaderboard/test_leaderboard_escaping.py",
+                      "tests/hostile/test_report_inputs.py",
                       "tests/lamm_bench/leaderboard/test_leaderboard_render.py",
                       "tests/lamm_bench/leaderboard/test_leaderboard_inputs.py")
 
