@@ -94,3 +94,17 @@ def test_ap_counts_every_object_of_a_class() -> None:
     assert m["ap@0.5"] == pytest.approx(ap[1], abs=1e-12) and m["ap@0.25"] == pytest.approx(ap[0], abs=1e-12)
     assert m["ap@0.5_agnostic"] == pytest.approx(agnostic[1], abs=1e-12)
     assert m["recall@0.5"] == 3 / 6 and m["precision@0.5"] == 1.0
+
+
+def test_a_letter_beyond_the_options_is_noted() -> None:
+    gt = make_gt("VQA_AI2D", {"gt_choice": [0, 0], "gt_choices": [["egg", "pupa", "adult"]] * 2})
+    records = get_spec("VQA_AI2D").scorer(gt, ["The answer is (D).", "The answer is (C)."], DIAGNOSTICS).samples
+    assert records[0].field("note") == "option D does not exist (3 options)"
+    assert records[1].field("note") is None
+
+
+def test_ucmerced_lamm_number_is_a_case_sensitive_substring() -> None:
+    """LAMM's UCMerced rule is ``label in answer`` (not the WordNet rule of CIFAR10 and Hair)."""
+    gt = make_gt("Fine-grained_Classification_UCMerced", {"label": ["harbor", "harbor"]})
+    result = get_spec("Fine-grained_Classification_UCMerced").scorer(gt, ["A Harbor.", "the harbors"], DIAGNOSTICS)
+    assert result.lamm["Acc"] == 50.0  # "harbor" is a substring of "harbors", not of "Harbor"

@@ -40,3 +40,25 @@ def test_average_precision_scale() -> None:
     assert 0 < plain < 1
     scaled = AveragePrecision(data, 100.0).evaluate(Draws(np.zeros((1, len(images)), dtype=int), counts))
     assert scaled[0] == pytest.approx(100 * plain)
+
+
+def test_each_estimator_gets_its_own_interval() -> None:
+    """Several estimators bootstrapped together (the grouped and the batched path): each keeps its own values."""
+    from lamm_bench.metrics.bootstrap import bootstrap_intervals, paired_intervals
+
+    n = 50
+    ones, zeros = Ratio(np.ones(n), np.ones(n)), Ratio(np.zeros(n), np.ones(n))
+    half = Ratio(np.arange(n) % 2 == 0, np.ones(n), scale=10.0)
+    out = bootstrap_intervals({"ones": ones, "zeros": zeros, "half": half}, n, np.random.default_rng(0), resamples=200)
+    assert out["ones"] == (1.0, 1.0) and out["zeros"] == (0.0, 0.0)
+    low, high = out["half"]
+    assert 2.0 < low < 5.0 < high < 8.0
+    data = DetectionSet(np.arange(4), np.ones(4), np.array([True, False, True, True]), np.zeros(4, dtype=int),
+                        np.ones((4, 1)))
+    mixed = bootstrap_intervals({"ones": ones.__class__(np.ones(4), np.ones(4)), "ap": AveragePrecision(data),
+                                 "zeros": zeros.__class__(np.zeros(4), np.ones(4))}, 4, np.random.default_rng(0),
+                                resamples=200)
+    assert mixed["ones"] == (1.0, 1.0) and mixed["zeros"] == (0.0, 0.0) and mixed["ap"] != (1.0, 1.0)
+    paired = paired_intervals({"a": ones, "b": zeros}, {"a": zeros, "b": zeros}, n, np.random.default_rng(0),
+                              resamples=100)
+    assert paired == {"a": (1.0, 1.0), "b": (0.0, 0.0)}

@@ -25,6 +25,7 @@ CASES = [
     ([0.0, 0.0, 0.0, 2.0, 4.0, 3.0], 24 / 48),  # half the height
     ([3.0, 5.0, 0.0, 2.0, 2.0, 6.0], (-1 * -2 * 6) / (48 + 24 - 12)),  # disjoint on x and y: LAMM's positive IoU
     ([3.0, 0.0, 0.0, 2.0, 4.0, 6.0], 0.0),  # disjoint on x only: negative intersection -> 0
+    ([4.5, 7.5, 0.0, 2.0, 4.0, 6.0], 0.0),  # disjoint on x and y: (-2.5 * -3.5 * 6) / (96 - 52.5) = 1.21 > 1 -> 0
     ([0.0, 0.0, 0.0, -2.0, -4.0, -6.0], 1.0),  # negative sizes count by absolute value
     ([0.1234, 0.0, 0.0, 2.0, 4.0, 6.0], None),  # rounding to 3 decimals: computed below
 ]

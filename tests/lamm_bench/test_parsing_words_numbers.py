@@ -52,3 +52,16 @@ def test_coordinates_on_the_unit_square_edges_are_not_flagged() -> None:
     assert parse_boxes_2d("[0, 0, 1.5, 1]").notes == outside and parse_boxes_2d("[-0.1, 0, 1, 1]").notes == outside
     assert parse_points("[1.01, 0.5]").notes == outside and parse_points("[0.5, -0.01]").notes == outside
 
+
+
+def test_lamm_boxes_with_one_axis_reversed_are_dropped() -> None:
+    assert lamm.boxes_2d("[0, 0.5, 0.5, 0]") == []  # y1 > y2 only
+    assert lamm.boxes_2d("[0.5, 0, 0, 0.5]") == []  # x1 > x2 only
+    assert lamm.boxes_2d("[0.5, 0.5, 0, 0]") == [[0.0, 0.0, 0.5, 0.5]]  # both: corners swapped
+
+
+def test_plural_label_forms() -> None:
+    vocabulary = Vocabulary(["butterfly", "bus", "glass", "dog"])
+    assert vocabulary.named("two butterflies") == ["butterfly"]
+    assert vocabulary.named("three buses") == ["bus"] and vocabulary.named("dogs") == ["dog"]
+    assert vocabulary.named("a glass") == ["glass"]
