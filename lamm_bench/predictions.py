@@ -387,9 +387,10 @@ def predictions_from_records(records: Iterable[Mapping[str, Any]], benchmark: st
     only = _benchmark_entry(benchmark, "benchmark") if benchmark is not None else None
     by_benchmark: dict[str, list[Prediction]] = {}
     entries: dict[str, CatalogEntry] = {}
+    truncated: dict[str, int] = {}
     for index, value in enumerate(records):
         record = dict(value) if isinstance(value, Mapping) else value
-        name, prediction = _record(record, f"predictions[{index}]", only, entries)
+        name, prediction = _record(record, f"predictions[{index}]", only, entries, truncated)
         by_benchmark.setdefault(name, []).append(prediction)
     warnings: list[str] = []
     if only is not None:
@@ -398,6 +399,8 @@ def predictions_from_records(records: Iterable[Mapping[str, Any]], benchmark: st
             listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
             warnings.append(f"benchmark {only.name}: left out predictions of other benchmarks: {listed}")
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
+    warnings += [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length "
+                 "before scoring" for name, n in truncated.items() if name in by_benchmark]
     if not by_benchmark:
         raise PredictionsError("predictions: no records given")
     _check_duplicates(by_benchmark)

@@ -96,3 +96,14 @@ def test_a_joint_named_twice_is_a_counted_parse_failure(tmp_path: Path) -> None:
     answers.write_text('{"benchmark": "LSP", "id": "im0001", "id": "im0002", "text": {}}\n')
     with pytest.raises(PredictionsError, match=r"a\.jsonl:1: the key 'id' appears twice"):
         read_predictions(answers)
+
+
+def test_in_memory_answers_are_cut_too() -> None:
+    """Records given in memory (``lamm_bench.score`` with a list or a Dataset) go through the same cap."""
+    from lamm_bench.predictions import predictions_from_records
+
+    predictions = predictions_from_records([{"benchmark": "Caption_flickr30k", "id": "1", "text": "y" * 70_000},
+                                            {"benchmark": "Caption_flickr30k", "id": "2", "text": "a dog"}])
+    assert [len(p.text) for p in predictions.by_benchmark["Caption_flickr30k"]] == [MAX_ANSWER_CHARS, 5]
+    assert f"Caption_flickr30k: 1 answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length " \
+           "before scoring" in predictions.warnings
