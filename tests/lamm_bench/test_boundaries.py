@@ -80,7 +80,7 @@ def test_honest_3d_detection_and_grounding_at_exactly_the_iou_threshold() -> Non
     left quarter (IoU 0.25). Honest: >=; LAMM's Acc@t: strictly > (docs/lamm-formats.md §8.4)."""
     half_gt, half = [0.0, 0.0, 0.0, 2.0, 1.0, 1.0], "[-0.5, 0, 0, 1, 1, 1]"
     quarter_gt, quarter = [0.0, 0.0, 0.0, 4.0, 1.0, 1.0], "[-1.5, 0, 0, 1, 1, 1]"
-    grounding = run("VG_ScanRefer", {"box": [half_gt, quarter_gt]}, [half, quarter])
+    grounding = run("VG_ScanRefer", {"object": [half_gt, quarter_gt]}, [half, quarter])
     assert grounding.metrics["acc@0.5"] == 0.5 and grounding.metrics["acc@0.25"] == 1.0
     assert grounding.metrics["mean_iou"] == pytest.approx((0.5 + 0.25) / 2, abs=1e-15)
     assert grounding.lamm == {"Acc@0.25": 50.0, "Acc@0.5": 0.0}  # 0.5 > 0.25 only; 0.25 > 0.25 and 0.5 > 0.5 fail

@@ -148,7 +148,7 @@ def test_locating_rates() -> None:
 def test_grounding_rates() -> None:
     box = [0.0, 0.0, 0.0, 2.0, 1.0, 1.0]
     texts = ["[0, 0, 0, 2, 1, 1]", "[-0.5, 0, 0, 1, 1, 1]", "no box", None]  # IoU 1, 0.5, none, missing
-    result = run("VG_ScanRefer", {"box": [box] * 4}, texts)
+    result = run("VG_ScanRefer", {"object": [box] * 4}, texts)
     assert result.metrics["acc@0.5"] == 2 / 4 and result.metrics["acc@0.25"] == 2 / 4
     assert result.metrics["mean_iou"] == pytest.approx((1 + 0.5) / 4)
     assert result.lamm == {"Acc@0.25": 50.0, "Acc@0.5": 25.0}

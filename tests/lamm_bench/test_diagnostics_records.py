@@ -34,7 +34,7 @@ CASES = [
      ["[0.4, 0.4]", "[0.9, 0.9]", "nowhere", None], {"sizes": [(100, 200)] * 4}),
     ("Locating_FSC147", {"points": [[[50.0, 100.0]]] * 4}, ["[0.5, 0.5]", "[0.9, 0.9]", "nowhere", None],
      {"sizes": [(100, 200)] * 4}),
-    ("VG_ScanRefer", {"box": [[0.0, 0.0, 0.0, 2.0, 1.0, 1.0]] * 4},
+    ("VG_ScanRefer", {"object": [[0.0, 0.0, 0.0, 2.0, 1.0, 1.0]] * 4},
      ["[0, 0, 0, 2, 1, 1]", "[5, 0, 0, 1, 1, 1]", "no box", None], {}),
     ("Keypoints_Detection_LSP", {"gt_joints": [JOINTS] * 4},
      [RIGHT_JOINTS, {"joint 0": "[0.9, 0.9]"}, {"joint 0": "somewhere"}, None], {"sizes": [(200, 200)] * 4}),
