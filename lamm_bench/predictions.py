@@ -327,6 +327,12 @@ def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str],
     return by_benchmark, listing.hexdigest()
 
 
+def _cut_warnings(truncated: Mapping[str, int], kept: Mapping[str, Any]) -> list[str]:
+    """One warning per kept benchmark whose answers were cut to :data:`MAX_ANSWER_CHARS`."""
+    return [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length before "
+            "scoring" for name, n in truncated.items() if name in kept]
+
+
 def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None) -> PredictionSet:
     """Read predictions from a JSONL file, a legacy answer folder or one legacy answer file.
 
@@ -360,8 +366,7 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
             listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
             warnings.append(f"--benchmark {only.name}: left out predictions of other benchmarks: {listed}")
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
-    warnings += [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length "
-                 "before scoring" for name, n in truncated.items() if name in by_benchmark]
+    warnings += _cut_warnings(truncated, by_benchmark)
     warnings += [f"{name}: {n} answer(s) name a joint twice (JSON would keep the last); counted as not parsed"
                  for name, n in repeated.items() if name in by_benchmark]
     _check_duplicates(by_benchmark)
@@ -399,8 +404,7 @@ def predictions_from_records(records: Iterable[Mapping[str, Any]], benchmark: st
             listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
             warnings.append(f"benchmark {only.name}: left out predictions of other benchmarks: {listed}")
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
-    warnings += [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length "
-                 "before scoring" for name, n in truncated.items() if name in by_benchmark]
+    warnings += _cut_warnings(truncated, by_benchmark)
     if not by_benchmark:
         raise PredictionsError("predictions: no records given")
     _check_duplicates(by_benchmark)

@@ -95,8 +95,11 @@ def _cannot_write(target: Path, exc: OSError) -> OutputError:
 
 def write_files_atomic(files: Mapping[Path, bytes]) -> None:
     """Write every file or none: each goes to a synced temp file beside its target, and the temp files are
-    renamed into place only once all of them were written. On failure (or interruption) the temp files and
-    the folders created for them are removed and every target keeps its previous content.
+    renamed into place only once all of them were written. Before the renames, each existing target is kept
+    under a backup name (a hard link, or a copy where links are not possible); if a rename fails, the targets
+    already replaced get their previous content back and the new ones are removed. On failure (or
+    interruption) the temp files and the folders created for them are removed and every target keeps its
+    previous content.
 
     Raises:
         OutputError: a file cannot be written (the message names it and says why: ``cannot write
@@ -104,6 +107,8 @@ def write_files_atomic(files: Mapping[Path, bytes]) -> None:
     """
     created: list[Path] = []
     temps: dict[Path, Path] = {}
+    backups: dict[Path, Path | None] = {}
+    renamed: list[Path] = []
     done = False
     try:
         for target, data in files.items():
@@ -119,20 +124,51 @@ def write_files_atomic(files: Mapping[Path, bytes]) -> None:
                     os.fsync(f.fileno())
             except OSError as exc:
                 raise _cannot_write(target, exc) from None
+        for target in temps:
+            try:
+                backups[target] = _backup(target)
+            except OSError as exc:
+                raise _cannot_write(target, exc) from None
         for target, tmp in temps.items():
             try:
                 os.replace(tmp, target)
             except OSError as exc:
                 raise _cannot_write(target, exc) from None
+            renamed.append(target)
         done = True
     finally:
+        if not done:
+            for target in reversed(renamed):
+                backup = backups.get(target)
+                try:
+                    if backup is not None:
+                        os.replace(backup, target)
+                    else:
+                        target.unlink(missing_ok=True)
+                except OSError:
+                    pass
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
+        for backup in backups.values():
+            if backup is not None:
+                backup.unlink(missing_ok=True)
         for folder in [] if done else reversed(created):
             try:
                 folder.rmdir()  # only when empty
             except OSError:
                 pass
+
+
+def _backup(target: Path) -> Path | None:
+    """A second name for ``target``'s current content (None when it does not exist yet)."""
+    if not target.exists():
+        return None
+    backup = temp_path(target, "bak")
+    try:
+        os.link(target, backup)
+    except OSError:
+        shutil.copy2(target, backup)
+    return backup
 
 
 def replace_folder(new: Path, target: Path) -> None:

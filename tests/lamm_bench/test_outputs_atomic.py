@@ -126,3 +126,26 @@ def test_write_files_atomic_names_a_folder_target(tmp_path: Path) -> None:
     assert (tmp_path / "a").read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
     assert isinstance(OutputError("x"), OSError)
+
+
+def test_a_rename_failing_halfway_restores_the_targets_already_replaced(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second of three renames fails: the first target gets its old bytes back, the new third file never
+    appears, and no temp or backup file is left."""
+    (tmp_path / "a").write_bytes(b"old a")
+    (tmp_path / "b").write_bytes(b"old b")
+    real = os.replace
+    calls: list[str] = []
+
+    def failing(src: object, dst: object) -> None:
+        if Path(dst).name == "b" and str(src).endswith(".tmp"):
+            raise OSError(errno.EIO, "Input/output error")
+        calls.append(Path(dst).name)
+        real(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", failing)
+    with pytest.raises(OutputError, match=r"cannot write .*b: "):
+        write_files_atomic({tmp_path / "a": b"new a", tmp_path / "b": b"new b", tmp_path / "c": b"new c"})
+    assert calls[0] == "a"  # the first rename really happened before the failure
+    assert (tmp_path / "a").read_bytes() == b"old a" and (tmp_path / "b").read_bytes() == b"old b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "b"]
