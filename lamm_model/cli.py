@@ -143,7 +143,9 @@ def predict(
                                                          "skipped).")],
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Prompts per generate call.")] = 1,
     max_new_tokens: Annotated[int | None, typer.Option(help="Default: the config's 2D/3D limits.")] = None,
-    sample: Annotated[bool, typer.Option("--sample/--greedy", help="Sample (top-p) instead of greedy.")] = False,
+    sample: Annotated[bool, typer.Option("--sample/--greedy", help="Sample (top-p) instead of greedy (default: "
+                                         "greedy, LAMM's code since 2024-01; --sample with the defaults below is "
+                                         "the paper-era protocol).")] = False,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 1.0,
     top_p: Annotated[float, typer.Option(help="Sampling nucleus.")] = 0.9,
     seed: Annotated[int, typer.Option(help="Seed for sampling and point-cloud subsampling.")] = 0,
@@ -151,6 +153,8 @@ def predict(
     = "lamm",
     vqa_two_pass: Annotated[bool, typer.Option("--vqa-two-pass/--vqa-one-pass", help="LAMM's two-pass VQA.")] = True,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
+    dtype: Annotated[str, typer.Option(help="Weights during inference: auto (bf16 on CUDA, fp32 on CPU), fp32, "
+                                            "bf16 or fp16.")] = "auto",
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items of each benchmark.")] = None,
 ) -> None:
     """Write benchmark predictions in the JSONL format `lamm-bench score` reads."""
@@ -160,7 +164,7 @@ def predict(
     if prompt_style not in ("lamm", "train"):
         raise fail(f"--prompt-style must be lamm or train, not {prompt_style!r}", 2)
     settings = GenerationSettings(max_new_tokens, sample, temperature, top_p, seed, prompt_style,  # type: ignore[arg-type]
-                                  vqa_two_pass)
+                                  vqa_two_pass, dtype)
     with Progress(TextColumn("{task.description}"), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
                   console=err) as progress:
         tasks: dict[str, Any] = {}
@@ -178,6 +182,29 @@ def predict(
     for name in summary.written:
         table.add_row(name, str(summary.written[name]), str(summary.skipped[name]))
     out.print(table)
+
+
+@app.command("import-lamm")
+@friendly_errors
+def import_lamm(
+    checkpoint: Annotated[Path, typer.Argument(help="LAMM's pytorch_model.pt (trainable weights: LoRA + llama_proj).")],
+    llm: Annotated[Path, typer.Option("--llm", help="Base LLM folder (transformers format): Vicuna v0 or "
+                                                    "LLaMA-2-chat, as the checkpoint was trained on.")],
+    vision: Annotated[Path, typer.Option("--vision", help="CLIP folder (transformers format), e.g. a local copy "
+                                                          "of openai/clip-vit-large-patch14.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="New checkpoint folder for `lamm-model predict`.")],
+    lora_alpha: Annotated[int, typer.Option("--lora-alpha", min=1, help="LoRA alpha (not stored by LAMM; "
+                                                                        "LAMM trained with 32).")] = 32,
+    tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer folder (default: the --llm folder).")] = None,
+) -> None:
+    """Convert a LAMM 2D checkpoint into one that `lamm-model predict` loads."""
+    from lamm_model.import_lamm import import_lamm as run
+
+    result = run(checkpoint, llm, vision, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer)
+    out.print(f"imported {escape(str(checkpoint))} (sha256 {result.sha256[:16]}…, {result.tensors} tensors, "
+              f"{result.key_spelling} keys): LoRA r={result.lora_r} alpha={result.lora_alpha} on "
+              f"{', '.join(result.target_modules)} x {result.layers} layers")
+    out.print(f"checkpoint: {escape(str(result.out))}")
 
 
 def main() -> None:

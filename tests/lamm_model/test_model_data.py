@@ -47,7 +47,7 @@ def test_only_assistant_tokens_are_supervised() -> None:
     supervised = [t for t, lab in zip(enc.input_ids, enc.labels, strict=True) if lab != IGNORE]
     assert TOK.decode(supervised) == "Fine.\n###Done.\n###"
     assert TOK.decode(enc.input_ids[enc.media_start + 5:]) == (
-        "</Img> Q1\n### Assistant: Fine.\n###Human: Q2\n### Assistant: Done.\n###")
+        "</Img> Q1\n### Assistant:Fine.\n###Human: Q2\n### Assistant:Done.\n###")
     assert enc.supervised == len("Fine.\n###Done.\n###") and not enc.truncated
 
 

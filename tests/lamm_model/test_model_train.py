@@ -133,13 +133,19 @@ def test_checkpoints_of_pretrained_models_hold_only_what_changed(make_config, tm
     model, tokenizer, loaded_cfg = load_for_inference(Path(cfg.out_dir))
     assert loaded_cfg == cfg and len(tokenizer) == 260
     state = model.state_dict()
-    assert all(torch.equal(state[k], v) for k, v in saved.items())
+    assert all(torch.equal(state[k], v) for k, v in saved.items() if not k.startswith("llm."))
     assert any(v.abs().sum() > 0 for k, v in saved.items() if "lora_B" in k)  # LoRA B starts at zero
     from transformers import AutoModelForCausalLM
 
     base = AutoModelForCausalLM.from_pretrained(llm_dir).state_dict()
     key = "model.layers.0.mlp.up_proj.weight"
-    assert torch.equal(state[f"llm.base_model.model.{key}"], base[key])
+    assert torch.equal(state[f"llm.{key}"], base[key])
+    # inference merges LoRA into the base weights: W = W0 + alpha / r * B @ A
+    lora = "llm.base_model.model.model.layers.0.self_attn.q_proj.lora_{}.default.weight"
+    scale = cfg.model.llm.lora.alpha / cfg.model.llm.lora.r
+    torch.testing.assert_close(state["llm.model.layers.0.self_attn.q_proj.weight"],
+                               base["model.layers.0.self_attn.q_proj.weight"]
+                               + scale * saved[lora.format("B")] @ saved[lora.format("A")])
 
 
 def test_bf16_runs_and_gradient_checkpointing_changes_nothing(make_config, tmp_path: Path) -> None:
