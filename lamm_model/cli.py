@@ -196,11 +196,14 @@ def import_lamm(
     lora_alpha: Annotated[int, typer.Option("--lora-alpha", min=1, help="LoRA alpha (not stored by LAMM; "
                                                                         "LAMM trained with 32).")] = 32,
     tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer folder (default: the --llm folder).")] = None,
+    template: Annotated[str, typer.Option(help="LAMM's prompt layout of the training code: lamm-2023-06 (the "
+                                               "June-2023 Vicuna checkpoints) or lamm-2023-09 (LLaMA-2-chat).")]
+    = "lamm-2023-06",
 ) -> None:
     """Convert a LAMM 2D checkpoint into one that `lamm-model predict` loads."""
     from lamm_model.import_lamm import import_lamm as run
 
-    result = run(checkpoint, llm, vision, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer)
+    result = run(checkpoint, llm, vision, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer, template=template)
     out.print(f"imported {escape(str(checkpoint))} (sha256 {result.sha256[:16]}…, {result.tensors} tensors, "
               f"{result.key_spelling} keys): LoRA r={result.lora_r} alpha={result.lora_alpha} on "
               f"{', '.join(result.target_modules)} x {result.layers} layers")

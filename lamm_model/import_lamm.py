@@ -250,11 +250,11 @@ def key_spelling(state: Mapping[str, torch.Tensor]) -> str:
 
 
 def lamm_2d_config(llm: str, vision: str, *, r: int, alpha: int, target_modules: list[str],
-                   tokenizer: str | None = None) -> TrainConfig:
+                   tokenizer: str | None = None, template: str = "lamm-2023-06") -> TrainConfig:
     """The config of an imported LAMM 2D model: LAMM's recipe settings with the given LLM and CLIP folders."""
     return validate_config({
         "model": {
-            "use_system": True,
+            "use_system": True, "template": template,
             "llm": {"pretrained": llm, "tokenizer": tokenizer, "finetune": "lora",
                     "lora": {"r": r, "alpha": alpha, "dropout": LAMM_LORA_DROPOUT, "target_modules": target_modules}},
             "vision": {"pretrained": vision, "layer": -1, "num_tokens": 256, "freeze": True,
@@ -268,12 +268,14 @@ def lamm_2d_config(llm: str, vision: str, *, r: int, alpha: int, target_modules:
 
 def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str], vision: str | os.PathLike[str],
                 out: str | os.PathLike[str], *, lora_alpha: int = LAMM_LORA_ALPHA,
-                tokenizer: str | os.PathLike[str] | None = None,
+                tokenizer: str | os.PathLike[str] | None = None, template: str = "lamm-2023-06",
                 rules: Sequence[KeyRule] = RULES_2D) -> ImportResult:
     """Convert LAMM's ``pytorch_model.pt`` into a checkpoint folder ``out`` that ``predict`` loads.
 
     ``llm``/``vision``: the base LLM and CLIP folders (transformers format; their paths are stored as
-    given, made absolute); ``tokenizer``: default the LLM folder. ``out`` must not exist (or be an empty
+    given, made absolute); ``tokenizer``: default the LLM folder; ``template``: LAMM's prompt layout of the
+    code the checkpoint was trained with (``lamm-2023-06`` for the June-2023 Vicuna checkpoints,
+    ``lamm-2023-09`` for LAMM's code from 2023-09 on, e.g. LLaMA-2-chat). ``out`` must not exist (or be an empty
     folder); it is written under a temporary name and renamed when complete.
 
     Raises:
@@ -287,6 +289,8 @@ def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str],
     source, llm, vision, out = Path(checkpoint), Path(llm).absolute(), Path(vision).absolute(), Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ImportLammError(f"{out} already exists and is not an empty folder; choose a new --out")
+    if template not in ("lamm-2023-06", "lamm-2023-09"):
+        raise ImportLammError(f"--template must be lamm-2023-06 or lamm-2023-09, not {template!r}")
     if not isinstance(lora_alpha, int) or lora_alpha < 1:
         raise ImportLammError(f"--lora-alpha must be a positive integer, not {lora_alpha!r}")
     state = read_lamm_checkpoint(source)
@@ -295,7 +299,8 @@ def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str],
     dims = _dims(llm, vision)
     r, modules = check_shapes(weights, dims, str(source))
     cfg = lamm_2d_config(str(llm), str(vision), r=r, alpha=lora_alpha, target_modules=modules,
-                         tokenizer=str(Path(tokenizer).absolute()) if tokenizer is not None else None)
+                         tokenizer=str(Path(tokenizer).absolute()) if tokenizer is not None else None,
+                         template=template)
     digest = sha256_of(source)
     tok = load_tokenizer(cfg.model.llm.tokenizer_source)
     tmp = temp_path(out, "import")
@@ -308,6 +313,7 @@ def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str],
         record = {"source": str(source.absolute()), "sha256": digest, "format": "LAMM save_model (2D)",
                   "key_spelling": spelling, "lora_r": r, "lora_alpha": lora_alpha, "target_modules": modules,
                   "layers": dims.layers, "tensors": len(state), "llm": str(llm), "vision": str(vision),
+                  "template": template,
                   "licence_note": "LAMM's hub cards say apache-2.0, its GitHub docs CC BY-NC 4.0: check the terms "
                                   "of the checkpoint you imported"}
         (tmp / IMPORT_RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")

@@ -6,9 +6,10 @@ runs it). llama-tokenizer-js carries LLaMA's 32,000 pieces (in id order) and 61,
 fallback, a ``▁`` prepended and spaces replaced by ``▁``: SentencePiece's ``add_dummy_prefix`` and whitespace
 escaping), a ``tokenizer_config.json`` (``<s>``/``</s>``/``<unk>``, BOS added) and ``SOURCE.json``.
 
-Before writing (when the ``tokenizers`` package is there), the built tokenizer must give the ids of known strings: llama-tokenizer-js's test cases
-(computed with the original SentencePiece model) and the stop sequences in LAMM's ``openlamm.py``
-(``[[2277, 29937], [835]]``: ``##`` ``#`` and ``▁###``). Exits 1 on any difference.
+Before writing (when the ``tokenizers`` package is there), the built tokenizer must give the ids of known
+strings: llama-tokenizer-js's test cases (computed with the original SentencePiece model) and the stop
+sequences in LAMM's ``openlamm.py`` (``[[2277, 29937], [835]]``: ``##`` ``#`` and ``▁###``). Exits 1 on any
+difference.
 """
 
 from __future__ import annotations
