@@ -22,7 +22,8 @@ Patched on LAMM's side, and only these (no CUDA, no downloads, no DeepSpeed here
 instead), ``torch.cuda.current_device`` (CPU), ``load_and_transform_image_data_clip`` (returns the given
 pixel tensors; LAMM's torchvision transform does not run: torchvision has no CPU wheel for this torch here),
 and import-only stubs for modules the model never calls (deepspeed, ipdb, torchaudio, pytorchvideo, EPCL,
-torchvision; transformers and peft are imported first, so they see no DeepSpeed). LAMM's ``generate`` samples and its stopping criterion needs CUDA, so greedy generation calls
+torchvision; transformers and peft are imported first, so they see no DeepSpeed). LAMM's ``generate``
+samples and its stopping criterion needs CUDA, so greedy generation calls
 its ``prepare_generation_embedding`` and then ``llama_model.generate(do_sample=False)``.
 
 Run (LAMM's code needs its own environment; what was used)::
@@ -85,7 +86,7 @@ CONVERSATIONS: list[dict[str, Any]] = [
         {"from": "gpt", "value": "It was built between 1887 and 1889 for the World's Fair."}]},
     {"task_type": "commomsenseqa", "conversations": [
         {"from": "human", "value": "<image>\nWhat is the animal in the picture known for?"},
-        {"from": "gpt", "value": "The giant panda is known for eating bamboo; it spends up to 14 hours a day eating."}]},
+        {"from": "gpt", "value": "The giant panda is known for eating bamboo; it eats up to 14 hours a day."}]},
     {"task_type": "classification", "conversations": [
         {"from": "human", "value": "<image>\nWhat is the category label for this image?"},
         {"from": "gpt", "value": "The category label for this image is 'airplane'."}]},
@@ -250,10 +251,11 @@ def our_outputs(tokenizer_dir: str, sample_root: Path) -> dict[str, Any]:
     """Everything the golden holds, computed with our code."""
     import torch
 
+    from lamm_bench.benchmarks.registry import get_spec
     from lamm_data.catalog import resolve
     from lamm_model.data import collate, encode
     from lamm_model.model import IMAGE
-    from lamm_model.prompts import BENCHMARK_TASK_TYPE, benchmark_system, inference_parts, training_parts
+    from lamm_model.prompts import inference_parts, training_parts
 
     model, tok, cfg = our_model(tokenizer_dir)
     pad = tok.pad_token_id
@@ -282,9 +284,9 @@ def our_outputs(tokenizer_dir: str, sample_root: Path) -> dict[str, Any]:
 
     bench = []
     for j, case in enumerate(benchmark_cases(sample_root)):
-        entry = resolve(case["benchmark"])
-        parts = inference_parts(case["query"], "image", system=benchmark_system(entry),
-                                task_type=BENCHMARK_TASK_TYPE[entry.name], style="lamm")
+        protocol = get_spec(resolve(case["benchmark"]).name).protocol
+        parts = inference_parts(case["query"], "image", system=protocol.system, task_type=protocol.task_type,
+                                style="lamm")
         enc = encode(tok, parts, VISION_TOKENS, None)
         batch = collate([item(enc, 100 + j)], pad, left=True)
         with torch.no_grad():
@@ -353,13 +355,12 @@ def lamm_side(work: Path, lamm: Path) -> None:
     import importlib.util
     import types
 
+    import peft  # noqa: F401  (imported before the stubs below, so they see no DeepSpeed)
     import torch
+    import transformers.deepspeed
+    import transformers.modeling_utils  # noqa: F401
     from safetensors.torch import load_file
     from transformers import LlamaConfig, PreTrainedTokenizerFast
-
-    import peft  # noqa: F401  (imported before the stubs below, so they see no DeepSpeed)
-    import transformers.deepspeed  # noqa: F401
-    import transformers.modeling_utils  # noqa: F401
 
     src = lamm / "src"
     sys.path.insert(0, str(src))
