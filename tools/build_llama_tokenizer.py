@@ -106,7 +106,8 @@ def main(js_file: str, out_dir: str) -> int:
               f"({len(set(pieces))} distinct) and {len(merges)}", file=sys.stderr)
         return 1
     document = tokenizer_json(pieces, merges)
-    for text, ids, got in check_known(document):
+    checked = check_known(document)
+    for text, ids, got in checked:
         if got != ids:
             print(f"{text!r}: expected ids {ids} (original LLaMA tokenizer), built tokenizer gives {got}",
                   file=sys.stderr)
@@ -118,7 +119,7 @@ def main(js_file: str, out_dir: str) -> int:
     (out / "SOURCE.json").write_text(json.dumps({
         "package": "llama-tokenizer-js@1.2.2 (npm, MIT)",
         "llama-tokenizer.js sha256": hashlib.sha256(Path(js_file).read_bytes()).hexdigest(),
-        "pieces": len(pieces), "merges": len(merges), "checked_strings": len(KNOWN)}, indent=1), encoding="utf-8")
+        "pieces": len(pieces), "merges": len(merges), "known_strings_checked": len(checked)}, indent=1), encoding="utf-8")
     print(f"LLaMA tokenizer built: {len(pieces)} pieces, {len(merges)} merges", file=sys.stderr)
     return 0
 
