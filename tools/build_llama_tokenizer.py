@@ -119,7 +119,8 @@ def main(js_file: str, out_dir: str) -> int:
     (out / "SOURCE.json").write_text(json.dumps({
         "package": "llama-tokenizer-js@1.2.2 (npm, MIT)",
         "llama-tokenizer.js sha256": hashlib.sha256(Path(js_file).read_bytes()).hexdigest(),
-        "pieces": len(pieces), "merges": len(merges), "known_strings_checked": len(checked)}, indent=1), encoding="utf-8")
+        "pieces": len(pieces), "merges": len(merges), "known_strings_checked": len(checked)}, indent=1),
+        encoding="utf-8")
     print(f"LLaMA tokenizer built: {len(pieces)} pieces, {len(merges)} merges", file=sys.stderr)
     return 0
 

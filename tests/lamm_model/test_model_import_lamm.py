@@ -176,9 +176,9 @@ def test_import_predict_score_as_a_new_user(bases: tuple[Path, Path], tmp_path: 
     runner = CliRunner()
     steps = [
         (model, ["import-lamm", str(ckpt), "--llm", str(llm), "--vision", str(clip), "--out", "imported"]),
-        (model, ["predict", "--checkpoint", "imported", "--data", "sample", "-b", "2D",
+        (model, ["predict", "--checkpoint", "imported", "--root", "sample", "-b", "2D",
                  "--out", "preds/predictions.jsonl", "--max-new-tokens", "4"]),
-        (bench, ["score", "preds/predictions.jsonl", "--data", "preds/lamm-sample", "--allow-partial"]),
+        (bench, ["score", "preds/predictions.jsonl", "--root", "preds/lamm-sample", "--allow-partial"]),
     ]
     outputs = []
     for app, args in steps:
