@@ -276,6 +276,32 @@ def load_epcl_weights(path: str | os.PathLike[str], cfg: EpclConfig, in_features
     return convert_state(state, cfg, in_features, str(path))
 
 
+def stored_architecture(path: str | os.PathLike[str]) -> tuple[EpclConfig, bool] | None:
+    """The architecture and ``use_color`` that weights at ``path`` were made with: from a LAMM EPCL pickle's
+    args, or from the metadata :func:`save_epcl_weights` writes; ``None`` for safetensors without it.
+
+    Raises:
+        EpclCheckpointError: unreadable file or metadata.
+    """
+    path = Path(path)
+    if path.suffix != ".safetensors":
+        ckpt = read_epcl_checkpoint(path)
+        return config_from_args(ckpt.args, ckpt.state, str(path))
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            meta = f.metadata() or {}
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise EpclCheckpointError(f"{path}: cannot read safetensors ({exc})") from None
+    if "epcl" not in meta:
+        return None
+    try:
+        return EpclConfig.model_validate_json(meta["epcl"]), bool(json.loads(meta.get("use_color", "false")))
+    except ValueError as exc:
+        raise EpclCheckpointError(f"{path}: bad 'epcl' metadata ({exc})") from None
+
+
 # ---------------------------------------------------------------------------- the 3D LAMM delta (LoRA + projector)
 def projector_key_3d(key: str) -> str | None:
     """``llama_proj.weight``/``.bias`` of a 3D LAMM checkpoint (1024 EPCL features -> LLM) -> ``points_proj.*``."""

@@ -18,12 +18,17 @@ The index work runs in float32 on the input's device with :mod:`lamm_model.epcl.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from lamm_model.epcl import ops
 from lamm_model.epcl.config import EpclConfig
+
+if TYPE_CHECKING:
+    from lamm_model.config import PointCloudConfig
 
 
 class _BatchNorm(nn.Module):
@@ -243,3 +248,33 @@ class EpclEncoder(nn.Module):
     def forward(self, points: torch.Tensor) -> torch.Tensor:
         """The first ``num_tokens`` tokens ``(B, num_tokens, width)`` of clouds ``(B, N, 3 + in_features)``."""
         return self.encode(points)[1][:, : self.num_tokens]
+
+
+def build_epcl(cfg: PointCloudConfig) -> EpclEncoder:
+    """The EPCL encoder of ``model.pointcloud`` (``encoder: epcl``), with ``pretrained`` weights when set.
+
+    ``pretrained`` is LAMM's EPCL checkpoint (read safely) or converted safetensors; the architecture it was
+    trained with (its args or metadata) must equal ``cfg.epcl`` and ``use_color``.
+
+    Raises:
+        ConfigError: unreadable weights, or weights of another architecture (names what differs).
+    """
+    from lamm_model.config import ConfigError
+    from lamm_model.epcl.checkpoint import EpclCheckpointError, load_epcl_weights, stored_architecture
+
+    in_features = 3 if cfg.use_color else 0
+    module = EpclEncoder(cfg.epcl, in_features, cfg.num_tokens)
+    if cfg.pretrained is not None:
+        try:
+            stored = stored_architecture(cfg.pretrained)
+            if stored is not None and stored != (cfg.epcl, cfg.use_color):
+                differ = [f"{k}: {v!r} (weights) vs {getattr(cfg.epcl, k)!r} (config)"
+                          for k, v in stored[0].model_dump().items() if getattr(cfg.epcl, k) != v]
+                if stored[1] != cfg.use_color:
+                    differ.append(f"use_color: {stored[1]} (weights) vs {cfg.use_color} (config)")
+                raise ConfigError(f"model.pointcloud.pretrained: {cfg.pretrained} was trained with another EPCL "
+                                  f"architecture than model.pointcloud.epcl: {'; '.join(differ)}")
+            module.load_state_dict(load_epcl_weights(cfg.pretrained, cfg.epcl, in_features))
+        except EpclCheckpointError as exc:
+            raise ConfigError(f"model.pointcloud.pretrained: {exc}") from None
+    return module
