@@ -1,6 +1,7 @@
 """Run LAMM's own EPCL encoder code on CPU; its outputs are the goldens of ``tests/lamm_model/test_epcl_parity.py``.
 
     python tools/crosscheck_epcl.py --repo PATH/TO/OpenGVLab-LAMM-git [--commit ea57136] [--write]
+    python tools/crosscheck_epcl.py --repo PATH --export-pointnet2 .lamm-src/pointnet2   # for bench/gpu_epcl.sh
 
 LAMM's EPCL sources are read from a git checkout (``git show``) into a temporary folder at run time; nothing
 of theirs is stored in this project. They run unmodified except for what cannot run here:
@@ -101,6 +102,21 @@ def materialise(repo: str, commit: str, dest: Path) -> None:
     (pkg / "CLIP" / "clip.py").write_text(CLIP_STUB, encoding="utf-8")
 
 
+def export_pointnet2(repo: str, commit: str, dest: Path) -> None:
+    """Copy LAMM's ``third_party/pointnet2/_ext_src`` (the CUDA sources) to ``dest`` for ``bench/gpu_epcl.sh``.
+    ``dest`` must be git-ignored (e.g. ``.lamm-src/``): LAMM's code is never committed here."""
+    listing = subprocess.run(["git", "-C", repo, "ls-tree", "-r", "--name-only", commit,
+                              f"{EPCL_DIR}/third_party/pointnet2/_ext_src"], check=True, capture_output=True,
+                             text=True).stdout.split()
+    prefix = f"{EPCL_DIR}/third_party/pointnet2/"
+    for path in listing:
+        target = dest / path.removeprefix(prefix)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(subprocess.run(["git", "-C", repo, "show", f"{commit}:{path}"], check=True,
+                                          capture_output=True).stdout)
+    print(f"wrote {len(listing)} files of LAMM {commit} pointnet2 to {dest}")
+
+
 def install_stubs() -> None:
     plyfile = types.ModuleType("plyfile")
     plyfile.PlyData = plyfile.PlyElement = object  # type: ignore[attr-defined]
@@ -163,7 +179,12 @@ def main() -> int:
     parser.add_argument("--repo", required=True, help="a git checkout (or bare git dir) of OpenGVLab/LAMM")
     parser.add_argument("--commit", default="ea57136")
     parser.add_argument("--write", action="store_true", help="(re)write the goldens instead of comparing")
+    parser.add_argument("--export-pointnet2", type=Path, default=None, metavar="DIR",
+                        help="only copy LAMM's pointnet2 CUDA sources to DIR (git-ignored) for bench/gpu_epcl.sh")
     opts = parser.parse_args()
+    if opts.export_pointnet2 is not None:
+        export_pointnet2(opts.repo, opts.commit, opts.export_pointnet2)
+        return 0
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

@@ -22,6 +22,8 @@ import numpy as np
 import torch
 
 TOTAL_THREADS = 512
+_CPU_GRAIN = 32768
+"""torch's ``at::internal::GRAIN_SIZE``: element-wise CPU operations on fewer elements run on one thread."""
 """``cuda_utils.h``: the most threads a pointnet2 kernel block uses."""
 
 MAG_LIMIT = float(np.nextafter(np.float32(1e-3), np.float32(0)) if float(np.float32(1e-3)) > 1e-3
@@ -81,19 +83,32 @@ def furthest_point_sample(xyz: torch.Tensor, count: int) -> torch.Tensor:
     mag = x * x + y * y + z * z
     temp = torch.full_like(x, 1e10)
     temp.masked_fill_(mag <= MAG_LIMIT, -math.inf)  # never updated, never picked
+    # On CPU, each operation stays below torch's parallel grain: one step is too little work for threads to pay
+    # (and with busy cores their hand-offs cost far more than the arithmetic).
+    width = n if xyz.device.type != "cpu" else max(1, _CPU_GRAIN // batch)
+    spans = [(lo, min(n, lo + width)) for lo in range(0, n, width)]
+    views = [(x[:, lo:hi], y[:, lo:hi], z[:, lo:hi], temp[:, lo:hi], torch.empty(batch, hi - lo, dtype=x.dtype,
+              device=x.device), torch.empty(batch, hi - lo, dtype=x.dtype, device=x.device)) for lo, hi in spans]
     rows = torch.arange(batch, device=xyz.device)
     pos = torch.zeros(batch, dtype=torch.long, device=xyz.device)  # order[0] == 0: the start point
-    d, t = torch.empty_like(x), torch.empty_like(x)
     for j in range(1, count):
         cx, cy, cz = (c[rows, pos].unsqueeze(1) for c in (x, y, z))
-        torch.sub(x, cx, out=t)
-        torch.mul(t, t, out=d)
-        torch.sub(y, cy, out=t)
-        d.add_(t * t)
-        torch.sub(z, cz, out=t)
-        d.add_(t * t)
-        torch.minimum(temp, d, out=temp)
-        pos = temp.argmax(dim=1)  # first maximum = most preferred index among ties
+        best, where = [], []
+        for (lo, _), (xs, ys, zs, ts, d, t) in zip(spans, views, strict=True):
+            torch.sub(xs, cx, out=t)
+            torch.mul(t, t, out=d)
+            torch.sub(ys, cy, out=t)
+            d.add_(t * t)
+            torch.sub(zs, cz, out=t)
+            d.add_(t * t)
+            torch.minimum(ts, d, out=ts)
+            value, index = ts.max(dim=1)  # first maximum = most preferred index among ties
+            best.append(value)
+            where.append(index + lo)
+        if len(spans) == 1:
+            pos = where[0]
+        else:  # earlier spans hold more preferred indices: the first span with the maximum wins
+            pos = torch.stack(where, dim=1)[rows, torch.stack(best, dim=1).argmax(dim=1)]
         out[:, j] = order[pos]
     return out
 
