@@ -48,7 +48,7 @@ def score(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or warnings on stderr.")] = False,
 ) -> None:
     """Score predictions: the LAMM protocol's numbers and honest metrics with bootstrap intervals."""
-    from lamm_bench.outputs import write_diagnostics, write_report
+    from lamm_bench.outputs import write_outputs
     from lamm_bench.predictions import read_predictions
     from lamm_bench.scoring import default_jobs
     from lamm_bench.scoring import score as score_predictions
@@ -60,10 +60,7 @@ def score(
     scored = score_predictions(read_predictions(predictions, benchmark), root, seed=seed, resamples=resamples,
                                allow_partial=allow_partial, diagnostics=diagnostics is not None,
                                jobs=jobs or default_jobs(), progress=progress)
-    if diagnostics is not None:  # first, so that the report can record its name and sha256
-        write_diagnostics(scored, diagnostics)
-    if out_path is not None:
-        write_report(scored, out_path, diagnostics=diagnostics)
+    write_outputs(scored, report=out_path, diagnostics=diagnostics)  # all files or none
     for warning in [] if quiet else scored.report.meta.warnings:
         err.print(f"warning: {warning}", markup=False)
     out.print(report_table(scored.report))

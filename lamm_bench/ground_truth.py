@@ -17,15 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from lamm_bench.benchmarks.registry import get_spec
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import MissingDataError
 from lamm_data.layout import find_meta
 from lamm_data.media import MediaError, image_size
 from lamm_data.metafile import read_meta, split_dir_of
 from lamm_data.schemas import Record
-
-NEEDS_IMAGE_SIZE = frozenset({"Keypoints_Detection_LSP", "Locating_LSP", "Locating_FSC147"})
-"""Benchmarks whose ground truth is in pixels and whose answers are normalised: they need image sizes."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,7 @@ class GroundTruth:
         columns: ground-truth fields by name (``object``, ``label``, ...; VG_ScanRefer's box is ``box``).
         cluster: cluster index of each item (items sharing an image or point cloud share a cluster).
         cluster_keys: media path of each cluster.
-        sizes: ``(width, height)`` in pixels per item for :data:`NEEDS_IMAGE_SIZE`, else ``None``.
+        sizes: ``(width, height)`` in pixels per item where the spec says ``needs_image_size``, else ``None``.
         manifest: which data this is (file, sha256, items, source).
     """
 
@@ -122,7 +120,7 @@ def _from_records(entry: CatalogEntry, root: Path, path: Path) -> GroundTruth:
     ids, reason = _ids([r.id for r in records])
     media = [getattr(r, "pcl" if entry.modality == "pointcloud" else "image") for r in records]
     cluster, keys = _clusters(media)
-    sizes = _sizes(split_dir_of(path), media, entry.name) if entry.name in NEEDS_IMAGE_SIZE else None
+    sizes = _sizes(split_dir_of(path), media, entry.name) if get_spec(entry.name).needs_image_size else None
     manifest = {"file": _relative(path, root), "sha256": sha256, "items": len(records), "source": "meta"}
     return GroundTruth(entry.name, ids, reason, _columns(entry, records), cluster, keys, sizes, manifest)
 
@@ -155,7 +153,7 @@ def _from_arrow(entry: CatalogEntry, root: Path, path: Path) -> GroundTruth | No
     else:
         columns = {name: table.column(name).to_pylist() for name in entry.gt_fields}
     sizes = None
-    if entry.name in NEEDS_IMAGE_SIZE:
+    if get_spec(entry.name).needs_image_size:
         dims = list(zip(table.column("width").to_pylist(), table.column("height").to_pylist(), strict=True))
         if any(w is None or h is None for w, h in dims):
             sizes = _sizes(split_dir_of(path), media, entry.name)

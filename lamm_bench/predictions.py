@@ -24,12 +24,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
+from lamm_bench.benchmarks.registry import get_spec
 from lamm_bench.errors import PredictionsError
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import UnknownNameError
 from lamm_data.schemas import JOINT_NAMES
 
-KEYPOINTS = "Keypoints_Detection_LSP"
 _EXAMPLES = 5
 
 
@@ -45,8 +45,9 @@ class PredictionRecord(BaseModel):
         description="Canonical benchmark name (e.g. Detection_VOC2012) or an alias (VOC2012); may be omitted "
                     "when `lamm-bench score --benchmark NAME` is given.")] = None
     text: Annotated[StrictStr | dict[StrictStr, StrictStr], Field(
-        description="The model's answer. For Keypoints_Detection_LSP an object {joint name: answer} with one "
-                    f"entry per joint in LSP order ({', '.join(JOINT_NAMES)}), as LAMM wrote it.")]
+        description="The model's answer. For a benchmark asked one query per joint (Keypoints_Detection_LSP) "
+                    "an object {joint name: answer} with one entry per joint in order (LSP: "
+                    f"{', '.join(JOINT_NAMES)}), as LAMM wrote it.")]
 
 
 @dataclass(frozen=True)
@@ -115,13 +116,14 @@ def _describe(exc: ValidationError) -> str:
 
 
 def _check_text(name: str, text: Any, where: str) -> None:
-    if name == KEYPOINTS:
+    protocol = get_spec(name).protocol
+    if protocol.layout == "per_joint":
         if not isinstance(text, dict):
-            raise PredictionsError(f"{where}: text: {KEYPOINTS} expects an object {{joint name: answer}} "
+            raise PredictionsError(f"{where}: text: {name} expects an object {{joint name: answer}} "
                                    f"(one entry per joint), got {type(text).__name__}")
-        if len(text) > len(JOINT_NAMES):
-            raise PredictionsError(f"{where}: text: {len(text)} entries; expected at most {len(JOINT_NAMES)} "
-                                   "(one per LSP joint)")
+        if len(text) > len(protocol.joints):
+            raise PredictionsError(f"{where}: text: {len(text)} entries; expected at most {len(protocol.joints)} "
+                                   "(one per joint)")
     elif not isinstance(text, str):
         raise PredictionsError(f"{where}: text: {name} expects a string answer, got an object")
 

@@ -6,55 +6,25 @@ import multiprocessing as mp
 import os
 import signal
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from lamm_bench.benchmarks.registry import get_spec
+from lamm_bench.diagnostics import DiagnosticsRecord
 from lamm_bench.errors import JoinError
-from lamm_bench.ground_truth import GroundTruth, load_ground_truth
+from lamm_bench.ground_truth import load_ground_truth
 from lamm_bench.join import join
 from lamm_bench.metrics.bootstrap import RESAMPLES, bootstrap_intervals
 from lamm_bench.predictions import Prediction, PredictionSet
 from lamm_bench.report import BenchmarkResult, DataEntry, DataManifest, InputInfo, Meta, Report
-from lamm_bench.scorers.base import BenchmarkScore, ScoringContext
-from lamm_bench.scorers.caption import score_caption
-from lamm_bench.scorers.choice import score_choice
-from lamm_bench.scorers.classification import score_class_name, score_smile
-from lamm_bench.scorers.counting import score_counting
-from lamm_bench.scorers.detection import score_detection
-from lamm_bench.scorers.grounding import score_grounding
-from lamm_bench.scorers.keypoints import score_keypoints
-from lamm_bench.scorers.locating import score_locating_boxes, score_locating_person, score_locating_points
-from lamm_bench.scorers.ocr import score_ocr
+from lamm_bench.scorers.base import ScoringContext
 from lamm_bench.sidecar import BenchmarkEstimators, clusters_digest
 from lamm_data._version import __version__
-from lamm_data.catalog import BENCHMARKS
-
-Scorer = Callable[[GroundTruth, Sequence[Any], ScoringContext], BenchmarkScore]
-
-SCORERS: Mapping[str, Scorer] = {
-    "Caption_flickr30k": score_caption,
-    "Classification_CIFAR10": score_class_name,
-    "Counting_FSC147": score_counting,
-    "Detection_VOC2012": score_detection,
-    "Facial_Classification_CelebA(Hair)": score_class_name,
-    "Facial_Classification_CelebA(Smile)": score_smile,
-    "Fine-grained_Classification_UCMerced": score_class_name,
-    "Keypoints_Detection_LSP": score_keypoints,
-    "Locating_FSC147": score_locating_points,
-    "Locating_LSP": score_locating_person,
-    "Locating_VOC2012": score_locating_boxes,
-    "OCR_SVT": score_ocr,
-    "VQA_AI2D": score_choice,
-    "VQA_SQAimage": score_choice,
-    "Detection_ScanNet": score_detection,
-    "VG_ScanRefer": score_grounding,
-    "VQA_ScanQA_multiplechoice": score_choice,
-}
-"""The scorer of every benchmark."""
+from lamm_data.catalog import BENCHMARKS, benchmark_names
 
 
 def default_context(*, diagnostics: bool = False) -> ScoringContext:
@@ -93,16 +63,17 @@ class Scored:
 
     report: Report
     estimators: dict[str, BenchmarkEstimators]
-    samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    samples: dict[str, list[DiagnosticsRecord]] = field(default_factory=dict)
 
-    def sample_records(self) -> Iterator[dict[str, Any]]:
+    def sample_records(self) -> Iterator[DiagnosticsRecord]:
         """Diagnostics records, benchmark by benchmark, in ground-truth order."""
         for records in self.samples.values():
             yield from records
 
 
 def _select(predictions: PredictionSet, allow_partial: bool) -> list[str]:
-    present = [name for name in BENCHMARKS if predictions.by_benchmark.get(name)]
+    names = benchmark_names()
+    present = [name for name in names if predictions.by_benchmark.get(name)]
     if not present:
         raise JoinError("no predictions to score")
     absent = [name for name in BENCHMARKS if name not in predictions.by_benchmark]
@@ -110,7 +81,7 @@ def _select(predictions: PredictionSet, allow_partial: bool) -> list[str]:
         raise JoinError(f"predictions cover {len(present)} of {len(BENCHMARKS)} benchmarks; no predictions for "
                         f"{', '.join(absent)}. Pass --allow-partial to score only the benchmarks present, or "
                         "--benchmark NAME for one.")
-    return [name for name in BENCHMARKS if name in predictions.by_benchmark]
+    return [name for name in names if name in predictions.by_benchmark]
 
 
 @dataclass
@@ -120,7 +91,7 @@ class _Outcome:
     result: BenchmarkResult
     data: DataEntry
     estimators: BenchmarkEstimators
-    samples: list[dict[str, Any]] | None
+    samples: list[DiagnosticsRecord] | None
     warnings: list[str]
 
 
@@ -130,7 +101,7 @@ def _score_one(name: str, root: str | Path, predictions: Sequence[Prediction], c
     ctx = ctx or default_context(diagnostics=diagnostics)
     gt = load_ground_truth(root, name)
     joined = join(gt, predictions)
-    result = SCORERS[name](gt, joined.texts, ctx)
+    result = get_spec(name).scorer(gt, joined.texts, ctx)
     warnings = [*joined.warnings, *(f"{name}: {note}" for note in result.notes)]
     ci = bootstrap_intervals(result.estimators, gt.n_clusters, benchmark_rng(seed, name), resamples=resamples)
     return _Outcome(
@@ -150,11 +121,6 @@ def _score_task(task: tuple[Any, ...]) -> tuple[str, _Outcome]:
 def _ignore_interrupts() -> None:
     """Worker initializer: Ctrl-C is handled by the parent process, which stops the workers."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-_COST_PER_ITEM = {"Caption": 60, "Detection": 20, "Keypoints": 3, "Locating": 2}
-"""Rough relative scoring cost of one item per task (measured at the real scale; default 1): CIDEr-D and AP
-bootstraps and WordNet matching dominate. Used only to start the longest benchmarks first."""
 
 
 def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ctx: ScoringContext | None,
@@ -179,7 +145,7 @@ def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ct
     warm_up()
 
     def cost(name: str) -> int:
-        return len(predictions.by_benchmark[name]) * _COST_PER_ITEM.get(name.split("_")[0], 1)
+        return len(predictions.by_benchmark[name]) * get_spec(name).scoring_cost
 
     tasks = [(name, root, predictions.by_benchmark[name], *args) for name in sorted(names, key=cost, reverse=True)]
     # Leaving the block (all scored, an error, Ctrl-C) terminates the workers: after a failure nothing else is

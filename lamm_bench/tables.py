@@ -4,30 +4,19 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from lamm_bench.benchmarks.registry import get_spec
 from lamm_bench.compare import Comparison
 from lamm_bench.report import Report
 from lamm_bench.scorers.base import LAMM_PREFIX
+from lamm_data.errors import LammError
 
-HEADLINES: dict[str, tuple[str, ...]] = {
-    "Caption_flickr30k": ("CIDEr-D", "BLEU-4", "ROUGE-L"),
-    "Classification_CIFAR10": ("accuracy_exact", "accuracy_synonym"),
-    "Counting_FSC147": ("MAE", "RMSE", "exact_accuracy"),
-    "Detection_VOC2012": ("f1@0.5", "ap@0.5", "recall@0.5_agnostic"),
-    "Facial_Classification_CelebA(Hair)": ("accuracy_exact", "accuracy_synonym"),
-    "Facial_Classification_CelebA(Smile)": ("accuracy",),
-    "Fine-grained_Classification_UCMerced": ("accuracy_exact", "accuracy_synonym"),
-    "Keypoints_Detection_LSP": ("pck@0.1",),
-    "Locating_FSC147": ("recall@0.1", "precision@0.1"),
-    "Locating_LSP": ("accuracy",),
-    "Locating_VOC2012": ("recall", "precision"),
-    "OCR_SVT": ("word_recall", "word_precision"),
-    "VQA_AI2D": ("accuracy", "parse_rate"),
-    "VQA_SQAimage": ("accuracy", "parse_rate"),
-    "Detection_ScanNet": ("f1@0.25", "ap@0.25", "recall@0.25_agnostic"),
-    "VG_ScanRefer": ("acc@0.25", "acc@0.5"),
-    "VQA_ScanQA_multiplechoice": ("accuracy", "parse_rate"),
-}
-"""Honest metrics shown in the summary table (every metric is in report.json)."""
+
+def headlines(benchmark: str) -> tuple[str, ...]:
+    """The honest metrics of a benchmark shown in summaries (its spec's headlines; every metric is in report.json)."""
+    try:
+        return tuple(m.name for m in get_spec(benchmark).headlines)
+    except LammError:  # a benchmark this process has no spec for (a report from a plug-in)
+        return ()
 
 
 def _number(value: float | None, digits: int = 2) -> str:
@@ -46,7 +35,7 @@ def report_table(report: Report) -> Table:
         table.add_column(column, overflow="fold", justify="right" if column in ("n", "missing", "unparsed") else "left")
     for name, result in report.results.items():
         lamm = "\n".join(f"{k} {_with_ci(v, result.ci95.get(LAMM_PREFIX + k), 2)}" for k, v in result.lamm.items())
-        shown = [m for m in HEADLINES.get(name, ()) if m in result.metrics] + ["parse_failure_rate"]
+        shown = [m for m in headlines(name) if m in result.metrics] + ["parse_failure_rate"]
         metrics = "\n".join(f"{m} {_with_ci(result.metrics[m], result.ci95.get(m), 3)}" for m in shown)
         table.add_row(name, str(result.n), str(result.missing), str(result.unparsed), lamm, metrics)
     return table
@@ -58,7 +47,7 @@ def comparison_table(comparison: Comparison, *, all_metrics: bool = False) -> Ta
     for column in ("benchmark", "metric", "A", "B", "B - A", "95% CI (paired)"):
         table.add_column(column, overflow="fold")
     for d in comparison.differences:
-        if not all_metrics and d.block == "metrics" and d.name not in HEADLINES.get(d.benchmark, ()):
+        if not all_metrics and d.block == "metrics" and d.name not in headlines(d.benchmark):
             continue
         name = f"{'lamm ' if d.block == 'lamm' else ''}{d.name}"
         ci = "-" if d.ci95 is None else f"[{d.ci95[0]:+.4g}, {d.ci95[1]:+.4g}]"

@@ -6,10 +6,14 @@ append to the same temp file, and ``os.replace`` makes the final name appear com
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
+
+from lamm_data.errors import OutputError
 
 
 def temp_path(target: Path, tag: str = "tmp") -> Path:
@@ -18,17 +22,85 @@ def temp_path(target: Path, tag: str = "tmp") -> Path:
 
 
 def write_bytes_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` via a synced temp file and a rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(target)
+    """Write ``data`` to ``target`` via a synced temp file and a rename.
+
+    Raises:
+        OutputError: the file cannot be written (the message names it and says why).
+    """
+    write_files_atomic({Path(target): data})
+
+
+def _reason(exc: OSError) -> str:
+    """``no space left on device`` from an OSError (its strerror, first letter lowered)."""
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
+
+
+def _not_a_folder(target: Path) -> Path | None:
+    """The first ancestor of ``target`` that exists but is not a folder, if any."""
+    for parent in reversed(target.parents):
+        if parent.exists() and not parent.is_dir():
+            return parent
+    return None
+
+
+def _make_parents(target: Path) -> list[Path]:
+    """Create the missing folders above ``target``; returns those created, outermost first."""
+    missing = [p for p in reversed(target.parents) if not p.is_dir()]
+    for folder in missing:
+        folder.mkdir(exist_ok=True)
+    return missing
+
+
+def _cannot_write(target: Path, exc: OSError) -> OutputError:
+    blocker = _not_a_folder(target) if exc.errno in (errno.EEXIST, errno.ENOTDIR, errno.ENOENT) else None
+    if blocker is not None:
+        return OutputError(f"cannot write {target}: {blocker} is a file, not a folder")
+    if isinstance(exc, IsADirectoryError) or (exc.errno == errno.EISDIR) or target.is_dir():
+        return OutputError(f"cannot write {target}: it is a folder")
+    return OutputError(f"cannot write {target}: {_reason(exc)}")
+
+
+def write_files_atomic(files: Mapping[Path, bytes]) -> None:
+    """Write every file or none: each goes to a synced temp file beside its target, and the temp files are
+    renamed into place only once all of them were written. On failure (or interruption) the temp files and
+    the folders created for them are removed and every target keeps its previous content.
+
+    Raises:
+        OutputError: a file cannot be written (the message names it and says why: ``cannot write
+            r/report.json: no space left on device``).
+    """
+    created: list[Path] = []
+    temps: dict[Path, Path] = {}
+    done = False
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
+        for target, data in files.items():
+            target = Path(target)
+            try:
+                created += _make_parents(target)
+                if target.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, "Is a directory", str(target))
+                tmp = temps[target] = temp_path(target)
+                with open(tmp, "wb") as f:
+                    f.write(data)
+                    f.flush()
+                    os.fsync(f.fileno())
+            except OSError as exc:
+                raise _cannot_write(target, exc) from None
+        for target, tmp in temps.items():
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise _cannot_write(target, exc) from None
+        done = True
     finally:
-        tmp.unlink(missing_ok=True)
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        for folder in [] if done else reversed(created):
+            try:
+                folder.rmdir()  # only when empty
+            except OSError:
+                pass
 
 
 def replace_folder(new: Path, target: Path) -> None:

@@ -249,11 +249,12 @@ _ENTRIES: tuple[CatalogEntry, ...] = (
              notes="Unpacks to 3D_Benchmark/scannet_pcls/; the tutorial's link points at raw/3D_Instruct."),
 )
 
-CATALOG: Mapping[str, CatalogEntry] = MappingProxyType({e.name: e for e in _ENTRIES})
-"""Every file of the release by canonical name, in release order."""
+_BY_NAME: dict[str, CatalogEntry] = {e.name: e for e in _ENTRIES}
+CATALOG: Mapping[str, CatalogEntry] = MappingProxyType(_BY_NAME)
+"""Every file by canonical name: the release's files in release order, then any :func:`register`-ed ones."""
 
 BENCHMARKS: tuple[str, ...] = tuple(e.name for e in _ENTRIES if e.is_benchmark)
-"""Canonical names of the 17 benchmark meta files (14 2D, then 3 3D)."""
+"""Canonical names of the 17 benchmark meta files of the LAMM release (14 2D, then 3 3D)."""
 
 
 def _key(name: str) -> str:
@@ -263,18 +264,57 @@ def _key(name: str) -> str:
     return key
 
 
-def _build_aliases() -> Mapping[str, str]:
+def _claims(entry: CatalogEntry, table: Mapping[str, str]) -> dict[str, str]:
+    """The alias keys of ``entry``; raises ``ValueError`` when another entry already claims one."""
+    found: dict[str, str] = {}
+    for spelling in (entry.name, *entry.aliases):
+        key = _key(spelling)
+        if table.get(key, entry.name) != entry.name:
+            raise ValueError(f"alias {spelling!r} is claimed by {table[key]} and {entry.name}")
+        found[key] = entry.name
+    return found
+
+
+def _build_aliases() -> dict[str, str]:
     table: dict[str, str] = {}
     for entry in _ENTRIES:
-        for spelling in (entry.name, *entry.aliases):
-            key = _key(spelling)
-            if table.get(key, entry.name) != entry.name:
-                raise RuntimeError(f"alias {spelling!r} is claimed by {table[key]} and {entry.name}")
-            table[key] = entry.name
-    return MappingProxyType(table)
+        table.update(_claims(entry, table))
+    return table
 
 
 _ALIASES = _build_aliases()
+
+
+def register(entry: CatalogEntry) -> CatalogEntry:
+    """Add a file to the catalog for this process (a new benchmark: see ``docs/adding-a-benchmark.md``).
+
+    Its name and aliases must not clash with any entry's; its ``record`` must name a record model of
+    :mod:`lamm_data.schemas` (or one added with :func:`lamm_data.schemas.register_record_model`).
+
+    Raises:
+        ValueError: the name or an alias is taken.
+    """
+    if entry.name in _BY_NAME:
+        raise ValueError(f"{entry.name} is already in the catalog")
+    claims = _claims(entry, _ALIASES)
+    _BY_NAME[entry.name] = entry
+    _ALIASES.update(claims)
+    return entry
+
+
+def unregister(name: str) -> None:
+    """Remove an entry added with :func:`register` (the release's files cannot be removed)."""
+    entry = _BY_NAME.get(name)
+    if entry is None or entry in _ENTRIES:
+        raise ValueError(f"{name} was not added with register()")
+    del _BY_NAME[name]
+    for key in [k for k, v in _ALIASES.items() if v == name]:
+        del _ALIASES[key]
+
+
+def benchmark_names() -> tuple[str, ...]:
+    """Canonical names of every benchmark: the release's 17 (:data:`BENCHMARKS`), then registered ones."""
+    return tuple(name for name, e in _BY_NAME.items() if e.is_benchmark)
 
 
 def resolve(name: str) -> CatalogEntry:
@@ -296,11 +336,11 @@ def resolve(name: str) -> CatalogEntry:
 
 
 def entries(group: str | None = None, kind: Kind | None = None) -> Iterator[CatalogEntry]:
-    """Iterate catalog entries in release order, optionally filtered by group and kind."""
+    """Iterate catalog entries in release order (registered ones last), optionally filtered by group and kind."""
     if group is not None and group not in GROUPS:
         close = difflib.get_close_matches(group, GROUPS, n=2, cutoff=0.3)
         hint = f" Did you mean {' or '.join(close)}?" if close else ""
         raise UnknownNameError(f"unknown group {group!r}; expected one of {', '.join(GROUPS)}.{hint}")
-    for entry in _ENTRIES:
+    for entry in list(_BY_NAME.values()):
         if (group is None or entry.group == group) and (kind is None or entry.kind == kind):
             yield entry

@@ -61,7 +61,9 @@ def list_cmd(
 @friendly_errors
 def sample(
     dest: Annotated[Path, typer.Argument(help="Folder to write the sample LAMM root into.")],
-    force: Annotated[bool, typer.Option("--force", help="Replace a non-empty folder.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace a previous sample (a folder holding the "
+                                                         ".lamm-sample.json marker); any other folder is refused.")
+                  ] = False,
 ) -> None:
     """Write the embedded sample (every benchmark file, small instruction files, media, baseline answers)."""
     try:

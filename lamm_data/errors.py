@@ -39,3 +39,11 @@ class MissingDataError(LammError, FileNotFoundError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class OutputError(LammError, OSError):
+    """An output file that cannot be written; the message names the file and the reason
+    (``cannot write r/report.json: no space left on device``)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

@@ -23,6 +23,7 @@ import torch
 from PIL import Image
 from transformers import PreTrainedTokenizerBase
 
+from lamm_bench.benchmarks import get_spec
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.layout import default_root
 from lamm_data.sample import write_sample
@@ -30,7 +31,6 @@ from lamm_model.answers import reference_turns
 from lamm_model.config import ConfigError, DataConfig, ModelConfig, PointCloudConfig
 from lamm_model.model import IGNORE, IMAGE, PCL, vision_config
 from lamm_model.prompts import (
-    BENCHMARK_TASK_TYPE,
     Modality,
     PromptParts,
     modality_of,
@@ -90,7 +90,7 @@ class Source:
     def turns(self, row: Mapping[str, Any]) -> tuple[list[dict[str, str]], str]:
         """The conversation and ``task_type`` of a row (benchmark rows get rendered answers)."""
         if self.entry.is_benchmark:
-            return reference_turns(self.entry, row), BENCHMARK_TASK_TYPE[self.entry.name]
+            return reference_turns(self.entry, row), get_spec(self.entry.name).protocol.task_type
         return list(row["conversations"]), row.get("task_type") or "normal"
 
     def media_path(self, row: Mapping[str, Any]) -> tuple[Path | None, bytes | None]:

@@ -4,7 +4,8 @@
 
 Prompts follow LAMM's benchmark scripts (``../shared/docs/lamm-formats.md`` §6.2):
 
-* every benchmark: the task's system message + the item's ``query`` (layout: :mod:`lamm_model.prompts`);
+* every benchmark: its spec's system message + the item's ``query`` (layout: :mod:`lamm_model.prompts`,
+  :mod:`lamm_bench.benchmarks.prompts`); lines are :class:`lamm_bench.predictions.PredictionRecord` objects;
 * Keypoints_Detection_LSP: 14 generations per image, ``query.format(joint)`` for each LSP joint
   (LAMM shared one dict across a batch by mistake; here each item has its own);
 * VQA_AI2D, VQA_SQAimage, VQA_ScanQA_multiplechoice: two passes as LAMM did: the first answer
@@ -29,9 +30,11 @@ import numpy as np
 import torch
 from transformers import PreTrainedTokenizerBase, StoppingCriteria, StoppingCriteriaList
 
-from lamm_data.catalog import BENCHMARKS, CatalogEntry, resolve
+from lamm_bench.benchmarks import get_spec
+from lamm_bench.benchmarks.prompts import SEP, cut_answer, item_queries, joint_answers, vqa_answer, vqa_follow_up
+from lamm_bench.predictions import PredictionRecord
+from lamm_data.catalog import CatalogEntry, benchmark_names, resolve
 from lamm_data.errors import LammError
-from lamm_data.schemas import JOINT_NAMES
 from lamm_model.checkpoint import load_for_inference
 from lamm_model.config import ConfigError, TrainConfig
 from lamm_model.data import (
@@ -47,16 +50,7 @@ from lamm_model.data import (
     vision_size,
 )
 from lamm_model.model import IMAGE, PCL, LammModel
-from lamm_model.prompts import (
-    BENCHMARK_TASK_TYPE,
-    SEP,
-    PromptStyle,
-    benchmark_system,
-    cut_answer,
-    inference_parts,
-    vqa_answer,
-    vqa_follow_up,
-)
+from lamm_model.prompts import PromptStyle, inference_parts
 
 
 class PredictionFileError(LammError, ValueError):
@@ -92,11 +86,12 @@ def expand_benchmarks(names: Sequence[str]) -> list[str]:
         for name in filter(None, (n.strip() for n in raw.split(","))):
             if name.lower() in ("all", "2d", "3d"):
                 want = {"all": ("image", "pointcloud"), "2d": ("image",), "3d": ("pointcloud",)}[name.lower()]
-                found += [b for b in BENCHMARKS if resolve(b).modality in want]
+                found += [b for b in benchmark_names() if resolve(b).modality in want]
                 continue
             entry = resolve(name)
             if not entry.is_benchmark:
-                raise ConfigError(f"{name} ({entry.name}) is not a benchmark file; pick one of {', '.join(BENCHMARKS)}")
+                raise ConfigError(f"{name} ({entry.name}) is not a benchmark file; pick one of "
+                                  f"{', '.join(benchmark_names())}")
             found.append(entry.name)
     return list(dict.fromkeys(found))
 
@@ -159,7 +154,8 @@ class Predictor:
     def answer(self, entry: CatalogEntry, queries: Sequence[str],
                media: Sequence[tuple[int, torch.Tensor]]) -> list[str]:
         """Generate one answer per query (``media[i]`` is the vision input of ``queries[i]``)."""
-        system, task_type = benchmark_system(entry), BENCHMARK_TASK_TYPE[entry.name]
+        protocol = get_spec(entry.name).protocol
+        system, task_type = protocol.system, protocol.task_type
         items = []
         for query, (kind, tensor) in zip(queries, media, strict=True):
             modality = "image" if kind == IMAGE else "pcl"
@@ -184,16 +180,18 @@ class Predictor:
 
     def answer_rows(self, entry: CatalogEntry, source: Source, rows: Sequence[dict[str, Any]],
                     batch_size: int) -> list[str | dict[str, str]]:
-        """The stored ``text`` of each row, following LAMM's per-benchmark procedure."""
+        """The stored ``text`` of each row, following the benchmark's LAMM protocol (its spec's)."""
+        protocol = get_spec(entry.name).protocol
         media = [self.media(source, row) for row in rows]
-        if entry.record == "keypoints":  # 14 queries per image
-            queries = [row["query"].format(joint) for row in rows for joint in JOINT_NAMES]
-            flat = self._batched(entry, queries, [m for m in media for _ in JOINT_NAMES], batch_size)
-            n = len(JOINT_NAMES)
-            return [dict(zip(JOINT_NAMES, flat[i * n:(i + 1) * n], strict=True)) for i in range(len(rows))]
+        if protocol.layout == "per_joint":  # one query per joint
+            per_row = [item_queries(protocol, row["query"]) for row in rows]
+            n = len(protocol.joints)
+            flat = self._batched(entry, [q for queries in per_row for q in queries],
+                                 [m for m in media for _ in range(n)], batch_size)
+            return [joint_answers(protocol, flat[i * n:(i + 1) * n]) for i in range(len(rows))]
         queries = [row["query"] for row in rows]
         first = self._batched(entry, queries, media, batch_size)
-        if entry.task != "VQA" or not self.settings.vqa_two_pass:
+        if not protocol.two_pass_vqa or not self.settings.vqa_two_pass:
             return list(first)
         follow = [vqa_follow_up(q, r) for q, r in zip(queries, first, strict=True)]
         second = self._batched(entry, follow, media, batch_size)
@@ -259,8 +257,8 @@ def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[
             for start in range(0, len(todo), batch_size):
                 chunk = [rows[i] for i in todo[start:start + batch_size]]
                 for row, text in zip(chunk, predictor.answer_rows(entry, source, chunk, batch_size), strict=True):
-                    f.write(json.dumps({"id": _item_id(row), "benchmark": name, "text": text}, ensure_ascii=False)
-                            + "\n")
+                    record = PredictionRecord(id=_item_id(row), benchmark=name, text=text)
+                    f.write(json.dumps(record.model_dump(exclude_none=True), ensure_ascii=False) + "\n")
                     f.flush()
                     summary.written[name] += 1
                 if on_progress is not None:

@@ -34,11 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lamm_original import load_lamm_original
 
+from lamm_bench.benchmarks import get_spec
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.iou import iou_2d, iou_3d
 from lamm_bench.parsing import lamm
 from lamm_bench.scorers.base import ScoringContext
-from lamm_bench.scoring import SCORERS
 
 
 def simple_match(label: str, text: str) -> bool:
@@ -193,7 +193,7 @@ CTX = ScoringContext(simple_match, simple_tokenize)
 
 def lamm_value(name: str, columns: dict, texts: list, sizes=None) -> dict:
     gt = gt_of(name, columns, len(texts), sizes)
-    return SCORERS[name](gt, texts, CTX).lamm
+    return get_spec(name).scorer(gt, texts, CTX).lamm
 
 
 def close(a: float | None, b: float) -> bool:

@@ -1,9 +1,10 @@
 """The leaderboard as values: columns (benchmark, block, metric), one row per model, best value per column.
 
 Display convention (both the HTML page and the Markdown table): LAMM-protocol numbers are shown as
-the report stores them (percent; Counting_FSC147's MAE in objects); honest metrics stored as fractions
-are shown ×100 so that both blocks read on one scale; MAE and RMSE stay in objects. The best value of a
-column is the highest (the lowest for errors, MAE/RMSE and failure rates) among measured rows only;
+the report stores them (percent; Counting_FSC147's MAE in objects); honest metrics stored as fractions (and
+scores such as CIDEr-D) are shown ×100 so that both blocks read on one scale; counts (MAE, RMSE) stay in
+objects. Direction and unit of each metric come from the benchmark's spec. The best value of a column is the
+highest (the lowest for errors, MAE/RMSE and failure rates) among measured rows only;
 reported reference rows are never marked, nor is anything when fewer than two rows have a value or all
 values are equal. Ties are all marked.
 """
@@ -14,17 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from lamm_bench.benchmarks.registry import get_spec
+from lamm_bench.benchmarks.spec import Metric
 from lamm_bench.leaderboard.reported import ReportedModel, Status
 from lamm_bench.leaderboard.runs import Run
 from lamm_bench.scorers.base import LAMM_PREFIX
-from lamm_bench.tables import HEADLINES
-from lamm_data.catalog import BENCHMARKS
+from lamm_bench.tables import headlines
+from lamm_data.catalog import benchmark_names
+from lamm_data.errors import LammError
 
 Block = Literal["lamm", "metrics"]
 
-RAW_METRICS = frozenset({"MAE", "RMSE", "MAE(<10)"})
-"""Metrics in objects (not percent, not fractions)."""
-_LOWER_IS_BETTER = frozenset({"MAE", "RMSE", "MAE(<10)", "parse_failure_rate", "joint_parse_failure_rate"})
 _TIE = 1e-9
 
 
@@ -42,19 +43,27 @@ class Column:
         return LAMM_PREFIX + self.name if self.block == "lamm" else self.name
 
     @property
+    def metric(self) -> Metric:
+        """The metric's direction and unit, from the benchmark's spec (defaults when it has none)."""
+        try:
+            return get_spec(self.benchmark).metric(self.block, self.name)
+        except LammError:  # a benchmark this process has no spec for (a report from a plug-in)
+            return Metric(self.name, "higher", "percent" if self.block == "lamm" else "fraction")
+
+    @property
     def lower_is_better(self) -> bool:
         """Errors and failure rates: lower is better."""
-        return self.name in _LOWER_IS_BETTER
+        return self.metric.lower_is_better
 
     @property
     def raw(self) -> bool:
-        """Counted in objects (MAE, RMSE), not a percentage."""
-        return self.name in RAW_METRICS
+        """Counted in objects or pixels (MAE, RMSE), not a rate."""
+        return self.metric.unit in ("count", "pixels")
 
     @property
     def scale(self) -> float:
-        """Factor from the stored value to the displayed one."""
-        return 100.0 if self.block == "metrics" and not self.raw else 1.0
+        """Factor from the stored value to the displayed one (fractions and scores ×100)."""
+        return self.metric.scale
 
     @property
     def label(self) -> str:
@@ -97,7 +106,7 @@ class Board:
 def benchmarks_of(runs: Sequence[Run]) -> list[str]:
     """Benchmarks present in any report, in catalog order."""
     present = {name for run in runs for name in run.report.results}
-    return [name for name in BENCHMARKS if name in present]
+    return [name for name in benchmark_names() if name in present]
 
 
 def _present(runs: Sequence[Run], column: Column) -> bool:
@@ -117,7 +126,7 @@ def lamm_columns(runs: Sequence[Run], benchmark: str) -> list[Column]:
 
 def headline_columns(runs: Sequence[Run], benchmark: str, *, limit: int | None = None) -> list[Column]:
     """The headline honest metrics of a benchmark (those of ``lamm-bench score``'s table) that have values."""
-    columns = [Column(benchmark, "metrics", m) for m in HEADLINES.get(benchmark, ())]
+    columns = [Column(benchmark, "metrics", m) for m in headlines(benchmark)]
     return [c for c in columns if _present(runs, c)][:limit]
 
 

@@ -9,15 +9,31 @@ from lamm_bench.leaderboard.board import build_board, format_ci, format_value, l
 from lamm_bench.leaderboard.reported import ReportedModel
 from lamm_bench.leaderboard.runs import Run
 
+_MARKDOWN_PUNCTUATION = frozenset("\\`*[]|~")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|")
+
+def escape_cell(text: str) -> str:
+    """Text that a Markdown table cell shows literally: ``&<>`` become entities (no HTML gets through),
+    the punctuation that makes cells, code, emphasis and links (``\\ | ` * [ ] ~``) is backslash-escaped,
+    and line breaks and other control characters become spaces (a table row is one line)."""
+    out = []
+    for char in text:
+        if char in _ENTITIES:
+            out.append(_ENTITIES[char])
+        elif char in _MARKDOWN_PUNCTUATION:
+            out.append("\\" + char)
+        elif char.isspace() or ord(char) < 32 or 0x7F <= ord(char) < 0xA0 or char in "\u2028\u2029":
+            out.append(" ")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def render_markdown(runs: Sequence[Run], *, references: Sequence[ReportedModel] = ()) -> str:
     """Markdown text: a table, then a legend line."""
     board = build_board(runs, leaderboard_columns(runs), references)
-    header = ["benchmark", "metric", *(_escape(row.name) for row in board.rows)]
+    header = ["benchmark", "metric", *(escape_cell(row.name) for row in board.rows)]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---", "---"] + ["---:"] * len(board.rows)) + "|"]
     for column in board.columns:
         cells = []
@@ -28,7 +44,7 @@ def render_markdown(runs: Sequence[Run], *, references: Sequence[ReportedModel] 
                 text = f"**{text}**"
             ci = format_ci(cell)
             cells.append(f"{text} {ci}" if ci else text)
-        lines.append(f"| {_escape(column.benchmark)} | {_escape(column.label)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {escape_cell(column.benchmark)} | {escape_cell(column.label)} | " + " | ".join(cells) + " |")
     lines += ["", "LAMM rows: the original LAMM evaluator (percent; FSC147 MAE in objects). Other metrics are honest "
               "ones shown ×100 (MAE/RMSE in objects); 95% bootstrap intervals in brackets; bold: best measured value "
               "(↓: lower is better)." + (" Columns marked (reported) are published numbers, not measured."

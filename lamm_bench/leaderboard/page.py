@@ -1,5 +1,9 @@
 """The static HTML page: one self-contained file (inline CSS and SVG, images as data URIs, no script,
-no network access), readable offline and archivable next to the reports it was built from."""
+no network access), readable offline and archivable next to the reports it was built from.
+
+Every value that comes from an input file (report, diagnostics, meta file, names, title), whatever its
+type, reaches the page through :func:`text` (or :func:`_json`, which escapes the same way): the page
+holds only the elements and attributes this module writes."""
 
 from __future__ import annotations
 
@@ -21,10 +25,9 @@ from lamm_bench.leaderboard.board import (
 from lamm_bench.leaderboard.plots import (
     Diagnostics,
     iou_histogram,
-    joint_chart,
+    keypoint_charts,
     metric_charts,
     parse_failure_chart,
-    pck_histogram,
 )
 from lamm_bench.leaderboard.reported import REFERENCES, ReportedModel
 from lamm_bench.leaderboard.runs import Run, data_differences
@@ -59,6 +62,11 @@ _KNOWN = frozenset({"benchmark", "id", "index", "missing", "text", "parsed", "pa
                     "ground_truth", "references"})
 
 
+def text(value: Any) -> str:
+    """Any value as page text, escaped for element content and quoted attribute values (``&<>"'``)."""
+    return escape(value if isinstance(value, str) else str(value), quote=True)
+
+
 def slug(text: str) -> str:
     """An HTML id from a benchmark or model name."""
     return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "x"
@@ -75,7 +83,7 @@ def _rounded(value: Any) -> Any:
 
 
 def _json(value: Any) -> str:
-    return escape(json.dumps(_rounded(value), ensure_ascii=False))
+    return text(json.dumps(_rounded(value), ensure_ascii=False, default=str))
 
 
 def _table(board: Board, *, grouped: bool, table_id: str) -> str:
@@ -84,9 +92,9 @@ def _table(board: Board, *, grouped: bool, table_id: str) -> str:
         spans: dict[str, int] = {}
         for c in board.columns:
             spans[c.benchmark] = spans.get(c.benchmark, 0) + 1
-        head += [f'<th colspan="{n}"><a href="#b-{slug(b)}">{escape(b)}</a></th>' for b, n in spans.items()]
+        head += [f'<th colspan="{n}"><a href="#b-{slug(b)}">{text(b)}</a></th>' for b, n in spans.items()]
         head.append("</tr><tr>")
-    head += [f'<th title="{escape(c.benchmark)}">{escape(c.label)}</th>' for c in board.columns]
+    head += [f'<th title="{text(c.benchmark)}">{text(c.label)}</th>' for c in board.columns]
     head.append("</tr>")
     body = []
     for i, row in enumerate(board.rows):
@@ -96,9 +104,9 @@ def _table(board: Board, *, grouped: bool, table_id: str) -> str:
             cell = row.cells[c]
             css = ' class="best"' if board.is_best(i, c) else ""
             ci = format_ci(cell)
-            cells.append(f"<td{css}><span class=v>{format_value(cell)}</span>"
-                         f"{f'<span class=ci>{ci}</span>' if ci else ''}</td>")
-        body.append(f'<tr class="{kind}" data-model="{escape(row.name)}"><th class="model">{escape(row.name)}</th>'
+            cells.append(f"<td{css}><span class=v>{text(format_value(cell))}</span>"
+                         f"{f'<span class=ci>{text(ci)}</span>' if ci else ''}</td>")
+        body.append(f'<tr class="{kind}" data-model="{text(row.name)}"><th class="model">{text(row.name)}</th>'
                     f"{''.join(cells)}</tr>")
     return (f'<div class="scroll"><table id="{table_id}"><thead>{"".join(head)}</thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>")
@@ -109,16 +117,17 @@ def _runs_table(runs: Sequence[Run], diagnostics: Diagnostics) -> str:
     for run in runs:
         meta = run.report.meta
         has = "yes" if run.name in diagnostics else "no"
-        rows.append(f'<tr><th class="model">{escape(run.name)}</th><td style="text-align:left">{escape(str(run.path))}'
-                    f"</td><td>{len(run.report.results)}</td><td><code>{meta.input.predictions_sha256[:12]}</code></td>"
-                    f"<td>{meta.resamples} / {meta.seed}</td><td>{has}</td></tr>")
+        rows.append(f'<tr><th class="model">{text(run.name)}</th><td style="text-align:left">{text(run.path)}'
+                    f"</td><td>{text(len(run.report.results))}</td>"
+                    f"<td><code>{text(meta.input.predictions_sha256[:12])}</code></td>"
+                    f"<td>{text(meta.resamples)} / {text(meta.seed)}</td><td>{has}</td></tr>")
     return ('<div class="scroll"><table id="runs"><thead><tr><th class="model">model</th><th>report</th>'
             "<th>benchmarks</th><th>predictions sha256</th><th>resamples / seed</th><th>diagnostics</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _counts(runs: Sequence[Run], benchmark: str) -> str:
-    parts = [f"{escape(run.name)}: n={r.n}, missing {r.missing}, unparsed {r.unparsed}"
+    parts = [text(f"{run.name}: n={r.n}, missing {r.missing}, unparsed {r.unparsed}")
              for run in runs if (r := run.report.results.get(benchmark)) is not None]
     return f'<p class="note">{"; ".join(parts)}</p>'
 
@@ -127,45 +136,45 @@ def _benchmark_section(benchmark: str, runs: Sequence[Run], references: Sequence
                        diagnostics: Diagnostics) -> str:
     columns = detail_columns(runs, benchmark)
     charts = metric_charts(runs, columns, references)
-    if benchmark == "Keypoints_Detection_LSP":
-        charts += [c for c in (joint_chart(runs), pck_histogram(diagnostics)) if c]
+    charts += keypoint_charts(runs, diagnostics, benchmark)
     charts += [c for c in (iou_histogram(diagnostics, benchmark),) if c]
     table = _table(build_board(runs, columns, references), grouped=False, table_id=f"table-{slug(benchmark)}")
-    return (f'<section class="benchmark" id="b-{slug(benchmark)}"><h3>{escape(benchmark)}</h3>'
+    return (f'<section class="benchmark" id="b-{slug(benchmark)}"><h3>{text(benchmark)}</h3>'
             f'{_counts(runs, benchmark)}{table}<div class="charts">{"".join(charts)}</div></section>')
 
 
-def _answer(text: Any) -> str:
-    if isinstance(text, dict):
-        return escape("\n".join(f"{k}: {v}" for k, v in text.items()))
-    return "(no answer)" if text is None else escape(str(text))
+def _answer(answer: Any) -> str:
+    if isinstance(answer, dict):
+        return text("\n".join(f"{k}: {v}" for k, v in answer.items()))
+    return "(no answer)" if answer is None else text(answer)
 
 
 def _card(benchmark: str, sample: Sample) -> str:
-    record = sample.record
+    record = sample.record.as_dict()
     expected = {k: record[k] for k in ("expected", "ground_truth", "references") if k in record}
     details = {k: v for k, v in record.items() if k not in _KNOWN}
-    rows = [("item", f"{escape(str(record.get('id')))} (#{record['index']})"),
-            ("why", f'<span class="reason">{escape(sample.reason)}</span>')]
+    rows = [("item", text(f"{record.get('id')} (#{record.get('index')})")),
+            ("why", f'<span class="reason">{text(sample.reason)}</span>')]
     if sample.question is not None:
-        rows.append(("question", f"<pre>{escape(sample.question)}</pre>"))
+        rows.append(("question", f"<pre>{text(sample.question)}</pre>"))
     rows += [("answer", f"<pre>{_answer(record.get('text'))}</pre>"),
              ("parsed", f"<pre>{_json(record.get('parsed'))}</pre>")]
     rows += [("expected", f"<pre>{_json(v)}</pre>") for v in expected.values()]
     if details:
         rows.append(("scoring", f"<pre>{_json(details)}</pre>"))
     dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
-    return f'<article class="sample">{sample_picture(benchmark, sample)}<dl>{dl}</dl></article>'
+    return f'<article class="sample">{sample_picture(sample)}<dl>{dl}</dl></article>'
 
 
 def _failures(model: str, summaries: Mapping[str, BenchmarkSamples]) -> str:
-    parts = [f'<section class="failures" id="f-{slug(model)}"><h3>{escape(model)}</h3>']
+    parts = [f'<section class="failures" id="f-{slug(model)}"><h3>{text(model)}</h3>']
     for name, s in summaries.items():
         shown = f"showing the first {len(s.shown)}" if s.failed > len(s.shown) else "all shown"
-        note = f'<p class="note">{escape(s.note)}</p>' if s.note else ""
+        note = f'<p class="note">{text(s.note)}</p>' if s.note else ""
         cards = "".join(_card(name, sample) for sample in s.shown)
-        parts.append(f'<details data-benchmark="{escape(name)}"><summary>{escape(name)}: {s.failed} of {s.total} '
-                     f"failed ({s.missing} without answer, {s.unparsed} not parsed) — {shown}</summary>{note}"
+        counts = text(f"{name}: {s.failed} of {s.total} failed ({s.missing} without answer, {s.unparsed} not parsed) "
+                      f"— {shown}")
+        parts.append(f'<details data-benchmark="{text(name)}"><summary>{counts}</summary>{note}'
                      f'<div class="samples">{cards}</div></details>')
     return "".join(parts) + "</section>"
 
@@ -180,8 +189,8 @@ def _references(references: Sequence[ReportedModel]) -> str:
     if not references:
         return ""
     sources = dict.fromkeys(ref.source for ref in references)
-    items = [f"<li><b>{escape(key)}</b>: {escape(REFERENCES[key].citation)}</li>" for key in sources]
-    extra = [f"<li>{escape(ref.title)}: {escape(v.label)} = {escape(str(v.value))}</li>"
+    items = [f"<li><b>{text(key)}</b>: {text(REFERENCES[key].citation)}</li>" for key in sources]
+    extra = [f"<li>{text(ref.title)}: {text(v.label)} = {text(v.value)}</li>"
              for ref in references for v in ref.unmatched]
     more = (f"<p>Reported numbers without a single matching report metric:</p><ul class=compact>{''.join(extra)}</ul>"
             if extra else "")
@@ -197,21 +206,21 @@ def render_page(runs: Sequence[Run], *, references: Sequence[ReportedModel] = ()
     diagnostics = diagnostics or {}
     benchmarks = benchmarks_of(runs)
     board = build_board(runs, leaderboard_columns(runs), references)
-    nav = "".join(f'<a href="#b-{slug(b)}">{escape(b)}</a>' for b in benchmarks)
+    nav = "".join(f'<a href="#b-{slug(b)}">{text(b)}</a>' for b in benchmarks)
     notes = _notes(runs, diagnostics)
-    warnings = "".join(f'<p class="warning">{escape(d)}</p>' for d in data_differences(runs))
-    warnings += (f"<details><summary>{len(notes)} warning(s) and note(s)</summary><ul class=compact>"
-                 f"{''.join(f'<li>{escape(n)}</li>' for n in notes)}</ul></details>" if notes else "")
+    warnings = "".join(f'<p class="warning">{text(d)}</p>' for d in data_differences(runs))
+    warnings += (f"<details><summary>{text(len(notes))} warning(s) and note(s)</summary><ul class=compact>"
+                 f"{''.join(f'<li>{text(n)}</li>' for n in notes)}</ul></details>" if notes else "")
     failures = "".join(_failures(m, s) for m, s in diagnostics.items())
     failure_section = (f'<section id="failures"><h2>Failed samples</h2><p class="note">Green: ground truth; red: '
                        f"what was parsed from the answer.</p>{failures}</section>" if failures else "")
     sections = "".join(_benchmark_section(b, runs, references, diagnostics) for b in benchmarks)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="lamm-bench report {__version__}"><title>{escape(title)}</title>
+<meta name="generator" content="lamm-bench report {__version__}"><title>{text(title)}</title>
 <style>{_CSS}</style></head><body>
-<h1>{escape(title)}</h1>
-<p class="sub">{len(runs)} scored model(s), {len(benchmarks)} benchmark(s);
+<h1>{text(title)}</h1>
+<p class="sub">{text(len(runs))} scored model(s), {text(len(benchmarks))} benchmark(s);
 generated by lamm-bench report {__version__}.</p>
 {_runs_table(runs, diagnostics)}{warnings}
 <p class="legend-text">Each cell: point estimate, then its 95% bootstrap interval (resampling images or scenes).

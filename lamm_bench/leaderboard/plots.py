@@ -7,13 +7,15 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from lamm_bench.benchmarks.registry import get_spec
+from lamm_bench.diagnostics import DiagnosticsRecord, GroundingDiagnostics
 from lamm_bench.leaderboard.board import Column, measured_cell, reported_cell
 from lamm_bench.leaderboard.reported import ReportedModel
 from lamm_bench.leaderboard.runs import Run
 from lamm_bench.leaderboard.samples import BenchmarkSamples
 from lamm_bench.leaderboard.svg import Series, bar_chart, color, histogram
 from lamm_bench.metrics.pck import PCK_ALPHA
-from lamm_data.schemas import JOINT_NAMES
+from lamm_data.errors import LammError
 
 Diagnostics = Mapping[str, Mapping[str, BenchmarkSamples]]
 """Per model name: the diagnostics summary of each benchmark."""
@@ -54,13 +56,13 @@ def parse_failure_chart(runs: Sequence[Run], benchmarks: Sequence[str]) -> str:
                      axis_label="percent of answers given (95% interval)", label_width=230)
 
 
-def joint_chart(runs: Sequence[Run]) -> str | None:
-    """PCK@0.1 of each of the 14 LSP joints (``None`` when no report has them)."""
-    columns = [Column("Keypoints_Detection_LSP", "metrics", f"pck@0.1/{joint}") for joint in JOINT_NAMES]
+def joint_chart(runs: Sequence[Run], benchmark: str, joints: Sequence[str]) -> str | None:
+    """PCK@0.1 of each joint of a keypoint benchmark (``None`` when no report has them)."""
+    columns = [Column(benchmark, "metrics", f"pck@0.1/{joint}") for joint in joints]
     series = _series(runs, columns, ())
     if not any(v is not None for s in series for v in s.values):
         return None
-    return bar_chart("Keypoints_Detection_LSP: PCK@0.1 per joint", list(JOINT_NAMES), series,
+    return bar_chart(f"{benchmark}: PCK@0.1 per joint", list(joints), series,
                      axis_label="percent (95% interval)", min_top=100.0)
 
 
@@ -74,6 +76,24 @@ def _models_with(diagnostics: Diagnostics, benchmark: str, attribute: str) -> li
     return found
 
 
+def _kind(benchmark: str) -> type[DiagnosticsRecord]:
+    try:
+        return get_spec(benchmark).diagnostics
+    except LammError:  # a benchmark this process has no spec for
+        return DiagnosticsRecord
+
+
+def keypoint_charts(runs: Sequence[Run], diagnostics: Diagnostics, benchmark: str) -> list[str]:
+    """Per-joint PCK and the joint-error histogram of a benchmark asked one query per joint (else none)."""
+    try:
+        joints = get_spec(benchmark).protocol.joints
+    except LammError:
+        return []
+    if not joints:
+        return []
+    return [c for c in (joint_chart(runs, benchmark, joints), pck_histogram(diagnostics, benchmark)) if c]
+
+
 def iou_histogram(diagnostics: Diagnostics, benchmark: str) -> str | None:
     """Distribution of the best IoU reached for each ground-truth object (detection) or item (grounding)."""
     found = _models_with(diagnostics, benchmark, "ious")
@@ -82,15 +102,15 @@ def iou_histogram(diagnostics: Diagnostics, benchmark: str) -> str | None:
     edges = np.linspace(0.0, 1.0, 11)
     series = [Series(model, np.histogram(np.clip(values, 0, 1), bins=edges)[0].tolist(), color=color(k))
               for k, model, values in found]
-    unit = "object" if benchmark.startswith("Detection") else "description"
+    unit = "description" if _kind(benchmark) is GroundingDiagnostics else "object"
     return histogram(f"{benchmark}: best IoU per ground-truth {unit}", edges.tolist(), series,
                      axis_label=f"IoU (share of ground-truth {unit}s; 0 = no overlapping box)",
                      thresholds=(0.25, 0.5))
 
 
-def pck_histogram(diagnostics: Diagnostics) -> str | None:
+def pck_histogram(diagnostics: Diagnostics, benchmark: str) -> str | None:
     """Distribution of keypoint errors in units of the person scale; PCK@0.1 counts those left of 0.1."""
-    found = _models_with(diagnostics, "Keypoints_Detection_LSP", "joint_distances")
+    found = _models_with(diagnostics, benchmark, "joint_distances")
     if not found:
         return None
     edges = np.linspace(0.0, 0.5, 11)
@@ -100,6 +120,6 @@ def pck_histogram(diagnostics: Diagnostics) -> str | None:
         counts = np.histogram(known[known <= edges[-1]], bins=edges)[0].tolist()
         series.append(Series(model, [*counts, int((known > edges[-1]).sum()), sum(v is None for v in values)],
                              color=color(k)))
-    return histogram("Keypoints_Detection_LSP: joint error / person scale", edges.tolist(), series,
+    return histogram(f"{benchmark}: joint error / person scale", edges.tolist(), series,
                      axis_label="distance to the true joint ÷ max(person width, height) (share of joints)",
                      thresholds=(PCK_ALPHA,), overflow=("> 0.5", "none"))

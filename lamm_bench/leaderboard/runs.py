@@ -20,9 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
+from lamm_bench.benchmarks.registry import get_spec
+from lamm_bench.diagnostics import DiagnosticsRecord, read_record
 from lamm_bench.errors import ReportError
 from lamm_bench.predictions import answers_sha256
 from lamm_bench.report import Report, read_report
+from lamm_data.errors import LammError
 
 
 @dataclass(frozen=True)
@@ -52,31 +57,52 @@ def _sha256(path: Path) -> str:
         raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def iter_diagnostics(path: str | os.PathLike[str]) -> Iterator[dict[str, Any]]:
-    """Records of a diagnostics JSONL file (``lamm-bench score --diagnostics``).
+def iter_diagnostics(path: str | os.PathLike[str]) -> Iterator[DiagnosticsRecord]:
+    """Records of a diagnostics JSONL file (``lamm-bench score --diagnostics``), each as its benchmark's
+    diagnostics kind (the spec's; the base kind for a benchmark this process has no spec for).
 
     Raises:
-        ReportError: unreadable file, a line that is not a JSON object, or one without ``benchmark``,
-            ``index`` and ``missing`` (the message names the file and line).
+        ReportError: unreadable file, a line that is not a JSON object, one without ``benchmark``, ``index``
+            and ``missing``, or a field of the wrong type (the message names the file and line).
     """
+    kinds: dict[str, type[DiagnosticsRecord]] = {}
     try:
         with open(path, encoding="utf-8") as lines:
             for number, line in enumerate(lines, 1):
                 if line.strip():
-                    yield _record(path, number, line)
+                    yield _record(path, number, line, kinds)
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path}: cannot read diagnostics: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def _record(path: str | os.PathLike[str], number: int, line: str) -> dict[str, Any]:
+def _kind(benchmark: Any, kinds: dict[str, type[DiagnosticsRecord]]) -> type[DiagnosticsRecord]:
+    if not isinstance(benchmark, str):
+        return DiagnosticsRecord
+    found = kinds.get(benchmark)
+    if found is None:
+        try:
+            found = get_spec(benchmark).diagnostics
+        except LammError:
+            found = DiagnosticsRecord
+        kinds[benchmark] = found
+    return found
+
+
+def _record(path: str | os.PathLike[str], number: int, line: str,
+            kinds: dict[str, type[DiagnosticsRecord]]) -> DiagnosticsRecord:
     try:
-        record = json.loads(line)
+        raw = json.loads(line)
     except json.JSONDecodeError as exc:
         raise ReportError(f"{path}:{number}: not JSON: {exc.msg}") from None
-    if not isinstance(record, dict) or not {"benchmark", "index", "missing"} <= record.keys():
+    if not isinstance(raw, dict) or not {"benchmark", "index", "missing"} <= raw.keys():
         raise ReportError(f"{path}:{number}: not a lamm-bench diagnostics record (expected an object with "
                           "'benchmark', 'index' and 'missing')")
-    return record
+    try:
+        return read_record(raw, _kind(raw["benchmark"], kinds))
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        where = ".".join(str(x) for x in first["loc"]) or "record"
+        raise ReportError(f"{path}:{number}: {where}: {first['msg']}") from None
 
 
 def predictions_digest(path: str | os.PathLike[str]) -> str | None:
@@ -85,11 +111,11 @@ def predictions_digest(path: str | os.PathLike[str]) -> str | None:
     ``None`` when the answers were joined by position (records without ids)."""
     answers: dict[str, list[tuple[str, Any]]] = {}
     for record in iter_diagnostics(path):
-        if record["missing"]:
+        if record.missing:
             continue
-        if record.get("id") is None:
+        if record.id is None:
             return None
-        answers.setdefault(record["benchmark"], []).append((str(record["id"]), record["text"]))
+        answers.setdefault(record.benchmark, []).append((str(record.id), record.text))
     return answers_sha256(answers)
 
 

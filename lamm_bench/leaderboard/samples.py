@@ -14,10 +14,10 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from lamm_bench.diagnostics import DetectionDiagnostics, DiagnosticsRecord, GroundingDiagnostics, KeypointsDiagnostics
 from lamm_bench.leaderboard.runs import iter_diagnostics
 from lamm_bench.metrics.iou import iou_matrix_2d, iou_matrix_3d
 from lamm_bench.metrics.pck import PCK_ALPHA
@@ -26,17 +26,14 @@ from lamm_data.layout import find_meta
 from lamm_data.metafile import read_meta, split_dir_of
 from lamm_data.schemas import Record, media_field
 
-IOU_BENCHMARKS = frozenset({"Detection_VOC2012", "Detection_ScanNet", "VG_ScanRefer"})
-"""Benchmarks with an IoU histogram: best IoU per ground-truth object (detection) or of the one box (grounding)."""
 
-
-def failure_reason(record: dict[str, Any]) -> str | None:
+def failure_reason(record: DiagnosticsRecord) -> str | None:
     """Why a diagnostics record counts as failed (``None``: it did not)."""
-    if record.get("missing"):
+    if record.missing:
         return "no answer"
-    if record.get("parse_failure"):
-        return f"not parsed: {record['parse_failure']}"
-    if record.get("correct") is False:
+    if record.parse_failure:
+        return f"not parsed: {record.parse_failure}"
+    if record.field("correct") is False:
         return "wrong"
     return None
 
@@ -45,7 +42,7 @@ def failure_reason(record: dict[str, Any]) -> str | None:
 class Sample:
     """A failed sample: the diagnostics record plus, when available, its meta record and media path."""
 
-    record: dict[str, Any]
+    record: DiagnosticsRecord
     reason: str
     item: Record | None = None
     media: Path | None = None
@@ -72,47 +69,51 @@ class BenchmarkSamples:
     note: str | None = None
 
 
-def _ious(name: str, record: dict[str, Any]) -> list[float]:
-    if record.get("missing"):
+def _ious(record: DiagnosticsRecord) -> list[float] | None:
+    """Best IoU per ground-truth object (detection) or of the one box (grounding); ``None``: no IoU for this kind."""
+    if isinstance(record, GroundingDiagnostics):
+        return [] if record.missing else [float(record.iou or 0.0)]
+    if not isinstance(record, DetectionDiagnostics):
+        return None
+    if record.missing:
         return []
-    if name == "VG_ScanRefer":
-        return [float(record.get("iou") or 0.0)]
-    gt = [o["bbox"] for o in record.get("ground_truth", [])]
-    boxes = (record.get("parsed") or {}).get("boxes") or []
+    gt = [o["bbox"] for o in record.ground_truth or []]
+    boxes = (record.parsed or {}).get("boxes") or []
     if not gt:
         return []
     if not boxes:
         return [0.0] * len(gt)
-    matrix = (iou_matrix_3d if name == "Detection_ScanNet" else iou_matrix_2d)(np.array(boxes), np.array(gt))
+    matrix = (iou_matrix_3d if len(gt[0]) == 6 else iou_matrix_2d)(np.array(boxes), np.array(gt))
     return matrix.max(axis=0).tolist()
 
 
-def _joint_distances(record: dict[str, Any]) -> list[float | None]:
-    joints = (record.get("parsed") or {}).get("joints") or []
-    threshold = record.get("threshold_px")
+def _joint_distances(record: KeypointsDiagnostics) -> list[float | None]:
+    joints = (record.parsed or {}).get("joints") or []
+    threshold = record.threshold_px
     if not joints or not threshold:
         return []
     scale = threshold / PCK_ALPHA
     return [None if j.get("distance_px") is None else j["distance_px"] / scale for j in joints]
 
 
-def summarize(records: Iterable[dict[str, Any]], *, limit: int) -> dict[str, BenchmarkSamples]:
+def summarize(records: Iterable[DiagnosticsRecord], *, limit: int) -> dict[str, BenchmarkSamples]:
     """Counts, the first ``limit`` failures and the plot data of each benchmark, in file order."""
     out: dict[str, BenchmarkSamples] = {}
     for record in records:
-        name = record["benchmark"]
+        name = record.benchmark
         summary = out.setdefault(name, BenchmarkSamples(name))
         summary.total += 1
-        summary.missing += bool(record.get("missing"))
-        summary.unparsed += bool(record.get("parse_failure")) and not record.get("missing")
+        summary.missing += bool(record.missing)
+        summary.unparsed += bool(record.parse_failure) and not record.missing
         reason = failure_reason(record)
         if reason is not None:
             summary.failed += 1
             if len(summary.shown) < limit:
                 summary.shown.append(Sample(record, reason))
-        if name in IOU_BENCHMARKS:
-            summary.ious.extend(_ious(name, record))
-        if name == "Keypoints_Detection_LSP":
+        ious = _ious(record)
+        if ious is not None:
+            summary.ious.extend(ious)
+        if isinstance(record, KeypointsDiagnostics):
             summary.joint_distances.extend(_joint_distances(record))
     return out
 
@@ -132,7 +133,7 @@ def _attach_items(summary: BenchmarkSamples, root: Path) -> None:
     split = split_dir_of(path)
     media = media_field(type(items[0])) if items else "image"
     for sample in summary.shown:
-        index, item_id = sample.record["index"], sample.record.get("id")
+        index, item_id = sample.record.index, sample.record.id
         item = items[index] if 0 <= index < len(items) else None
         if item is None or (item_id is not None and str(item.id) != str(item_id)):
             summary.note = (f"questions and pictures unavailable: {path} is not the file that was scored "

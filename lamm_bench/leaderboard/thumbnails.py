@@ -22,6 +22,15 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from lamm_bench.diagnostics import (
+    CountingDiagnostics,
+    DetectionDiagnostics,
+    GroundingDiagnostics,
+    KeypointsDiagnostics,
+    LocatingBoxesDiagnostics,
+    LocatingPersonDiagnostics,
+    LocatingPointsDiagnostics,
+)
 from lamm_bench.leaderboard.samples import Sample
 from lamm_data.media import MediaError, load_point_cloud
 
@@ -120,25 +129,27 @@ def _pixels_to_unit(points: Sequence[Sequence[float]], size: tuple[int, int]) ->
     return [(pt[0] / size[0], pt[1] / size[1]) for pt in points]
 
 
-def _overlays(benchmark: str, sample: Sample, picture: Picture) -> list[str]:
-    """Ground truth (green) and parsed answer (red) of the benchmarks that have geometry."""
+def _overlays(sample: Sample, picture: Picture) -> list[str]:
+    """Ground truth (green) and parsed answer (red) of the record kinds that have geometry."""
     record, p = sample.record, picture.to_pixels
-    parsed: dict[str, Any] = record.get("parsed") or {}
-    gt_objects = record.get("ground_truth")
+    parsed: dict[str, Any] = record.parsed or {}
     shapes: list[str] = []
-    if benchmark in ("Detection_VOC2012", "Locating_VOC2012"):
-        shapes += [_rect(p, *o["bbox"], GT) for o in gt_objects or []]
-        shapes += [_rect(p, *b, PRED, dashed=True) for b in parsed.get("boxes") or []]
-    elif benchmark in ("Detection_ScanNet", "VG_ScanRefer"):
-        boxes = [o["bbox"] for o in gt_objects or []] if benchmark == "Detection_ScanNet" else [gt_objects or []]
-        shapes += [_top_down(p, b, GT) for b in boxes if len(b) == 6]
-        predicted = parsed.get("boxes") if benchmark == "Detection_ScanNet" else [parsed.get("box")]
-        shapes += [_top_down(p, b, PRED, dashed=True) for b in predicted or [] if b and len(b) == 6]
-    elif benchmark == "Locating_LSP" and record.get("person_box_px") and picture.source_size:
-        (x1, y1), (x2, y2) = _pixels_to_unit([record["person_box_px"][:2], record["person_box_px"][2:]],
-                                             picture.source_size)
+    if isinstance(record, DetectionDiagnostics | LocatingBoxesDiagnostics):
+        objects = record.ground_truth or []
+        if any(len(o["bbox"]) == 6 for o in objects):  # 3D: top-down rectangles
+            shapes += [_top_down(p, o["bbox"], GT) for o in objects if len(o["bbox"]) == 6]
+            shapes += [_top_down(p, b, PRED, dashed=True) for b in parsed.get("boxes") or [] if b and len(b) == 6]
+        else:
+            shapes += [_rect(p, *o["bbox"], GT) for o in objects]
+            shapes += [_rect(p, *b, PRED, dashed=True) for b in parsed.get("boxes") or []]
+    elif isinstance(record, GroundingDiagnostics):
+        shapes += [_top_down(p, b, GT) for b in [record.ground_truth or []] if len(b) == 6]
+        shapes += [_top_down(p, b, PRED, dashed=True) for b in [parsed.get("box")] if b and len(b) == 6]
+    elif isinstance(record, LocatingPersonDiagnostics) and record.person_box_px and picture.source_size:
+        box = record.person_box_px
+        (x1, y1), (x2, y2) = _pixels_to_unit([box[:2], box[2:]], picture.source_size)
         shapes.append(_rect(p, x1, y1, x2, y2, GT))
-    elif benchmark == "Keypoints_Detection_LSP" and sample.item is not None and picture.source_size:
+    elif isinstance(record, KeypointsDiagnostics) and sample.item is not None and picture.source_size:
         truth = _pixels_to_unit(sample.item.gt_joints, picture.source_size)  # type: ignore[attr-defined]
         for joint, (gx, gy) in zip(parsed.get("joints") or [], truth, strict=False):
             if joint.get("point"):
@@ -148,17 +159,18 @@ def _overlays(benchmark: str, sample: Sample, picture: Picture) -> list[str]:
                                   f'stroke="{PRED}"/>')
         shapes += [_dot(p, x, y, GT) for x, y in truth]
         shapes += [_dot(p, *j["point"][:2], PRED) for j in parsed.get("joints") or [] if j.get("point")]
-    elif benchmark in ("Locating_FSC147", "Counting_FSC147") and getattr(sample.item, "points", None) \
+    elif isinstance(record, LocatingPointsDiagnostics | CountingDiagnostics) and getattr(sample.item, "points", None) \
             and picture.source_size:
         shapes += [_dot(p, pt[0], pt[1], GT) for pt in _pixels_to_unit(sample.item.points,  # type: ignore[union-attr]
                                                                           picture.source_size)]
-    if benchmark.startswith("Locating_"):
+    if isinstance(record, LocatingBoxesDiagnostics | LocatingPersonDiagnostics | LocatingPointsDiagnostics):
         shapes += [_dot(p, *pt[:2], PRED) for pt in parsed.get("points") or [] if len(pt) >= 2]
     return shapes
 
 
-def sample_picture(benchmark: str, sample: Sample) -> str:
-    """An ``<svg>`` with the sample's thumbnail and overlays, or a short note when there is no picture."""
+def sample_picture(sample: Sample) -> str:
+    """An ``<svg>`` with the sample's thumbnail and overlays (by its diagnostics kind), or a short note when there
+    is no picture."""
     if sample.media is None:
         return '<div class="no-picture">no picture</div>'
     try:
@@ -167,7 +179,7 @@ def sample_picture(benchmark: str, sample: Sample) -> str:
         reason = "file not found" if isinstance(exc, FileNotFoundError) else "cannot be read"
         return f'<div class="no-picture">{escape(sample.media.name)}: {reason}</div>'
     with np.errstate(over="ignore", invalid="ignore"):  # absurd parsed values overflow; _drawable skips them
-        shapes = "".join(_overlays(benchmark, sample, picture))
+        shapes = "".join(_overlays(sample, picture))
     zoom = max(1.0, MIN_DISPLAY / max(picture.width, picture.height))
     return (f'<svg xmlns="http://www.w3.org/2000/svg" class="thumb" width="{picture.width * zoom:.0f}" '
             f'height="{picture.height * zoom:.0f}" '

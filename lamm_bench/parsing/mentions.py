@@ -43,28 +43,8 @@ SPELLINGS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "showercurtrain": ("shower curtain",),
     "otherfurniture": ("other furniture",),
 })
-"""Other spellings accepted for a label (used only when the label is in the label set)."""
-
-LABEL_SETS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "Classification_CIFAR10": ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship",
-                               "truck"),
-    "Detection_VOC2012": ("aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
-                          "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa",
-                          "train", "tvmonitor"),
-    "Fine-grained_Classification_UCMerced": (
-        "agricultural", "airplane", "baseballdiamond", "beach", "buildings", "chaparral", "denseresidential",
-        "forest", "freeway", "golfcourse", "harbor", "intersection", "mediumresidential", "mobilehomepark",
-        "overpass", "parkinglot", "river", "runway", "sparseresidential", "storagetanks", "tenniscourt"),
-    "Facial_Classification_CelebA(Hair)": ("black", "blond", "brown", "gray"),
-    "Detection_ScanNet": ("cabinet", "bed", "chair", "sofa", "table", "door", "window", "bookshelf", "picture",
-                          "counter", "desk", "curtain", "refrigerator", "showercurtrain", "toilet", "sink",
-                          "bathtub", "garbagebin"),
-})
-"""The source datasets' class lists; a benchmark's vocabulary is this list plus every ground-truth label.
-
-CIFAR-10, PASCAL VOC, UC Merced and the ScanNet-18 (VoteNet) names are the standard lists; the CelebA hair
-colours are CelebA's hair attributes. Locating_VOC2012 uses the VOC list.
-"""
+"""Other spellings accepted for a label (used only when the label is in the vocabulary: a benchmark's label set,
+:attr:`lamm_bench.benchmarks.spec.BenchmarkSpec.label_set`, plus its ground-truth labels)."""
 
 _WORD = re.compile(r"[a-z0-9]+")
 _MAX_RUN = 3

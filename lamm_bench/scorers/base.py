@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+from lamm_bench.diagnostics import DiagnosticsRecord
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.metrics.bootstrap import Estimator, Ratio, point_estimate
+
+R = TypeVar("R", bound=DiagnosticsRecord)
 
 LAMM_PREFIX = "lamm."
 """Estimators of the ``lamm`` block are keyed ``lamm.<name>`` (their ``ci95`` keys too)."""
@@ -41,7 +44,7 @@ class BenchmarkScore:
     missing: int
     unparsed: int
     n_clusters: int
-    samples: list[dict[str, Any]] | None = None
+    samples: list[DiagnosticsRecord] | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -68,7 +71,7 @@ def _clean(value: float) -> float | None:
 
 
 def finish(gt: GroundTruth, *, present: np.ndarray, unparsed: np.ndarray, lamm: Mapping[str, Estimator],
-           metrics: Mapping[str, Estimator], samples: list[dict[str, Any]] | None,
+           metrics: Mapping[str, Estimator], samples: list[DiagnosticsRecord] | None,
            extra_metrics: Mapping[str, float | None] | None = None, notes: Sequence[str] = ()) -> BenchmarkScore:
     """Point estimates of every estimator, packed into a :class:`BenchmarkScore`.
 
@@ -89,7 +92,7 @@ def finish(gt: GroundTruth, *, present: np.ndarray, unparsed: np.ndarray, lamm: 
         n_clusters=gt.n_clusters, samples=samples, notes=list(notes))
 
 
-def sample_record(gt: GroundTruth, index: int, text: Any, **fields: Any) -> dict[str, Any]:
-    """A diagnostics record: benchmark, id, index, answer, then the scorer's fields."""
-    return {"benchmark": gt.name, "id": gt.ids[index] if gt.ids is not None else None, "index": index,
-            "missing": text is None, "text": text, **fields}
+def sample_record(kind: type[R], gt: GroundTruth, index: int, text: Any, **fields: Any) -> R:
+    """A diagnostics record of ``kind``: benchmark, id, index, answer, then the scorer's fields."""
+    return kind.build(benchmark=gt.name, id=gt.ids[index] if gt.ids is not None else None, index=index,  # type: ignore[return-value]
+                      missing=text is None, text=text, **fields)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lamm_bench.diagnostics import CaptionDiagnostics
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.captions import best_sentence_bleu
 from lamm_bench.metrics.bootstrap import Estimator
@@ -31,7 +32,7 @@ def score_caption(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringCont
     samples = None
     if ctx.diagnostics:
         cider, bleu4 = captions.cider.scores(), captions.bleu.scores()[:, 3]
-        samples = [sample_record(gt, i, t, parsed={"tokens": captions.predictions[i]},
+        samples = [sample_record(CaptionDiagnostics, gt, i, t, parsed={"tokens": captions.predictions[i]},
                                  parse_failure=None if parsed[i] or t is None else "empty answer",
                                  references=list(sentences[i]), scores={"CIDEr-D": float(cider[i]),
                                  "BLEU-4": float(bleu4[i]), "ROUGE-L": float(rouge[i])},

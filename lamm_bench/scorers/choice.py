@@ -1,4 +1,4 @@
-"""Multiple-choice benchmarks: VQA_AI2D, VQA_SQAimage (A-E) and VQA_ScanQA_multiplechoice (A-F)."""
+"""Multiple-choice benchmarks (option letters from the spec: A-E for VQA_AI2D and VQA_SQAimage, A-F for ScanQA)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lamm_bench.benchmarks.registry import get_spec
+from lamm_bench.diagnostics import ChoiceDiagnostics
 from lamm_bench.ground_truth import GroundTruth
-from lamm_bench.lamm_protocol.choice import LETTERS_2D, LETTERS_3D, choice_correct
+from lamm_bench.lamm_protocol.choice import choice_correct
 from lamm_bench.parsing.choice import parse_choice
 from lamm_bench.scorers.base import BenchmarkScore, ScoringContext, Tally, finish, sample_record
 
 
 def score_choice(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringContext) -> BenchmarkScore:
     """LAMM ``Acc`` (``VQAvisionacc``) and honest ``accuracy`` / ``parse_rate``."""
-    letters = LETTERS_3D if gt.name == "VQA_ScanQA_multiplechoice" else LETTERS_2D
+    letters = get_spec(gt.name).choice_letters
     n = len(gt)
     present = np.array([t is not None for t in texts])
     lamm_ok = np.zeros(n, dtype=bool)
@@ -25,7 +27,7 @@ def score_choice(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringConte
         answer, choices = gt.columns["gt_choice"][i], gt.columns["gt_choices"][i]
         if text is None:
             if samples is not None:
-                samples.append(sample_record(gt, i, None, correct=False, lamm={"correct": False}))
+                samples.append(sample_record(ChoiceDiagnostics, gt, i, None, correct=False, lamm={"correct": False}))
             continue
         lamm_ok[i] = choice_correct(text, choices, answer, letters)
         found = parse_choice(text, choices)
@@ -34,7 +36,8 @@ def score_choice(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringConte
         if samples is not None:
             letter = None if found.index is None else chr(ord("A") + found.index)
             samples.append(sample_record(
-                gt, i, text, parsed={"option": letter, "how": found.how}, parse_failure=found.failure,
+                ChoiceDiagnostics, gt, i, text,
+                parsed={"option": letter, "how": found.how}, parse_failure=found.failure,
                 expected=letters[answer], correct=bool(right[i]), lamm={"correct": bool(lamm_ok[i])},
                 note=None if found.index is None or found.index < len(choices) else
                 f"option {letter} does not exist ({len(choices)} options)"))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lamm_bench.diagnostics import CountingDiagnostics
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.counting import SMALL_COUNT, count_error
 from lamm_bench.parsing import lamm
@@ -27,7 +28,7 @@ def score_counting(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringCon
         lamm_error[i] = count_error(int(counts[i]), text or "")
         if text is None:
             if samples is not None:
-                samples.append(sample_record(gt, i, None, expected=int(counts[i]), correct=False,
+                samples.append(sample_record(CountingDiagnostics, gt, i, None, expected=int(counts[i]), correct=False,
                                              lamm={"error": lamm_error[i]}))
             continue
         found = parse_count(text)
@@ -36,7 +37,8 @@ def score_counting(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringCon
             error[i] = abs(found.value - counts[i])
         if samples is not None:
             samples.append(sample_record(
-                gt, i, text, parsed={"number": found.value}, parse_failure=found.failure, expected=int(counts[i]),
+                CountingDiagnostics, gt, i, text,
+                parsed={"number": found.value}, parse_failure=found.failure, expected=int(counts[i]),
                 error=float(error[i]) if parsed[i] else None, correct=bool(parsed[i] and error[i] == 0),
                 lamm={"number": lamm.count(text.lower()), "error": float(lamm_error[i])}))
     tally = Tally(gt)

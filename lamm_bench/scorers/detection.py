@@ -1,4 +1,4 @@
-"""Detection_VOC2012 (2D, normalised boxes) and Detection_ScanNet (3D, centre/size in metres)."""
+"""Detection: 2D normalised boxes (Detection_VOC2012) or 3D centre/size boxes in metres (Detection_ScanNet)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from lamm_bench.benchmarks.registry import get_spec
+from lamm_bench.diagnostics import DetectionDiagnostics
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.detection import detection_hits
 from lamm_bench.metrics.bootstrap import AveragePrecision, Estimator
 from lamm_bench.metrics.detection import DetectionSet, class_agreement, greedy_coco, match_image, rank_scores
 from lamm_bench.metrics.iou import iou_pairs_2d, iou_pairs_3d
-from lamm_bench.parsing.mentions import LABEL_SETS, Vocabulary, labels_near
+from lamm_bench.parsing.mentions import Vocabulary, labels_near
 from lamm_bench.parsing.shapes import parse_boxes_2d, parse_boxes_3d
 from lamm_bench.scorers.base import BenchmarkScore, ScoringContext, Tally, finish, sample_record
 
@@ -90,10 +92,11 @@ def _all_ious(predicted: Sequence[Sequence[Sequence[float]]], objects: Sequence[
 
 def score_detection(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringContext) -> BenchmarkScore:
     """LAMM ``mAP@0.5`` (recall with whole-answer class matching, boxes reusable) and honest P/R/F1/AP."""
-    three_d = gt.name == "Detection_ScanNet"
+    spec = get_spec(gt.name)
+    three_d = spec.three_d
     parse = parse_boxes_3d if three_d else parse_boxes_2d
     objects = gt.columns["object"]
-    vocabulary = Vocabulary([*LABEL_SETS.get(gt.name, ()), *(o["label"] for objs in objects for o in objs)])
+    vocabulary = Vocabulary([*spec.label_set, *(o["label"] for objs in objects for o in objs)])
     ap = _APBuilder(gt, vocabulary.labels)
     n = len(gt)
     present = np.array([t is not None for t in texts])
@@ -126,7 +129,8 @@ def score_detection(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringCo
         lamm_hits[i] = sum(hits)
         if samples is not None:
             samples.append(sample_record(
-                gt, i, text, parsed={"boxes": [list(b) for b in found.items], "classes": labels,
+                DetectionDiagnostics, gt, i, text,
+                parsed={"boxes": [list(b) for b in found.items], "classes": labels,
                                      "notes": list(found.notes)} if found is not None else None,
                 parse_failure=found.failure if found is not None else None,
                 ground_truth=[{"label": o["label"], "bbox": list(o["bbox"])} for o in objects[i]],

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lamm_bench.diagnostics import GroundingDiagnostics
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.detection import grounding_iou
 from lamm_bench.metrics.iou import iou_pairs_3d
@@ -41,10 +42,11 @@ def score_grounding(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringCo
         for i, (text, found) in enumerate(zip(texts, found_all, strict=True)):
             box = list(gt.columns["box"][i])
             if found is None:
-                samples.append(sample_record(gt, i, None, ground_truth=box, correct=False))
+                samples.append(sample_record(GroundingDiagnostics, gt, i, None, ground_truth=box, correct=False))
                 continue
             samples.append(sample_record(
-                gt, i, text, parsed={"box": list(found.items[0]) if found.items else None, "boxes": len(found.items),
+                GroundingDiagnostics, gt, i, text,
+                parsed={"box": list(found.items[0]) if found.items else None, "boxes": len(found.items),
                                      "notes": list(found.notes)},
                 parse_failure=found.failure, ground_truth=box, iou=float(iou[i]), correct=bool(iou[i] >= 0.5),
                 lamm={"iou": None if lamm_iou[i] < 0 else float(lamm_iou[i])}))

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from lamm_bench.diagnostics import KeypointsDiagnostics
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.points import pck_hits
 from lamm_bench.metrics.bootstrap import Estimator
@@ -41,7 +42,7 @@ def score_keypoints(gt: GroundTruth, texts: Sequence[Mapping[str, str] | None], 
         joints = np.array([j[:2] for j in gt.columns["gt_joints"][i]], dtype=np.float64)
         if answers is None:
             if samples is not None:
-                samples.append(sample_record(gt, i, None, correct=False, lamm={"hits": 0}))
+                samples.append(sample_record(KeypointsDiagnostics, gt, i, None, correct=False, lamm={"hits": 0}))
             continue
         hits = pck_hits(joints, sizes[i], answers)
         lamm_pck[i] = hits / k
@@ -59,7 +60,8 @@ def score_keypoints(gt: GroundTruth, texts: Sequence[Mapping[str, str] | None], 
                 details.append({"joint": JOINT_NAMES[j], "point": None if point is None else list(point),
                                 "distance_px": distance, "correct": ok, "parse_failure": failure})
         if samples is not None:
-            samples.append(sample_record(gt, i, answers, parsed={"joints": details, "keyed_by": keyed_by},
+            samples.append(sample_record(KeypointsDiagnostics, gt, i, answers,
+                                         parsed={"joints": details, "keyed_by": keyed_by},
                                          parse_failure=None if joint_parsed[i].any() else "no joint parsed",
                                          threshold_px=PCK_ALPHA * scale, image_size=list(sizes[i]),
                                          correct=bool(correct[i].all()), lamm={"hits": hits}))

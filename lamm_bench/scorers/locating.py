@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lamm_bench.benchmarks.registry import get_spec
+from lamm_bench.diagnostics import LocatingBoxesDiagnostics, LocatingPersonDiagnostics, LocatingPointsDiagnostics
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.points import PCK_THRESHOLD, inside_objects, inside_person, near_points
 from lamm_bench.metrics.detection import class_agreement
 from lamm_bench.metrics.pck import match_points, match_points_to_boxes
-from lamm_bench.parsing.mentions import LABEL_SETS, Vocabulary, labels_near
+from lamm_bench.parsing.mentions import Vocabulary, labels_near
 from lamm_bench.parsing.shapes import parse_points
 from lamm_bench.scorers.base import BenchmarkScore, ScoringContext, Tally, finish, sample_record
 
@@ -20,7 +22,7 @@ def score_locating_boxes(gt: GroundTruth, texts: Sequence[str | None], ctx: Scor
     a point strictly inside. Honest: one-to-one matching of points to boxes containing them (edges included),
     recall over objects and precision over points, with and without class agreement."""
     objects = gt.columns["object"]
-    vocabulary = Vocabulary([*LABEL_SETS["Detection_VOC2012"], *(o["label"] for objs in objects for o in objs)])
+    vocabulary = Vocabulary([*get_spec(gt.name).label_set, *(o["label"] for objs in objects for o in objs)])
     n = len(gt)
     present = np.array([t is not None for t in texts])
     parsed = np.zeros(n, dtype=bool)
@@ -32,7 +34,7 @@ def score_locating_boxes(gt: GroundTruth, texts: Sequence[str | None], ctx: Scor
         n_obj[i] = len(labels)
         if text is None:
             if samples is not None:
-                samples.append(sample_record(gt, i, None, correct=False, lamm={"located": 0}))
+                samples.append(sample_record(LocatingBoxesDiagnostics, gt, i, None, correct=False, lamm={"located": 0}))
             continue
         lamm_ok[i] = inside_objects([(o["label"], o["bbox"]) for o in objects[i]], text, ctx.label_match)
         found = parse_points(text)
@@ -45,7 +47,8 @@ def score_locating_boxes(gt: GroundTruth, texts: Sequence[str | None], ctx: Scor
         hit_any[i], hit_cls[i] = len(pairs_any), len(pairs_cls)
         if samples is not None:
             samples.append(sample_record(
-                gt, i, text, parsed={"points": [list(p) for p in found.items], "classes": classes,
+                LocatingBoxesDiagnostics, gt, i, text,
+                parsed={"points": [list(p) for p in found.items], "classes": classes,
                                      "notes": list(found.notes)}, parse_failure=found.failure,
                 ground_truth=[{"label": o["label"], "bbox": list(o["bbox"])} for o in objects[i]],
                 matches=[{"point": p, "object": g} for p, g in sorted(pairs_cls)],
@@ -71,7 +74,8 @@ def score_locating_person(gt: GroundTruth, texts: Sequence[str | None], ctx: Sco
         box = [*joints.min(axis=0), *joints.max(axis=0)]
         if text is None:
             if samples is not None:
-                samples.append(sample_record(gt, i, None, correct=False, lamm={"correct": False}))
+                samples.append(sample_record(LocatingPersonDiagnostics, gt, i, None, correct=False,
+                                             lamm={"correct": False}))
             continue
         lamm_ok[i] = inside_person(joints, sizes[i], text)
         found = parse_points(text)
@@ -81,7 +85,8 @@ def score_locating_person(gt: GroundTruth, texts: Sequence[str | None], ctx: Sco
             right[i] = box[0] <= x <= box[2] and box[1] <= y <= box[3]
         if samples is not None:
             samples.append(sample_record(
-                gt, i, text, parsed={"points": [list(p) for p in found.items]}, parse_failure=found.failure,
+                LocatingPersonDiagnostics, gt, i, text,
+                parsed={"points": [list(p) for p in found.items]}, parse_failure=found.failure,
                 person_box_px=[float(v) for v in box], image_size=list(sizes[i]), correct=bool(right[i]),
                 lamm={"correct": bool(lamm_ok[i])}))
     tally = Tally(gt)
@@ -106,7 +111,7 @@ def score_locating_points(gt: GroundTruth, texts: Sequence[str | None], ctx: Sco
         n_gt[i] = len(points)
         if text is None:
             if samples is not None:
-                samples.append(sample_record(gt, i, None, correct=False, lamm={"found": 0}))
+                samples.append(sample_record(LocatingPointsDiagnostics, gt, i, None, correct=False, lamm={"found": 0}))
             continue
         found = parse_points(text)
         parsed[i] = found.failure is None
@@ -115,7 +120,8 @@ def score_locating_points(gt: GroundTruth, texts: Sequence[str | None], ctx: Sco
         matched[i], n_pred[i] = len(pairs), len(found.items)
         if samples is not None:
             samples.append(sample_record(
-                gt, i, text, parsed={"points": [list(p) for p in found.items]}, parse_failure=found.failure,
+                LocatingPointsDiagnostics, gt, i, text,
+                parsed={"points": [list(p) for p in found.items]}, parse_failure=found.failure,
                 matches=[{"point": p, "target": g} for p, g in sorted(pairs)], targets=int(n_gt[i]),
                 correct=bool(matched[i] == n_gt[i]),
                 lamm={"found": int(lamm_found[i]), "counted": int(lamm_counted[i])}))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lamm_bench.diagnostics import OCRDiagnostics
 from lamm_bench.ground_truth import GroundTruth
 from lamm_bench.lamm_protocol.text_match import word_accuracy
 from lamm_bench.parsing.words import normalise_word, parse_words
@@ -27,7 +28,8 @@ def score_ocr(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringContext)
         n_gt[i] = sum(expected.values())
         if text is None:
             if samples is not None:
-                samples.append(sample_record(gt, i, None, expected=list(words), correct=False, lamm={"score": 0.0}))
+                samples.append(sample_record(OCRDiagnostics, gt, i, None, expected=list(words), correct=False,
+                                             lamm={"score": 0.0}))
             continue
         lamm_acc[i] = word_accuracy(words, text)
         found = parse_words(text)
@@ -37,7 +39,8 @@ def score_ocr(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringContext)
         matched[i], n_read[i] = sum(hits.values()), len(found.words)
         if samples is not None:
             samples.append(sample_record(
-                gt, i, text, parsed={"words": list(found.words), "quoted": found.quoted}, parse_failure=found.failure,
+                OCRDiagnostics, gt, i, text,
+                parsed={"words": list(found.words), "quoted": found.quoted}, parse_failure=found.failure,
                 expected=list(words), matched=sorted(hits.elements()), correct=bool(matched[i] == n_gt[i]),
                 lamm={"score": float(lamm_acc[i])}))
     tally = Tally(gt)

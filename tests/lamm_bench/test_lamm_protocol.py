@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from scoring_helpers import SIMPLE, make_gt, simple_tokenize, word_match
 
+from lamm_bench.benchmarks import get_spec
 from lamm_bench.lamm_protocol.captions import best_sentence_bleu
 from lamm_bench.lamm_protocol.choice import LETTERS_3D, choice_correct
 from lamm_bench.lamm_protocol.counting import count_error
@@ -16,7 +17,6 @@ from lamm_bench.lamm_protocol.detection import detection_hits, grounding_iou
 from lamm_bench.lamm_protocol.iou import iou_3d
 from lamm_bench.lamm_protocol.points import inside_objects, inside_person, near_points, pck_hits
 from lamm_bench.lamm_protocol.text_match import label_in_text, smile_label, word_accuracy
-from lamm_bench.scoring import SCORERS
 
 DOG, CAT = ("dog", [0.0, 0.0, 0.5, 0.5]), ("cat", [0.5, 0.5, 1.0, 1.0])
 
@@ -121,7 +121,7 @@ def test_points_functions() -> None:
 
 
 def _lamm(name, columns, texts, **kw):
-    return SCORERS[name](make_gt(name, columns, **kw), texts, SIMPLE).lamm
+    return get_spec(name).scorer(make_gt(name, columns, **kw), texts, SIMPLE).lamm
 
 
 def test_benchmark_numbers_and_normalisers() -> None:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lamm_bench.benchmarks import get_spec
 from lamm_bench.lamm_protocol.captions import best_sentence_bleu
 from lamm_bench.lamm_protocol.choice import choice_correct
 from lamm_bench.lamm_protocol.counting import count_error
@@ -16,7 +17,7 @@ from lamm_bench.parsing import lamm
 from lamm_bench.parsing.choice import parse_choice
 from lamm_bench.parsing.count import parse_count
 from lamm_bench.parsing.groups import number_groups
-from lamm_bench.parsing.mentions import LABEL_SETS, Vocabulary, labels_near
+from lamm_bench.parsing.mentions import Vocabulary, labels_near
 from lamm_bench.parsing.shapes import parse_boxes_2d, parse_boxes_3d, parse_points
 from lamm_bench.parsing.words import parse_words
 from lamm_bench.parsing.yesno import parse_smile
@@ -118,11 +119,11 @@ def test_parse_smile(text, label) -> None:
 
 
 def test_vocabulary_mentions() -> None:
-    voc = Vocabulary(LABEL_SETS["Detection_VOC2012"])
+    voc = Vocabulary(get_spec("Detection_VOC2012").label_set)
     assert voc.named("A dining table and two potted plants") == ["diningtable", "pottedplant"]
     assert voc.named("a man on a motorcycle near a TV") == ["person", "motorbike", "tvmonitor"]
     assert voc.named("a catalogue") == []  # whole words only
-    ucm = Vocabulary(LABEL_SETS["Fine-grained_Classification_UCMerced"])
+    ucm = Vocabulary(get_spec("Fine-grained_Classification_UCMerced").label_set)
     assert ucm.named("The image shows a tennis court.") == ["tenniscourt"]
     assert ucm.named("storage tank and a building") == ["storagetanks", "buildings"]
     assert Vocabulary(["table", "diningtable"]).named("a table") == ["table"]  # own name beats an alias
@@ -150,7 +151,7 @@ def test_no_parser_raises(text: str) -> None:
     smile_label(text, str.split)
     parse_boxes_2d(text), parse_boxes_3d(text), parse_points(text), parse_count(text)
     parse_choice(text, ["red", "blue", "a red car"]), parse_choice(text, []), parse_words(text), parse_smile(text)
-    voc = Vocabulary(LABEL_SETS["Detection_VOC2012"])
+    voc = Vocabulary(get_spec("Detection_VOC2012").label_set)
     labels_near(text, parse_boxes_2d(text).spans, voc)
 
 

@@ -1,4 +1,7 @@
-"""LAMM's templates and prompts: texts equal LAMM's (golden file from its source), layouts equal its code."""
+"""LAMM's training templates and prompts: texts equal LAMM's (golden file from its source), layouts equal its code.
+
+The benchmark prompts (system messages, query layout) are tested in ``tests/lamm_bench/test_benchmark_prompts.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from lamm_data.catalog import BENCHMARKS, resolve
+from lamm_bench.benchmarks import get_spec
 from lamm_model.prompts import (
-    BENCHMARK_TASK_TYPE,
     TRAIN_SYSTEM,
-    benchmark_system,
-    cut_answer,
     inference_parts,
     placeholder_problem,
     strip_placeholder,
     training_parts,
-    vqa_answer,
-    vqa_follow_up,
 )
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "lamm_prompts.json").read_text(encoding="utf-8"))
@@ -26,23 +24,6 @@ GOLDEN = json.loads((Path(__file__).parent / "golden" / "lamm_prompts.json").rea
 
 def test_training_system_prompts_are_lamms() -> None:
     assert dict(TRAIN_SYSTEM) == GOLDEN["training"]
-
-
-@pytest.mark.parametrize("name", BENCHMARKS)
-def test_benchmark_system_messages_are_lamms(name: str) -> None:
-    entry = resolve(name)
-    if entry.modality == "pointcloud":
-        expected = GOLDEN["benchmark_common"][entry.task + "3D"]  # inference_3d.py: task_name + '3D'
-    elif entry.task == "Locating":
-        expected = GOLDEN["benchmark_locating"][entry.dataset]  # locating_eval: by dataset
-    else:
-        expected = GOLDEN["benchmark_common"][entry.task]  # inference_2d.py: by task prefix
-    assert benchmark_system(name) == expected
-
-
-def test_every_benchmark_has_a_training_task_type() -> None:
-    assert set(BENCHMARK_TASK_TYPE) == set(BENCHMARKS)
-    assert set(BENCHMARK_TASK_TYPE.values()) <= set(TRAIN_SYSTEM)
 
 
 def test_training_layout_matches_lamm_build_one_instance() -> None:
@@ -66,7 +47,7 @@ def test_training_layout_rejects_unknown_task_and_bad_roles() -> None:
 
 
 def test_lamm_inference_layout_puts_the_system_message_inside_the_human_turn() -> None:
-    system = benchmark_system("Classification_CIFAR10")
+    system = get_spec("Classification_CIFAR10").protocol.system
     parts = inference_parts("What is it? ", "image", system=system, task_type="classification")
     assert parts.prefix == "### Human: <Img>"
     assert parts.segments == ((f"</Img> {system}### Human: What is it? \n\n### Assistant:", False),)
@@ -97,10 +78,3 @@ def test_strip_placeholder_like_lamm() -> None:
     assert strip_placeholder("What?\n<image>", "image") == "What?"
     assert strip_placeholder("What <image> is it?", "image") == "What  is it?"
     assert strip_placeholder("<pcl>\nWhere?", "pcl") == "Where?"
-
-
-def test_vqa_two_pass_and_answer_cut() -> None:
-    assert vqa_follow_up("Q? Options: (A) x (B) y", "It is x.") == "Q? Options: (A) x (B) yIt is x. ###\nANSWER:"
-    assert vqa_answer("It is x.", "(A)") == "It is x.\n The answer is (A)"
-    assert cut_answer(" The answer.\n### Human: more") == "The answer."
-    assert cut_answer("no separator ") == "no separator"

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from leaderboard_helpers import RUNNER, Scored, score
 
+from lamm_bench.benchmarks import get_spec
 from lamm_bench.cli import app
+from lamm_bench.diagnostics import CaptionDiagnostics, CountingDiagnostics, DiagnosticsRecord, read_record
 from lamm_bench.errors import ReportError
 from lamm_bench.leaderboard.reported import REFERENCES, reference_rows
 from lamm_bench.leaderboard.runs import default_name, iter_diagnostics, load_runs, predictions_digest
@@ -135,16 +137,26 @@ def test_unreadable_diagnostics_files(tmp_path: Path) -> None:
         list(iter_diagnostics(tmp_path / "latin1.jsonl"))
 
 
-@pytest.mark.parametrize(("record", "reason"), [
-    ({"missing": True, "text": None}, "no answer"),
-    ({"missing": False, "parse_failure": "no number in the answer", "correct": False},
+@pytest.mark.parametrize(("kind", "record", "reason"), [
+    (CountingDiagnostics, {"missing": True, "text": None}, "no answer"),
+    (CountingDiagnostics, {"missing": False, "parse_failure": "no number in the answer", "correct": False},
      "not parsed: no number in the answer"),
-    ({"missing": False, "parse_failure": None, "correct": False}, "wrong"),
-    ({"missing": False, "parse_failure": None, "correct": True}, None),
-    ({"missing": False, "parse_failure": None}, None),  # captions: no per-sample correctness
+    (CountingDiagnostics, {"missing": False, "parse_failure": None, "correct": False}, "wrong"),
+    (CountingDiagnostics, {"missing": False, "parse_failure": None, "correct": True}, None),
+    (CaptionDiagnostics, {"missing": False, "parse_failure": None}, None),  # captions: no per-sample correctness
 ])
-def test_failure_reason(record: dict, reason: str | None) -> None:
-    assert failure_reason(record) == reason
+def test_failure_reason(kind: type[DiagnosticsRecord], record: dict, reason: str | None) -> None:
+    assert failure_reason(read_record({"benchmark": "Counting_FSC147", "index": 0, **record}, kind)) == reason
+
+
+def test_diagnostics_are_read_as_their_benchmarks_kind(scored: Scored, tmp_path: Path) -> None:
+    records = list(iter_diagnostics(scored.diagnostics(scored.degraded)))
+    assert {type(r).__name__ for r in records if r.benchmark == "Detection_VOC2012"} == {"DetectionDiagnostics"}
+    assert all(isinstance(r, get_spec(r.benchmark).diagnostics) for r in records)
+    line = json.dumps({"benchmark": "Counting_FSC147", "index": 0, "missing": False, "expected": "many"})
+    (tmp_path / "bad.jsonl").write_text("\n" + line + "\n")
+    with pytest.raises(ReportError, match=r"bad.jsonl:2: expected: "):
+        list(iter_diagnostics(tmp_path / "bad.jsonl"))
 
 
 def test_summaries_agree_with_the_report(scored: Scored) -> None:
@@ -157,7 +169,7 @@ def test_summaries_agree_with_the_report(scored: Scored) -> None:
         assert len(summary.shown) == min(2, summary.failed)
         for sample in summary.shown:
             assert sample.question and sample.media is not None and sample.media.is_file()
-            assert str(sample.item.id) == sample.record["id"]
+            assert str(sample.item.id) == sample.record.id
         assert summary.note is None
     records = [json.loads(x) for x in scored.diagnostics(scored.degraded).read_text().splitlines()]
     grounding = [r["iou"] for r in records if r["benchmark"] == "VG_ScanRefer" and not r["missing"]]

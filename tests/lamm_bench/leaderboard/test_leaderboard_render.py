@@ -14,6 +14,7 @@ from leaderboard_helpers import RUNNER, Scored, score
 from PIL import Image
 
 from lamm_bench.cli import app
+from lamm_bench.diagnostics import ChoiceDiagnostics, DetectionDiagnostics
 from lamm_bench.leaderboard.board import Column, build_board, format_ci, format_value, leaderboard_columns
 from lamm_bench.leaderboard.build import load_leaderboard
 from lamm_bench.leaderboard.markdown import render_markdown
@@ -117,26 +118,29 @@ def test_thumbnails(scored: Scored, tmp_path: Path) -> None:
     assert max(cloud.width, cloud.height) == SIZE
     x, y = cloud.to_pixels(0.0, 0.0)
     assert x < cloud.width / 2 and y > cloud.height / 2  # y points up: the origin is bottom left
-    record = {"ground_truth": [{"label": "dog", "bbox": [0.1, 0.1, 0.5, 0.5]}, {"label": "cat", "bbox": [0, 0, 1, 1]}],
-              "parsed": {"boxes": [[0.2, 0.2, 0.4, 0.4]]}}
-    svg = sample_picture("Detection_VOC2012", Sample(record, "wrong", media=scored.root / "2D_Benchmark" /
+    item = {"benchmark": "Detection_VOC2012", "index": 0, "missing": False}
+    record = DetectionDiagnostics.build(**item, ground_truth=[{"label": "dog", "bbox": [0.1, 0.1, 0.5, 0.5]},
+                                                              {"label": "cat", "bbox": [0, 0, 1, 1]}],
+                                        parsed={"boxes": [[0.2, 0.2, 0.4, 0.4]]})
+    svg = sample_picture(Sample(record, "wrong", media=scored.root / "2D_Benchmark" /
                                                       "voc2012_images" / "2008_000008.jpg"))
     assert svg.count("<rect") == 3 and svg.count('stroke="#d73027"') == 1 and "<image href=\"data:image/jpeg" in svg
     shown = {name: s.shown for name, s in read_samples(scored.diagnostics(scored.degraded), scored.root,
                                                             limit=1).items()}
     (lsp,) = shown["Keypoints_Detection_LSP"]
-    joints = [j for j in lsp.record["parsed"]["joints"] if j["point"]]
-    keypoints = sample_picture("Keypoints_Detection_LSP", lsp)
+    joints = [j for j in lsp.record.parsed["joints"] if j["point"]]
+    keypoints = sample_picture(lsp)
     assert keypoints.count('fill="#1a9850"') == 14 and keypoints.count('fill="#d73027"') == len(joints) > 0
     assert keypoints.count("<line") == len(joints)  # each answered joint is joined to its true position
     (scene,) = shown["Detection_ScanNet"]
-    boxes = len(scene.record["ground_truth"]) + len(scene.record["parsed"]["boxes"])
-    assert sample_picture("Detection_ScanNet", scene).count("<rect") == boxes
-    assert 'viewBox="0 0 ' in sample_picture("VQA_ScanQA_multiplechoice", shown["VQA_ScanQA_multiplechoice"][0])
-    missing = sample_picture("VQA_AI2D", Sample({}, "wrong", media=Path("gone.png")))
+    boxes = len(scene.record.ground_truth) + len(scene.record.parsed["boxes"])
+    assert sample_picture(scene).count("<rect") == boxes
+    assert 'viewBox="0 0 ' in sample_picture(shown["VQA_ScanQA_multiplechoice"][0])
+    missing = sample_picture(Sample(ChoiceDiagnostics.build(**item), "wrong", media=Path("gone.png")))
     assert "gone.png: file not found" in missing
-    absurd = {"ground_truth": record["ground_truth"][:1], "parsed": {"boxes": [[0.0, 0.0, 1e308, 1e308]]}}
-    svg = sample_picture("Detection_VOC2012", Sample(absurd, "wrong", media=scored.root / "2D_Benchmark" /
+    absurd = DetectionDiagnostics.build(**item, ground_truth=record.ground_truth[:1],
+                                        parsed={"boxes": [[0.0, 0.0, 1e308, 1e308]]})
+    svg = sample_picture(Sample(absurd, "wrong", media=scored.root / "2D_Benchmark" /
                                                       "voc2012_images" / "2008_000008.jpg"))
     assert svg.count("<rect") == 1 and not re.search(r"\b(nan|inf)\b", svg)  # the overflowing box is not drawn
 
