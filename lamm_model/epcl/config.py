@@ -9,6 +9,8 @@ describe for ``pointnet_downsample``; the released checkpoint's own args decide 
 
 from __future__ import annotations
 
+from typing import ClassVar, Literal
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -34,6 +36,13 @@ class EpclConfig(BaseModel):
     """Attention heads of the CLIP blocks."""
     task_tokens: int = Field(19, ge=0)
     """Learned task tokens appended after the point tokens [use_task_emb; 19 for dataset_name scannet]."""
+    input_precision: Literal["float16", "float32"] = "float16"
+    """Precision the cloud is rounded to before the encoder. LAMM casts it to the LLM's dtype, fp16 in training
+    (DeepSpeed fp16) and evaluation (``.half()``), before the pointnet2 ops read it back as float32, so its FPS and
+    ball query saw fp16 coordinates (about 4 mm steps at 5 m); ``float32`` keeps the stored values. Not part of
+    the weights' architecture."""
+
+    ARCHITECTURE_EXCLUDES: ClassVar[frozenset[str]] = frozenset({"input_precision"})
 
     @model_validator(mode="after")
     def _shapes(self) -> EpclConfig:
@@ -43,6 +52,10 @@ class EpclConfig(BaseModel):
             raise ValueError(f"model.pointcloud.epcl.preenc_npoints ({self.preenc_npoints}) must be >= "
                              f"vit_num_token ({self.vit_num_token})")
         return self
+
+    def architecture(self) -> dict[str, object]:
+        """The fields that shape the weights (what a checkpoint records and must match)."""
+        return self.model_dump(exclude=set(self.ARCHITECTURE_EXCLUDES))
 
     @property
     def output_tokens(self) -> int:

@@ -82,9 +82,9 @@ class SetAbstraction(nn.Module):
 
     def forward(self, xyz: torch.Tensor, features: torch.Tensor | None = None,
                 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """``xyz`` ``(B, N, 3)``, ``features`` ``(B, C, N)`` -> centres ``(B, npoint, 3)``, features
-        ``(B, mlp[-1], npoint)`` and the centres' indices ``(B, npoint)``."""
-        dtype = xyz.dtype
+        """``xyz`` ``(B, N, 3)``, ``features`` ``(B, C, N)`` -> centres ``(B, npoint, 3)`` (float32), features
+        ``(B, mlp[-1], npoint)`` (in the weights' dtype) and the centres' indices ``(B, npoint)``."""
+        dtype = self.mlp_module.layer0.conv.weight.dtype
         xyz = xyz.float()
         with torch.no_grad():
             inds = ops.furthest_point_sample(xyz, self.npoint)
@@ -100,7 +100,7 @@ class SetAbstraction(nn.Module):
                 grouped = torch.cat([grouped, ops.group_points(features, idx)], dim=1)
             out = self.mlp_module(grouped.to(dtype))
             pooled.append(out.amax(dim=3))
-        return new_xyz.to(dtype), torch.cat(pooled, dim=2), inds
+        return new_xyz, torch.cat(pooled, dim=2), inds
 
 
 class PreEncoder(nn.Module):
@@ -233,17 +233,24 @@ class EpclEncoder(nn.Module):
         return 1
 
     def encode(self, points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Centres ``(B, T, 3)`` and tokens ``(B, T, width)`` of every output token (before ``num_tokens``)."""
+        """Centres ``(B, T, 3)`` and tokens ``(B, T, width)`` of every output token (before ``num_tokens``).
+
+        The index work always runs in float32 on the (``input_precision``-rounded) cloud, whatever the input's
+        dtype; the layers run in their weights' dtype."""
         if points.dim() != 3 or points.shape[-1] != self.in_channels:
             raise ValueError(f"EPCL expects clouds (B, N, {self.in_channels}) (xyz"
                              f"{' + ' + str(self.in_features) + ' features' if self.in_features else ''}), "
                              f"got {tuple(points.shape)}")
+        points = points.float()
+        if self.cfg.input_precision == "float16":  # as LAMM's encode_pcl: cloud.to(llm dtype = fp16)
+            points = points.half().float()
         xyz = points[..., :3].contiguous()
         feats = points[..., 3:].transpose(1, 2).contiguous() if self.in_features else None
         centres, tokens, _ = self.pre_encoder(xyz, feats)
         tokens = tokens.transpose(1, 2)
-        task = self.te_encoder(tokens.shape[0]).to(tokens.dtype) if self.te_encoder is not None else None
-        return centres, self.encoder(tokens, centres.to(tokens.dtype), task)
+        dtype = self.encoder.pos_embed[0].weight.dtype
+        task = self.te_encoder(tokens.shape[0]).to(dtype) if self.te_encoder is not None else None
+        return centres, self.encoder(tokens.to(dtype), centres.to(dtype), task)
 
     def forward(self, points: torch.Tensor) -> torch.Tensor:
         """The first ``num_tokens`` tokens ``(B, num_tokens, width)`` of clouds ``(B, N, 3 + in_features)``."""
@@ -267,9 +274,9 @@ def build_epcl(cfg: PointCloudConfig) -> EpclEncoder:
     if cfg.pretrained is not None:
         try:
             stored = stored_architecture(cfg.pretrained)
-            if stored is not None and stored != (cfg.epcl, cfg.use_color):
+            if stored is not None and (stored[0].architecture(), stored[1]) != (cfg.epcl.architecture(), cfg.use_color):
                 differ = [f"{k}: {v!r} (weights) vs {getattr(cfg.epcl, k)!r} (config)"
-                          for k, v in stored[0].model_dump().items() if getattr(cfg.epcl, k) != v]
+                          for k, v in stored[0].architecture().items() if getattr(cfg.epcl, k) != v]
                 if stored[1] != cfg.use_color:
                     differ.append(f"use_color: {stored[1]} (weights) vs {cfg.use_color} (config)")
                 raise ConfigError(f"model.pointcloud.pretrained: {cfg.pretrained} was trained with another EPCL "

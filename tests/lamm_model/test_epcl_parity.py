@@ -19,6 +19,7 @@ import pytest
 import torch
 
 from lamm_model.epcl.checkpoint import import_epcl
+from lamm_model.epcl.config import EpclConfig
 from lamm_model.epcl.encoder import EpclEncoder
 
 GOLDEN = Path(__file__).parent / "golden" / "epcl"
@@ -31,7 +32,8 @@ def test_encoder_matches_lamm_code(case: str, tmp_path: Path) -> None:
     state = fx.det_state({k: tuple(v) for k, v in meta["shapes"].items()})
     path = fx.write_lamm_checkpoint(tmp_path / f"{case}.pth", state, argparse.Namespace(**meta["args"]))
     imported = import_epcl(path)
-    module = EpclEncoder(imported.cfg, 3 if imported.use_color else 0)
+    # LAMM's encoder module got float32 clouds here; the fp16 rounding of openlamm.encode_pcl is tested apart
+    module = EpclEncoder(imported.cfg.model_copy(update={"input_precision": "float32"}), 3 if imported.use_color else 0)
     module.load_state_dict(imported.weights)
     module.eval()
     inputs = sorted({name.split("/")[0] for name in golden.files})
@@ -44,3 +46,18 @@ def test_encoder_matches_lamm_code(case: str, tmp_path: Path) -> None:
         assert tokens.shape == want.shape
         np.testing.assert_allclose(tokens.numpy(), want, rtol=1e-4, atol=1e-4, err_msg=f"{case}/{name} tokens")
         assert float(np.abs(want).max()) > 1.0  # the goldens are not all zeros
+
+
+def test_float16_input_precision_is_lamm_cast_of_the_cloud() -> None:
+    """LAMM's encode_pcl casts the cloud to the LLM's dtype (fp16) before the encoder: same as rounding first."""
+    cfg = EpclConfig(preenc_npoints=32, vit_num_token=8, width=128, layers=1, heads=2)
+    module = EpclEncoder(cfg).eval()
+    cloud = torch.rand(1, 300, 3) * 5
+    exact = EpclEncoder(cfg.model_copy(update={"input_precision": "float32"})).eval()
+    exact.load_state_dict(module.state_dict())
+    with torch.no_grad():
+        xyz16, tok16 = module.encode(cloud)
+        xyz_r, tok_r = exact.encode(cloud.half().float())
+        xyz32, _ = exact.encode(cloud)
+    assert torch.equal(xyz16, xyz_r) and torch.equal(tok16, tok_r)
+    assert not torch.equal(xyz16, xyz32)  # the rounding matters at room scale
