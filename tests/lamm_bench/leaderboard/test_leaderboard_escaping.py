@@ -131,19 +131,28 @@ def _hostile_copy(scored: Scored, work: Path, *, index: Any = None, sha: str | N
     return path
 
 
-def test_script_in_a_diagnostics_index_stays_text(scored: Scored, tmp_path: Path) -> None:
-    """The stored script injection: a received run folder (recorded root absent) with a crafted index."""
-    report = _hostile_copy(scored, tmp_path, index="<script>alert(1)</script>", sha="<i>x</i><!--",
-                           root=str(tmp_path / "absent"))
+def test_script_in_a_diagnostics_index_is_refused(scored: Scored, tmp_path: Path) -> None:
+    """The stored script injection: a received run folder (recorded root absent) whose diagnostics carry a crafted
+    index is refused against the typed diagnostics model (file, line, field), and no page is written."""
+    report = _hostile_copy(scored, tmp_path, index="<script>alert(1)</script>", root=str(tmp_path / "absent"))
+    result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 1, result.output
+    message = result.output.strip()
+    assert "\n" not in message and "diagnostics.jsonl:" in message and "index" in message
+    assert not (tmp_path / "site").exists()
+
+
+def test_markup_in_the_predictions_sha_stays_text(scored: Scored, tmp_path: Path) -> None:
+    """``<i>x</i><!--`` as the recorded predictions sha256 neither adds an element nor hides the runs table."""
+    report = _hostile_copy(scored, tmp_path, sha="<i>x</i><!--", root=str(tmp_path / "absent"))
     result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     parsed = structure(page)
-    assert "script" not in {tag for tag, _ in parsed.tags}
+    assert "script" not in {tag for tag, _ in parsed.tags} and "i" not in {tag for tag, _ in parsed.tags}
     assert not parsed.other  # no comment hides the rest of the runs table
     assert foreign(page) == []
-    assert "(#<script>alert(1)</script>)" in parsed.text and "<i>x</i><!--" in parsed.text
-    assert parsed.text.count("diagnostics") >= 1 and "#runs" not in parsed.other
+    assert "<i>x</i><!--" in parsed.text
 
 
 def test_markdown_escapes_names(scored: Scored) -> None:
