@@ -4,14 +4,17 @@ LAMM's EPCL file is a 3DETR training checkpoint: a pickle of ``{"model": state_d
 ...}`` (optimizer state, epoch, metrics), read by ``build_epcl_encoder`` with a plain ``torch.load``
 (``src/model/LAMM/EPCL/model_3detr.py:574-603``), which since torch 2.6 refuses it unless ``weights_only=False``.
 
-Here it is read with torch's restricted ``weights_only`` unpickler, plus exactly one allow-listed class,
-``argparse.Namespace`` (:func:`read_epcl_checkpoint`). Why that is safe: the restricted unpickler only
-rebuilds tensors, storages, primitive values and containers, and the classes named in the allow-list;
+Here it is read with torch's restricted ``weights_only`` unpickler plus a short allow-list
+(:func:`allowed_globals`): ``argparse.Namespace`` and numpy number scalars (``numpy.dtype`` and numpy's
+``scalar``; 3DETR checkpoints keep their best mAP as numpy floats). Why that is safe: the restricted unpickler
+only rebuilds tensors, storages, primitive values and containers, and the objects named in the allow-list;
 any other global (``os.system``, ``builtins.eval``, a ``__reduce__`` gadget) stops the load with an error
 before anything runs. Rebuilding a ``Namespace`` calls ``Namespace.__new__`` and fills its ``__dict__`` with
 values that went through the same filter; ``Namespace`` defines no ``__setstate__``/``__reduce__`` logic,
-so no code of the file's choosing executes. The Namespace is then only read, field by field, with type
-checks (:func:`config_from_args`).
+so no code of the file's choosing executes. ``numpy.dtype`` builds a data-type description and ``scalar``
+one number from it and raw bytes (an object dtype only hands back an object that passed the same filter);
+neither imports or calls anything named by the file. The Namespace is then only read, field by field, with
+type checks (:func:`config_from_args`).
 
 Keys: ``model`` holds ``Model3DETR_encoder``'s keys (``pre_encoder.*``, ``encoder.*``, ``te_encoder.*``),
 which are exactly :class:`~lamm_model.epcl.encoder.EpclEncoder`'s, plus parts EPCL never runs: the
@@ -73,14 +76,30 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def allowed_globals() -> list[Any]:
+    """What the unpickler may rebuild besides tensors and plain containers: ``argparse.Namespace`` (the training
+    args) and numpy number scalars (3DETR stores its best validation mAP as numpy floats): ``numpy.dtype``, the
+    bool/integer/float dtype classes, and numpy's ``scalar`` constructor under its numpy 1 and 2 module names. No
+    object dtype, no numpy arrays."""
+    import numpy as np
+
+    try:
+        from numpy._core.multiarray import scalar
+    except ImportError:  # numpy 1
+        from numpy.core.multiarray import scalar  # type: ignore[no-redef]
+    number_dtypes = sorted({type(np.dtype(code)) for code in "?bBhHiIlLqQefd"}, key=lambda t: t.__name__)
+    return [argparse.Namespace, np.dtype, *number_dtypes, (scalar, "numpy.core.multiarray.scalar"),
+            (scalar, "numpy._core.multiarray.scalar")]
+
+
 def safe_torch_load(path: Path) -> Any:
-    """``torch.load`` with the ``weights_only`` unpickler and ``argparse.Namespace`` allowed (nothing else).
+    """``torch.load`` with the ``weights_only`` unpickler and only :func:`allowed_globals` allowed.
 
     Raises:
         EpclCheckpointError: missing file, not a torch file, or a pickle that needs any other global (named).
     """
     try:
-        with torch.serialization.safe_globals([argparse.Namespace]):
+        with torch.serialization.safe_globals(allowed_globals()):
             return torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise EpclCheckpointError(f"{path}: no such file") from None
@@ -92,7 +111,7 @@ def safe_torch_load(path: Path) -> Any:
         if refused:
             raise EpclCheckpointError(
                 f"{path}: refused to load: the pickle needs {refused.group(1)}, which is not a tensor, a plain "
-                "value or argparse.Namespace (the only objects an EPCL checkpoint holds); nothing was executed"
+                "value, a numpy number or argparse.Namespace (all an EPCL checkpoint holds); nothing was executed"
             ) from None
         first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
         raise EpclCheckpointError(f"{path}: not a torch checkpoint that can be read safely ({first})") from None

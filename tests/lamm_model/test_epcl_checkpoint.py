@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import epcl_fixtures as fx
+import numpy as np
 import pytest
 import torch
 
@@ -43,6 +45,29 @@ def test_tiny_lamm_checkpoint_imports(tmp_path: Path) -> None:
     module.load_state_dict(imported.weights)  # strict: every key present, nothing extra
     assert torch.equal(module.encoder.clip_vit.ln_pre.weight, fx.det_tensor("encoder.clip_vit.ln_pre.weight", (128,)))
     assert len(imported.sha256) == 64
+
+
+def _numpy1_spelling(path: Path) -> Path:
+    """Rewrite a torch file's pickle as numpy 1 wrote numpy scalars (``numpy.core.multiarray.scalar``)."""
+    out = path.with_name("np1-" + path.name)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.endswith("data.pkl"):
+                assert b"numpy._core.multiarray" in data
+                data = data.replace(b"numpy._core.multiarray", b"numpy.core.multiarray")
+            dst.writestr(info, data)
+    return out
+
+
+def test_numpy_metrics_as_3detr_saves_them_load_but_arrays_do_not(tmp_path: Path) -> None:
+    metrics = {0.25: {"mAP": np.float64(0.62), "AR": np.float32(0.7), "n": np.int64(5)}}
+    path = fx.write_lamm_checkpoint(tmp_path / "m.pth", lamm_state(), fx.lamm_args(), best_val_metrics=metrics)
+    for variant in (path, _numpy1_spelling(path)):
+        assert import_epcl(variant).cfg == TINY
+    arrays = fx.write_lamm_checkpoint(tmp_path / "a.pth", lamm_state(), fx.lamm_args(), table=np.zeros(3))
+    with pytest.raises(EpclCheckpointError, match=r"the pickle needs numpy\._core\.multiarray\._reconstruct"):
+        import_epcl(arrays)
 
 
 def test_single_stage_colour_and_ddp_prefix(tmp_path: Path) -> None:
