@@ -29,6 +29,9 @@ OLD_REPO = "caojianjian/LAMM"
 HUB_REPOS: tuple[str, ...] = (DEFAULT_REPO, OLD_REPO)
 ARCHIVE_HOME = "https://opendatalab.com/LAMM/LAMM/tree/main/raw"
 """Where the archives are published (OpenDataLab); they are not on the Hugging Face hub."""
+OPENDATALAB_REPO = "LAMM/LAMM"
+"""The OpenDataLab dataset repository of the archives (``owner/name`` for the ``openxlab`` SDK), read from
+the published page ``opendatalab.com/LAMM/LAMM``."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,8 @@ class CatalogEntry:
         hub: the file's path in each hub repo that holds it (preferred path first per repo).
         aliases: other accepted spellings (compared case-insensitively).
         notes: caveats worth showing to a user.
+        opendatalab: an archive's candidate paths in :data:`OPENDATALAB_REPO` (preferred first); empty for
+            meta files.
     """
 
     name: str
@@ -77,6 +82,7 @@ class CatalogEntry:
     hub: tuple[HubFile, ...] = ()
     aliases: tuple[str, ...] = ()
     notes: str = ""
+    opendatalab: tuple[str, ...] = ()
 
     @property
     def relpath(self) -> str:
@@ -140,7 +146,8 @@ def _meta(
     )
 
 
-def _archive(name: str, group: Group, size: str, notes: str = "") -> CatalogEntry:
+def _archive(name: str, group: Group, size: str, notes: str = "", also_in: tuple[Group, ...] = ()) -> CatalogEntry:
+    """Build an archive entry; on OpenDataLab it is ``/raw/<group>/<name>.zip`` (then under ``also_in`` groups)."""
     return CatalogEntry(
         name=name,
         group=group,
@@ -151,6 +158,7 @@ def _archive(name: str, group: Group, size: str, notes: str = "") -> CatalogEntr
         task="Archive",
         media=(name,),
         notes=notes or f"Unpacks to {group}/{name}/; not on the Hugging Face hub.",
+        opendatalab=tuple(f"/raw/{g}/{name}.zip" for g in (group, *also_in)),
     )
 
 
@@ -246,7 +254,8 @@ _ENTRIES: tuple[CatalogEntry, ...] = (
     _archive("3rscan_pcls", "3D_Instruct", "720 MB"),
     _archive("shapenet_pcls", "3D_Instruct", "209 MB"),
     _archive("scannet_pcls", "3D_Benchmark", "246 MB",
-             notes="Unpacks to 3D_Benchmark/scannet_pcls/; the tutorial's link points at raw/3D_Instruct."),
+             notes="Unpacks to 3D_Benchmark/scannet_pcls/; the tutorial's link points at raw/3D_Instruct.",
+             also_in=("3D_Instruct",)),
 )
 
 _BY_NAME: dict[str, CatalogEntry] = {e.name: e for e in _ENTRIES}

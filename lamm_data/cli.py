@@ -129,15 +129,18 @@ def fetch_cmd(
                     ] = catalog.DEFAULT_REPO,
     revision: Annotated[str | None, typer.Option("--revision", help="Branch, tag or commit (default main).")] = None,
     meta_only: Annotated[bool, typer.Option("--meta-only", help="Only the meta files, no archives.")] = False,
-    archives_from: Annotated[str | None, typer.Option("--archives-from", help="Folder holding the zips, or base "
-                                                                              "URL of a mirror.")] = None,
+    archives_from: Annotated[str | None, typer.Option(
+        "--archives-from", help="opendatalab (the openxlab SDK; the default when it is installed and "
+                                "OPENXLAB_AK/OPENXLAB_SK or `openxlab login` give credentials), a folder holding the "
+                                "zips, or the base URL of a mirror.")] = None,
     no_unpack: Annotated[bool, typer.Option("--no-unpack", help="Store archives as ROOT/GROUP/<name>.zip "
                                                                 "instead of unpacking them.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Download again even if verified; replace unpacked "
                                                         "folders.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
-    """Fetch a group's meta files from the hub and its archives from a mirror, verified, unpacked, recorded.
+    """Fetch a group's meta files from the hub and its archives from OpenDataLab, a mirror or a folder, verified,
+    unpacked, recorded.
 
     Exits 0 when every file is in place and every media file the meta files reference exists, else 1.
     """

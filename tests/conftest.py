@@ -19,6 +19,8 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.delenv("LAMM_DATA_ROOT", raising=False)
     monkeypatch.delenv("HF_TOKEN", raising=False)
+    for var in ("OPENXLAB_AK", "OPENXLAB_SK", "LAMM_OPENDATALAB_ENDPOINT"):  # no OpenDataLab login or host
+        monkeypatch.delenv(var, raising=False)
 
 
 @pytest.fixture(scope="session")

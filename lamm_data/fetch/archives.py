@@ -1,4 +1,5 @@
-"""LAMM archives from ``--archives-from``: a local folder holding the zips, or the base URL of a mirror.
+"""LAMM archives from ``--archives-from``: a local folder holding the zips, the base URL of a mirror, or
+``opendatalab`` (through the ``openxlab`` SDK, :mod:`lamm_data.fetch.opendatalab`).
 
 The zips are not on the Hugging Face hub (they are published on OpenDataLab, ``catalog.ARCHIVE_HOME``).
 A source is searched at ``<base>/<GROUP>/<name>.zip`` (OpenDataLab's ``raw/`` layout), then
@@ -7,7 +8,9 @@ is one, gives the published checksum; otherwise the computed sha256 is recorded.
 
 A zip from a mirror is downloaded (resumably) to ``ROOT/.lamm/partial/``; a zip in a local folder is read
 where it is. After verification it is unpacked into ``ROOT/GROUP/<name>/`` and, unless ``--no-unpack``
-asked to store it as ``ROOT/GROUP/<name>.zip``, not copied into the root.
+asked to store it as ``ROOT/GROUP/<name>.zip``, not copied into the root. A zip from OpenDataLab is
+downloaded to a temporary folder under ``ROOT/.lamm/tmp`` and checked against the size and sha256 that
+OpenDataLab lists for it; from there on it is treated like a mirror's download.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from lamm_data.atomic import temp_path
-from lamm_data.catalog import ARCHIVE_HOME, CatalogEntry
+from lamm_data.catalog import ARCHIVE_HOME, OPENDATALAB_REPO, CatalogEntry
 from lamm_data.fetch import transfer
 from lamm_data.fetch.errors import (
     ArchiveSourceError,
@@ -38,6 +41,9 @@ from lamm_data.fetch.report import Outcome
 from lamm_data.fetch.unpack import unpack
 from lamm_data.hashing import CHUNK, Digest, Hasher, hash_file
 
+if TYPE_CHECKING:
+    from lamm_data.fetch.opendatalab import OpenDataLab
+
 CHECKSUMS = "SHA256SUMS"
 _SUM_LINE = re.compile(r"([0-9a-fA-F]{64})\s+\*?(.+)")
 
@@ -47,24 +53,29 @@ def no_source_message(group: str, archives: Iterable[CatalogEntry]) -> str:
     names = ", ".join(e.filename for e in archives)
     return (f"the {group} archives ({names}) are not on the Hugging Face hub: they are published on OpenDataLab "
             f"at {ARCHIVE_HOME}/{group}. Download them, then pass --archives-from DIR (a folder holding the "
-            "zips) or --archives-from URL (the base URL of a mirror); or pass --meta-only to fetch only the "
-            "meta files")
+            "zips) or --archives-from URL (the base URL of a mirror); or install the opendatalab extra and set "
+            "OPENXLAB_AK/OPENXLAB_SK to let fetch download them (--archives-from opendatalab, see docs/fetch.md); "
+            "or pass --meta-only to fetch only the meta files")
 
 
 @dataclass(frozen=True)
 class ArchiveSource:
-    """Where archives come from: ``kind`` ``folder`` (absolute path) or ``url`` (base URL, no trailing slash)."""
+    """Where archives come from: ``kind`` ``folder`` (absolute path), ``url`` (base URL, no trailing slash) or
+    ``opendatalab`` (``location``: the dataset repository)."""
 
-    kind: Literal["folder", "url"]
+    kind: Literal["folder", "url", "opendatalab"]
     location: str
 
     @classmethod
     def parse(cls, text: str) -> ArchiveSource:
-        """Read an ``--archives-from`` value: ``http(s)://`` URL, ``file://`` URL or folder path.
+        """Read an ``--archives-from`` value: ``opendatalab``, ``http(s)://`` URL, ``file://`` URL or folder path
+        (write ``./opendatalab`` for a folder of that name).
 
         Raises:
             ArchiveSourceError: a folder that does not exist.
         """
+        if text == "opendatalab":
+            return cls("opendatalab", OPENDATALAB_REPO)
         if text.startswith(("http://", "https://")):
             return cls("url", text.rstrip("/"))
         path = Path(urllib.parse.unquote(urllib.parse.urlparse(text).path) if text.startswith("file://") else text)
@@ -81,6 +92,8 @@ class ArchiveSource:
 
     def describe(self) -> str:
         """For messages."""
+        if self.kind == "opendatalab":
+            return f"OpenDataLab {self.location}"
         return f"mirror {self.location}" if self.kind == "url" else f"folder {self.location}"
 
 
@@ -135,12 +148,17 @@ class _Zip:
     detail: str
     partial: Path | None = None
     stored: bool = False
+    published: str | None = None
 
 
 def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manifest: Manifest, *,
                   unpack_it: bool = True, force: bool = False, progress: Progress = SILENT,
-                  checksums: PublishedChecksums | None = None, retry_wait: float = 1.0) -> Outcome:
+                  checksums: PublishedChecksums | None = None, retry_wait: float = 1.0,
+                  opendatalab: OpenDataLab | None = None) -> Outcome:
     """Bring one archive into ``root`` (unpacked, or stored with ``unpack_it=False``) and record it.
+
+    ``opendatalab``: the session that downloads from OpenDataLab (required when ``source.kind`` is
+    ``opendatalab``; the archive must have been located with it).
 
     Raises:
         RemoteNotFoundError / ArchiveSourceError: the zip is not at the source.
@@ -157,14 +175,18 @@ def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manife
     if unpack_it and target.exists() and not (record and record.folder == folder) and not force:
         raise FetchError(f"{target} exists but was not unpacked by lamm-data fetch; move it away, or pass --force "
                          "to replace it")
-    got = _obtain(entry, source, root, manifest, progress, retry_wait, force)
-    published = None if got.stored else (checksums or PublishedChecksums()).lookup(
-        str(got.source.get("url") or got.source.get("path")), source.kind)
+    got = _obtain(entry, source, root, manifest, progress, retry_wait, force, opendatalab)
+    if got.stored or source.kind == "opendatalab":
+        published = got.published
+    else:
+        published = (checksums or PublishedChecksums()).lookup(str(got.source.get("url") or got.source.get("path")),
+                                                               source.kind)
     if published and published != got.digest.sha256:
         _discard(got)
-        raise ChecksumError(f"{entry.filename} from {source.describe()}: sha256 {got.digest.sha256[:16]}…, its "
-                            f"{CHECKSUMS} says {published[:16]}…; " + ("the download was discarded, run again"
-                                                                      if got.partial else "replace the file"))
+        says = "OpenDataLab lists" if source.kind == "opendatalab" else f"its {CHECKSUMS} says"
+        raise ChecksumError(f"{entry.filename} from {source.describe()}: sha256 {got.digest.sha256[:16]}…, {says} "
+                            f"{published[:16]}…; " + ("the download was discarded, run again"
+                                                      if got.partial else "replace the file"))
     checksum = record.checksum if got.stored and record else "published" if published else "computed"
     arch = ArchiveRecord(got.digest.size, got.digest.sha256, utc_now(), got.source, checksum)
     if not unpack_it:
@@ -190,6 +212,14 @@ def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manife
     return Outcome(rel_zip, "archive", "unpacked", arch.size, arch.sha256, _show(got.source), detail)
 
 
+def needs_transfer(entry: CatalogEntry, manifest: Manifest, unpack_it: bool, force: bool) -> bool:
+    """True when :func:`fetch_archive` would have to get the zip from its source (not done, no stored copy)."""
+    if force:
+        return True
+    return not (_done(manifest, entry.relpath, f"{entry.group}/{entry.name}", unpack_it)
+                or manifest.intact(entry.relpath))
+
+
 def _done(manifest: Manifest, rel_zip: str, folder: str, unpack_it: bool) -> bool:
     record = manifest.archives.get(rel_zip)
     if record is None:
@@ -203,12 +233,24 @@ def _done(manifest: Manifest, rel_zip: str, folder: str, unpack_it: bool) -> boo
 
 
 def _obtain(entry: CatalogEntry, source: ArchiveSource, root: Path, manifest: Manifest, progress: Progress,
-            retry_wait: float, force: bool) -> _Zip:
+            retry_wait: float, force: bool, opendatalab: OpenDataLab | None = None) -> _Zip:
     """The zip to unpack or store: a verified copy already under the root, the folder's file, or a download."""
     kept = root / entry.relpath
     if not force and manifest.intact(entry.relpath):
         rec = manifest.files[entry.relpath]
         return _Zip(kept, Digest(rec.size, rec.sha256), rec.source, "stored copy", stored=True)
+    if source.kind == "opendatalab":
+        if opendatalab is None:
+            raise ValueError("an OpenDataLab source needs its session (opendatalab=...)")
+        path, remote, retries = opendatalab.download(entry, progress)
+        try:
+            digest = _hash(path, progress, entry.filename)
+        except BaseException:
+            opendatalab.discard(path)
+            raise
+        detail = f"after {retries} cut transfer{'s' if retries > 1 else ''}" if retries else ""
+        return _Zip(path, digest, {"type": "opendatalab", "repo": opendatalab.repo, "path": remote.path}, detail,
+                    path, published=remote.sha256 or None)
     if source.kind == "folder":
         path = next((Path(c) for c in source.candidates(entry) if Path(c).is_file()), None)
         if path is None:
@@ -277,4 +319,6 @@ def _discard(got: _Zip) -> None:
 
 
 def _show(source: dict[str, Any]) -> str:
+    if source.get("type") == "opendatalab":
+        return f"OpenDataLab {source.get('repo')}:{source.get('path')}"
     return str(source.get("url") or source.get("path") or source.get("type", "?"))

@@ -32,6 +32,10 @@ class ChecksumError(FetchError):
     """A file's size or hash differs from the one published; the file was removed."""
 
 
+class LoginError(FetchError, PermissionError):
+    """OpenDataLab refused the credentials (wrong, revoked or expired access key pair or stored login)."""
+
+
 class ArchiveSourceError(FetchError):
     """Archives were requested but no usable ``--archives-from`` was given."""
 

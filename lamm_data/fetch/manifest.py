@@ -12,7 +12,8 @@ Format (``"format": 1``)::
 ``files`` lists every file under the root that fetch wrote (meta files, unpacked media, kept zips);
 ``lamm-data verify`` re-hashes exactly these. A ``source`` is one of
 ``{"type": "hub", "endpoint", "repo", "revision", "commit", "path"}``, ``{"type": "url", "url"}``,
-``{"type": "folder", "folder", "path"}`` or, for a file unpacked from a zip,
+``{"type": "folder", "folder", "path"}``, ``{"type": "opendatalab", "repo", "path"}`` or, for a file
+unpacked from a zip,
 ``{"type": "archive", "archive": "<GROUP>/<name>.zip"}`` (whose own source is under ``archives``).
 ``archives`` records each zip that was unpacked or kept, whether or not the zip is still on disk.
 ``mtime_ns`` lets a re-run skip files whose size and modification time are unchanged; ``verify`` ignores it.

@@ -1,8 +1,11 @@
-"""``lamm-data fetch``: bring one group's meta files (hub) and archives (mirror or folder) into a LAMM root.
+"""``lamm-data fetch``: bring one group's meta files (hub) and archives (OpenDataLab, mirror or folder) into a
+LAMM root.
 
-Order: choose the files, refuse early when archives are wanted without a source, take the root's lock,
-fetch meta files (skipping verified ones), fetch and unpack archives, then check that every media file the
-group's meta files reference exists. Every placed file is recorded in ``ROOT/.lamm/manifest.json`` as soon
+Order: choose the files, refuse early when archives are wanted without a usable source (no source, or
+OpenDataLab without its SDK or credentials), take the root's lock, log in to OpenDataLab and list the
+archives still to fetch, fetch meta files (skipping verified ones), fetch and unpack archives, then check
+that every media file the group's meta files reference exists. Every placed file is recorded in
+``ROOT/.lamm/manifest.json`` as soon
 as it is in place, so an interrupted run loses at most the file in flight (and archive downloads resume).
 """
 
@@ -12,15 +15,21 @@ import errno
 import os
 import shutil
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 
 from lamm_data import catalog
 from lamm_data.atomic import remove_leftovers, temp_path
 from lamm_data.catalog import DEFAULT_REPO, CatalogEntry
 from lamm_data.errors import LammError
-from lamm_data.fetch import hub
-from lamm_data.fetch.archives import ArchiveSource, PublishedChecksums, fetch_archive, no_source_message
+from lamm_data.fetch import hub, opendatalab
+from lamm_data.fetch.archives import (
+    ArchiveSource,
+    PublishedChecksums,
+    fetch_archive,
+    needs_transfer,
+    no_source_message,
+)
 from lamm_data.fetch.errors import (
     ArchiveSourceError,
     DiskFullError,
@@ -74,28 +83,46 @@ def fetch(group: str, names: Sequence[str] = (), *, root: str | os.PathLike[str]
           retry_wait: float = 1.0) -> FetchReport:
     """Fetch a group (or the named files of it) into ``root`` and return what was done.
 
+    ``archives_from``: a folder, a mirror URL or ``opendatalab``; by default ``opendatalab`` when the
+    ``openxlab`` SDK is installed and OpenDataLab credentials exist (:func:`default_source`).
+
     Raises:
         LammError subclasses with one-line messages: see :mod:`lamm_data.fetch.errors`.
     """
     metas, archives, notes = select(group, names, repo, meta_only)
+    archives_from = archives_from or (default_source() if archives else None)
     source = ArchiveSource.parse(archives_from) if archives_from else None
     if archives and source is None:
         raise ArchiveSourceError(no_source_message(group, archives))
+    if archives and source is not None and source.kind == "opendatalab":
+        opendatalab.check_ready(group)
     root = Path(root).expanduser()
     report = FetchReport(root, group, notes=notes)
-    with os_errors(root), root_lock(root):
+    with os_errors(root), root_lock(root), ExitStack() as stack:
         for folder in (root / STATE_DIR, root / STATE_DIR / "tmp", root / group, root / group / "meta_file"):
             remove_leftovers(folder)
         manifest = Manifest.load(root)
+        session = None
+        if archives and source is not None and source.kind == "opendatalab":
+            session = stack.enter_context(opendatalab.OpenDataLab(root, group, source.location, retry_wait))
+            session.locate([e for e in archives if needs_transfer(e, manifest, unpack, force)])
         if metas:
             report.outcomes += fetch_meta(metas, root, manifest, repo, revision, force=force, progress=progress)
         checksums = PublishedChecksums()
         for entry in archives if source is not None else ():
             report.outcomes.append(fetch_archive(entry, source, root, manifest, unpack_it=unpack, force=force,
-                                                 progress=progress, checksums=checksums, retry_wait=retry_wait))
+                                                 progress=progress, checksums=checksums, retry_wait=retry_wait,
+                                                 opendatalab=session))
         if archives and unpack:
             report.media, report.media_checked = media_problems(root, group), True
     return report
+
+
+def default_source() -> str | None:
+    """``opendatalab`` when the ``openxlab`` SDK is installed and credentials exist, else None."""
+    if opendatalab.sdk_installed() and opendatalab.credentials() is not None:
+        return opendatalab.SOURCE
+    return None
 
 
 def fetch_meta(metas: Sequence[CatalogEntry], root: Path, manifest: Manifest, repo: str, revision: str | None, *,

@@ -238,7 +238,8 @@ def test_archive_missing_on_the_mirror(hub: HubServer, root: Path) -> None:
     assert catalog.ARCHIVE_HOME in message
 
 
-def test_archives_need_a_source(root: Path, tmp_path: Path) -> None:
+def test_archives_need_a_source(root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no stored OpenDataLab login: no default source
     result = _invoke("fetch", "3D_Instruct", "--root", str(root))
     assert result.exit_code == 1
     message = " ".join(result.output.split())
