@@ -82,6 +82,21 @@ def write_lamm_checkpoint(path: Path, state: dict[str, torch.Tensor], args: argp
     return path
 
 
+TINY_EPCL = {"preenc_npoints": 32, "vit_num_token": 8, "width": 128, "layers": 1, "heads": 2}
+"""A tiny two-stage EPCL (CLIP width 128 = 2 heads of 64, as CLIP's rule gives)."""
+
+
+def tiny_epcl_checkpoint(path: Path) -> Path:
+    """LAMM's EPCL checkpoint layout at :data:`TINY_EPCL` scale: Model3DETR_encoder's keys (plus one it stores but
+    never runs) and the args Namespace."""
+    from lamm_model.epcl.checkpoint import expected_shapes
+    from lamm_model.epcl.config import EpclConfig
+
+    shapes = expected_shapes(EpclConfig(**TINY_EPCL), 0)
+    shapes["encoder.clip_vit.proj"] = (128, 16)
+    return write_lamm_checkpoint(path, det_state(shapes), lamm_args(preenc_npoints=32, vit_num_token=8))
+
+
 class _Gadget:
     """Pickles to a call of ``os.system`` (what a malicious checkpoint would do on a plain ``torch.load``)."""
 

@@ -11,19 +11,11 @@ import torch
 from typer.testing import CliRunner
 
 from lamm_model.config import ConfigError
-from lamm_model.epcl.checkpoint import expected_shapes
-from lamm_model.epcl.config import EpclConfig
 from lamm_model.epcl.encoder import EpclEncoder
 from lamm_model.model import build_model
 
-EPCL = {"preenc_npoints": 32, "vit_num_token": 8, "width": 128, "layers": 1, "heads": 2}
-
-
-def tiny_epcl_checkpoint(path: Path) -> Path:
-    """LAMM's EPCL checkpoint layout at tiny scale (keys as LAMM's Model3DETR_encoder, args Namespace)."""
-    shapes = expected_shapes(EpclConfig(**EPCL), 0)
-    shapes["encoder.clip_vit.proj"] = (128, 16)  # a key LAMM stores but EPCL never runs
-    return fx.write_lamm_checkpoint(path, fx.det_state(shapes), fx.lamm_args(preenc_npoints=32, vit_num_token=8))
+EPCL = fx.TINY_EPCL
+tiny_epcl_checkpoint = fx.tiny_epcl_checkpoint
 
 
 def epcl_overrides(pretrained: Path) -> list[str]:
