@@ -9,7 +9,7 @@ real PNGs for the benchmarks that need image sizes (LSP, FSC147 locating), and o
 Workloads, each run as its own process: wall time, CPU time of it and its children, and peak resident memory
 summed over its whole process tree (sampled every 20 ms with psutil, so worker processes count):
 
-* ``lamm-bench score``: the full command (``python -m lamm_bench score answers.jsonl --data ROOT --out ...``),
+* ``lamm-bench score``: the full command (``python -m lamm_bench score answers.jsonl --root ROOT --out ...``),
   every benchmark, 1000 bootstrap resamples, diagnostics off, default ``--jobs`` (one worker per CPU, at most 4).
 * ``score --jobs 1``: the same in one process.
 * ``score, no intervals``: the same with ``--resamples 0`` (what the bootstrap costs).
@@ -213,12 +213,12 @@ def main() -> int:
     answers = _generate(args.workdir, args.seed)
     report = args.workdir / "out" / "report.json"
     workloads = {
-        "lamm-bench score": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--data", str(args.workdir),
+        "lamm-bench score": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--root", str(args.workdir),
                              "--out", str(report), "--resamples", str(args.resamples), "--quiet"],
-        "score --jobs 1": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--data", str(args.workdir),
+        "score --jobs 1": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--root", str(args.workdir),
                            "--out", str(args.workdir / "out" / "report1.json"), "--resamples", str(args.resamples),
                            "--quiet", "--jobs", "1"],
-        "score, no intervals": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--data",
+        "score, no intervals": [sys.executable, "-m", "lamm_bench", "score", str(answers), "--root",
                                 str(args.workdir), "--out", str(args.workdir / "out" / "report0.json"),
                                 "--resamples", "0", "--quiet"],
         "json floor": [sys.executable, __file__, "--workdir", str(args.workdir), "--_child", "floor"],

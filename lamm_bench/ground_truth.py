@@ -134,7 +134,9 @@ def _from_arrow(entry: CatalogEntry, root: Path, path: Path) -> GroundTruth | No
     import pyarrow as pa
 
     from lamm_data.convert import arrow_root
+    from lamm_data.features import class_label_field
     from lamm_data.provenance import ARROW_FILE, read_provenance, staleness
+    from lamm_data.schemas import RECORD_MODELS
 
     folder = arrow_root(root) / entry.name
     if not folder.is_dir() or staleness(folder, path) is not None:
@@ -152,6 +154,10 @@ def _from_arrow(entry: CatalogEntry, root: Path, path: Path) -> GroundTruth | No
             table.column("object").to_pylist(), table.column("gt_bbox").to_pylist(), strict=True)]}
     else:
         columns = {name: table.column(name).to_pylist() for name in entry.gt_fields}
+    labels = class_label_field(RECORD_MODELS[provenance.record])
+    if labels is not None and labels[0] in columns:  # ClassLabel indices -> the class names LAMM compares
+        names = labels[1]
+        columns[labels[0]] = [None if i is None else names[i] for i in columns[labels[0]]]
     sizes = None
     if get_spec(entry.name).needs_image_size:
         dims = list(zip(table.column("width").to_pylist(), table.column("height").to_pylist(), strict=True))

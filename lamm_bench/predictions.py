@@ -6,7 +6,8 @@ Accepted inputs:
   whose first character is ``[`` is read as a JSON array instead;
 * a folder of legacy LAMM answer files ``{Task}_{Dataset}.json`` (JSON array) or ``.jsonl`` (one record
   per line), as LAMM's inference scripts wrote them (``{"id", "text", "delta_path"}``);
-* one legacy file, with ``benchmark`` given or a file name that names the benchmark.
+* one legacy file, with ``benchmark`` given or a file name that names the benchmark;
+* records already in memory (:func:`predictions_from_records`): dicts, or the rows of a ``datasets.Dataset``.
 
 Every problem raises :class:`~lamm_bench.errors.PredictionsError` naming the file and the line
 (JSONL) or index (JSON array). Inputs are only read.
@@ -296,3 +297,41 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
     _check_duplicates(by_benchmark)
     return PredictionSet(by_benchmark, source, warnings, only.name if only is not None else None)
+
+
+MEMORY = "<memory>"
+"""``meta.input.path`` of a report scored from records given in memory."""
+
+
+def predictions_from_records(records: Iterable[Mapping[str, Any]], benchmark: str | None = None) -> PredictionSet:
+    """Predictions from records in memory: dicts shaped like :class:`PredictionRecord`, or anything iterating
+    over such mappings (the rows of a ``datasets.Dataset``, a ``pandas`` ``to_dict("records")`` list).
+
+    ``benchmark`` works as in :func:`read_predictions`. Errors name the record by its index (``predictions[3]``).
+
+    Raises:
+        PredictionsError: a record that does not match :class:`PredictionRecord`, an unknown benchmark, or
+            duplicate ids within a benchmark.
+    """
+    if isinstance(records, (str, bytes, os.PathLike)):
+        raise PredictionsError(f"{records!r}: a path; use read_predictions (or lamm_bench.score, which takes both)")
+    only = _benchmark_entry(benchmark, "benchmark") if benchmark is not None else None
+    by_benchmark: dict[str, list[Prediction]] = {}
+    entries: dict[str, CatalogEntry] = {}
+    for index, value in enumerate(records):
+        record = dict(value) if isinstance(value, Mapping) else value
+        name, prediction = _record(record, f"predictions[{index}]", only, entries)
+        by_benchmark.setdefault(name, []).append(prediction)
+    warnings: list[str] = []
+    if only is not None:
+        others = {name: len(p) for name, p in by_benchmark.items() if name != only.name}
+        if others:
+            listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
+            warnings.append(f"benchmark {only.name}: left out predictions of other benchmarks: {listed}")
+        by_benchmark = {only.name: by_benchmark.get(only.name, [])}
+    if not by_benchmark:
+        raise PredictionsError("predictions: no records given")
+    _check_duplicates(by_benchmark)
+    digest = answers_sha256({name: [(p.id, p.text) for p in ps] for name, ps in by_benchmark.items()})
+    return PredictionSet(by_benchmark, {"kind": "memory", "path": MEMORY, "sha256": digest}, warnings,
+                         only.name if only is not None else None)

@@ -45,9 +45,10 @@ class InputInfo(BaseModel):
     """Which predictions were scored."""
 
     model_config = _STRICT
-    kind: Literal["jsonl", "legacy-dir", "legacy-file"]
-    path: str
-    sha256: str = Field(description="sha256 of the bytes read (a folder: of its 'name sha256' listing).")
+    kind: Literal["jsonl", "legacy-dir", "legacy-file", "memory"]
+    path: str = Field(description="The file or folder read ('<memory>' for records given from Python).")
+    sha256: str = Field(description="sha256 of the bytes read (a folder: of its 'name sha256' listing; in memory: "
+                                   "predictions_sha256).")
     predictions_sha256: str = Field(description="sha256 of the predictions themselves (benchmark, id, text), "
                                                 "the same for a legacy folder and the equivalent JSONL.")
 

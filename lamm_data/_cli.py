@@ -5,11 +5,15 @@ Exit codes: 0 success, 1 the input has problems or the work failed, 2 usage erro
 
 from __future__ import annotations
 
+import enum
 import functools
+import typing
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.markup import escape
 
@@ -57,3 +61,81 @@ def friendly_errors(fn: F) -> F:
             raise fail(f"{exc.strerror or exc}{where}") from None
 
     return wrapper  # type: ignore[return-value]
+
+
+ROOT_HELP = "LAMM root (holding 2D_Benchmark/, 2D_Instruct/ ...). Default: $LAMM_DATA_ROOT, else ~/.cache/lamm."
+"""Help of the ``--root`` option every command that reads a LAMM root takes."""
+
+
+def old_spelling(old: str, new: str = "--root") -> None:
+    """Warn (stderr) that ``old`` is a deprecated spelling of ``new``, still accepted for this release."""
+    err.print(f"warning: {old} is the old spelling of {new}; it still works in this release, use {new}",
+              markup=False)
+
+
+def pick_root(root: Path | None, old: Path | None, old_name: str) -> Path | None:
+    """``--root`` or its old spelling ``old_name`` (``--data``, a positional ROOT), with a warning for the old one;
+    giving both with different values is a usage error."""
+    if old is None:
+        return root
+    if root is not None and Path(root) != Path(old):
+        raise fail(f"--root {root} and {old_name} {old} disagree; give only --root", 2)
+    old_spelling(old_name)
+    return Path(old)
+
+
+def _type_metavar(param: Any) -> str:
+    """``PATH``, ``TEXT``, ``INTEGER``, ``NUMBER`` or ``[a|b]`` for an option's value (typer's annotation when it
+    keeps one, else click's type)."""
+    desc = getattr(param, "type_descriptor", None)
+    if desc is not None:
+        kind = desc.annotation
+        if typing.get_origin(kind) is list:
+            kind = typing.get_args(kind)[0]
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            return "[" + "|".join(str(m.value) for m in kind) + "]"
+        return {Path: "PATH", str: "TEXT", int: "INTEGER", float: "NUMBER"}.get(kind, "VALUE")
+    kind = param.type
+    if type(kind).__name__ == "Choice":
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in kind.choices) + "]"
+    name = {"IntRange": "integer", "FloatRange": "float"}.get(type(kind).__name__, getattr(kind, "name", "text"))
+    return {"text": "TEXT", "path": "PATH", "integer": "INTEGER", "float": "NUMBER"}.get(name, str(name).upper())
+
+
+def _plain_param(param: Any) -> None:
+    """Usage and help of one parameter in click's classic notation (``DEST``, ``[NAMES]...``, ``--out PATH``),
+    whatever the installed typer renders by default (newer ones print ``{dest}`` and ``<list[Path]>``; they also
+    vendor click, hence the duck typing)."""
+    if param.param_type_name == "argument":
+        name = (param.name or "").upper()
+        usage = (name if param.required else f"[{name}]") + ("..." if param.nargs != 1 else "")
+        pieces = [] if getattr(param, "hidden", False) else [usage]
+        param.metavar = name + ("..." if param.nargs != 1 else "")
+        param.get_usage_pieces = lambda ctx: list(pieces)
+        param.display_type_rich = lambda ctx: None
+        param._rich_display_name = lambda: param.metavar
+    elif param.param_type_name == "option" and not param.is_flag and param.metavar is None:
+        param.metavar = _type_metavar(param)
+
+
+def plain_command(app: typer.Typer) -> Any:
+    """The click command of a typer app with the classic usage notation (what ``docs/cli.md`` shows); the console
+    scripts run this command, so ``--help`` and the generated reference agree."""
+    group = typer.main.get_command(app)
+    for command in [group, *getattr(group, "commands", {}).values()]:
+        for param in command.params:
+            _plain_param(param)
+    return group
+
+
+def usage_line(prog: str, group: Any, name: str) -> str:
+    """``prog name [OPTIONS] ARGS`` as ``prog name --help`` prints it after ``Usage:``."""
+    command = group.commands[name]
+    with group.context_class(group, info_name=prog) as parent, \
+            command.context_class(command, info_name=name, parent=parent) as ctx:
+        return f"{ctx.command_path} {' '.join(command.collect_usage_pieces(ctx))}"
+
+
+def run(app: typer.Typer, prog: str) -> None:
+    """Run a CLI as its console script does."""
+    plain_command(app)(prog_name=prog)

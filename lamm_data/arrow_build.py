@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from lamm_data.errors import SchemaError
-from lamm_data.features import IMAGE_STORAGE, Spec, arrow_schema
-from lamm_data.media import MediaError, image_size, npy_shape
+from lamm_data.features import IMAGE_STORAGE, ClassLabelOf, Spec, arrow_schema
+from lamm_data.media import MediaError, image_size, load_point_cloud, npy_shape
 from lamm_data.metafile import Problem, problem_lines
 from lamm_data.schemas import Record, normalise_media_path
 
@@ -165,12 +166,14 @@ def record_batches(
         cols: the columns to build.
         derived: whole-file columns from :func:`derived_columns`, sliced per batch.
         media: media facts (for reading bytes when embedding).
-        embed_media: store image / point-cloud file bytes in the batches.
+        embed_media: store image file bytes and point-cloud points in the batches.
         with_extras: fill the ``extra`` column (only needed when validation warned about unknown fields).
         on_progress: called after each batch with ``("writing", rows_done, rows_total)``.
     """
     schema = arrow_schema(cols)
-    own = pa.struct([schema.field(name) for name, _ in cols if name not in derived and name not in _PER_BATCH])
+    classes = {name: spec.names for name, spec in cols if isinstance(spec, ClassLabelOf)}
+    own = pa.struct([pa.field(name, pa.string()) if name in classes else schema.field(name)
+                     for name, _ in cols if name not in derived and name not in _PER_BATCH])
     # Batches come from the C allocator, which hands back the memory of the records released after each
     # batch; Arrow's default pool would fault in fresh pages for every batch instead (more system time).
     pool = pa.system_memory_pool()
@@ -181,8 +184,10 @@ def record_batches(
         chunk: list[Record] = records[lo:hi]  # type: ignore[assignment]
         values = pa.array([r.__dict__ for r in chunk], own, memory_pool=pool)
         fields = dict(zip(own.names, values.flatten(memory_pool=pool), strict=True))
+        for name, names in classes.items():
+            fields[name] = class_indices(fields[name], names, name, chunk, lo)
         if embed_media:
-            fields.update(_embedded(media, lo, hi, points="pcl_bytes" in schema.names))
+            fields.update(_embedded(media, lo, hi, points="pcl_path" in schema.names))
         if "extra" not in fields:
             fields["extra"] = pa.array([extras_of(r) for r in chunk] if with_extras else [None] * len(chunk),
                                        pa.string())
@@ -193,16 +198,45 @@ def record_batches(
             on_progress("writing", hi, total)
 
 
-_PER_BATCH = frozenset(("extra", "pcl_bytes"))
+_PER_BATCH = frozenset(("extra",))
 """Columns built per batch besides the record's own fields."""
 
 
+def class_indices(labels: pa.Array, names: tuple[str, ...], field: str, chunk: Sequence[Record],
+                  first_row: int) -> pa.Array:
+    """``ClassLabel`` indices (int64) of a batch of label strings.
+
+    Raises:
+        SchemaError: a label outside the closed set, naming the row, its id and the classes.
+    """
+    indices = pc.index_in(labels, value_set=pa.array(names, pa.string()))
+    if indices.null_count > labels.null_count:
+        bad = next(i for i, (v, k) in enumerate(zip(labels.to_pylist(), indices.to_pylist(), strict=True))
+                   if v is not None and k is None)
+        raise SchemaError(f"row {first_row + bad} (id {getattr(chunk[bad], 'id', None)!r}): {field}: "
+                          f"{labels[bad].as_py()!r} is not one of the {len(names)} classes of this benchmark "
+                          f"({', '.join(names)})")
+    return indices.cast(pa.int64())
+
+
+def _points(paths: list[str | None]) -> pa.Array:
+    """The clouds of ``paths`` as a list<list<float32>> array (``N`` rows of ``C`` values each; null where absent)."""
+    clouds = [None if p is None else load_point_cloud(p) for p in paths]
+    present = [c for c in clouds if c is not None]
+    rows = np.array([0 if c is None else c.shape[0] for c in clouds], np.int64)
+    widths = np.concatenate([np.full(c.shape[0], c.shape[1], np.int64) for c in present] or [np.zeros(0, np.int64)])
+    values = pa.array(np.concatenate([c.ravel() for c in present]) if present else np.zeros(0, np.float32))
+    inner = pa.ListArray.from_arrays(pa.array(np.concatenate([[0], np.cumsum(widths)]).astype(np.int32)), values)
+    offsets = pa.array(np.concatenate([[0], np.cumsum(rows)]).astype(np.int32))
+    return pa.ListArray.from_arrays(offsets, inner, mask=pa.array([c is None for c in clouds]))
+
+
 def _embedded(media: MediaFacts, lo: int, hi: int, *, points: bool) -> dict[str, pa.Array]:
-    """Media bytes of rows ``lo:hi``: ``pcl_bytes`` for point clouds, else the ``image`` struct with bytes."""
+    """Media of rows ``lo:hi``: the points of each cloud (``pcl``), else the ``image`` struct with the file bytes."""
     paths = media.abs.slice(lo, hi - lo)
-    contents = [None if p is None else Path(p).read_bytes() for p in paths.to_pylist()]
     if points:
-        return {"pcl_bytes": pa.array(contents, pa.large_binary())}
+        return {"pcl": _points(paths.to_pylist())}
+    contents = [None if p is None else Path(p).read_bytes() for p in paths.to_pylist()]
     image = pa.StructArray.from_arrays([pa.array(contents, pa.binary()), media.rel.slice(lo, hi - lo)],
                                        fields=list(IMAGE_STORAGE), mask=pc.is_null(paths))
     return {"image": image}

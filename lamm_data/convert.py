@@ -2,7 +2,8 @@
 
 One converted split is a folder ``OUT/<name>/`` holding ``data-00000-of-00001.arrow`` (an Arrow stream
 whose schema metadata carries the ``datasets`` features and the :class:`~lamm_data.provenance.Provenance`),
-``dataset_info.json`` and ``state.json`` - so ``datasets.load_from_disk`` reads it too. The default
+``dataset_info.json``, ``state.json`` - so ``datasets.load_from_disk`` reads it too - and a dataset card
+``README.md`` (licences, citations, features, provenance: :mod:`lamm_data.card`). The default
 ``OUT`` is ``ROOT/.lamm/arrow``.
 
 Steps: validate the meta file with the schemas (:func:`lamm_data.metafile.validate_meta`, while a thread
@@ -21,6 +22,7 @@ import json
 import multiprocessing
 import os
 import queue
+import shlex
 import shutil
 import tempfile
 import threading
@@ -37,6 +39,7 @@ import pyarrow as pa
 from lamm_data._version import __version__
 from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
 from lamm_data.atomic import replace_folder
+from lamm_data.card import CARD_FILE, card_text
 from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
@@ -199,6 +202,7 @@ def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], bat
             "description": f"LAMM {prov.name}, converted by lamm-toolkit {__version__} from {prov.source} "
                            f"(sha256 {prov.source_sha256}, schema {SCHEMA_VERSION})",
             "dataset_name": prov.name, "features": features})
+        (tmp / CARD_FILE).write_text(card_text(resolve(prov.name), cols, rows, prov), encoding="utf-8")
         _write_json(tmp / "state.json", {
             "_data_files": [{"filename": ARROW_FILE}], "_fingerprint": fingerprint, "_format_columns": None,
             "_format_kwargs": {}, "_format_type": None, "_output_all_columns": False, "_split": None})
@@ -291,7 +295,8 @@ def meta_files(root: str | os.PathLike[str], names: Sequence[str] = ()) -> list[
         with contextlib.suppress(MissingDataError):
             found.append((entry, find_meta(root, entry)))
     if not found:
-        raise MissingDataError(f"no LAMM meta file under {root}; get some with: lamm-data fetch GROUP --root {root} "
+        raise MissingDataError(f"no LAMM meta file under {root}; get some with: "
+                               f"lamm-data fetch GROUP --root {shlex.quote(str(root))} "
                                f"(GROUP: {', '.join(GROUPS)})")
     return found
 

@@ -8,6 +8,7 @@ relative paths point into.
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 from lamm_data.catalog import GROUPS, CatalogEntry, resolve
@@ -44,7 +45,7 @@ def find_meta(root: str | os.PathLike[str], name: str | CatalogEntry) -> Path:
             return folder / candidate
     raise MissingDataError(
         f"{entry.name} is not under {root}: expected {folder / entry.filename}. "
-        f"Get it with: lamm-data fetch {entry.group} {entry.name} --root {root}"
+        f"Get it with: lamm-data fetch {entry.group} {shlex.quote(entry.name)} --root {shlex.quote(str(root))}"
     )
 
 

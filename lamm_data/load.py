@@ -7,11 +7,10 @@ access), and images / point clouds are decoded only when a row is read with ``de
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
@@ -21,9 +20,8 @@ from lamm_data.convert import arrow_root, convert_file
 from lamm_data.errors import LammError, NotAMetaFileError
 from lamm_data.features import arrow_schema, columns, hf_features
 from lamm_data.layout import default_root, find_meta
-from lamm_data.media import load_point_cloud
 from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance, read_provenance, staleness
-from lamm_data.schemas import RECORD_MODELS, media_field
+from lamm_data.schemas import RECORD_MODELS
 
 if TYPE_CHECKING:
     import datasets
@@ -43,9 +41,12 @@ def load_split(
         name: catalog name or alias (``Detection_VOC2012``, ``VOC2012``, ``LAMM_instruct_186k`` ...).
         root: the LAMM root (default: ``$LAMM_DATA_ROOT``, then ``~/.cache/lamm``).
         decode: with ``True``, ``row["image"]`` is a ``PIL.Image`` and ``row["pcl"]`` a float32 array
-            ``(N, C)`` (x, y, z in metres first), both read when the row is accessed; with ``False``,
-            ``row["image"]`` is ``{"path": <absolute path>, "bytes": None}`` (bytes when embedded) and
-            ``row["pcl"]`` the absolute path. Both are ``None`` where the media file is absent.
+            ``(N, C)`` (x, y, z in metres first), both decoded when the row is read, in every format
+            (``with_format("numpy")``, ``to_iterable_dataset()`` ...); with ``False``, ``row["image"]`` is
+            ``{"path": <absolute path>, "bytes": None}`` (bytes when embedded) and ``row["pcl"]`` the absolute
+            path (embedded: the points as nested lists). Both are ``None`` where the media file is absent.
+            Closed label sets (CIFAR10, UCMerced, CelebA) are ``ClassLabel`` indices:
+            ``ds.features["label"].int2str(row["label"])`` is the class name.
         arrow_dir: folder of converted splits (default ``ROOT/.lamm/arrow``; pass a writable folder when the
             root is read-only).
         progress: show a progress bar on stderr while converting.
@@ -86,7 +87,7 @@ def open_split(folder: str | os.PathLike[str], *, decode: bool = True) -> datase
     folder = Path(folder)
     prov = read_provenance(folder)
     if prov is None:
-        raise LammError(f"{folder} is not a converted LAMM split; create it with: lamm-data convert ROOT NAME")
+        raise LammError(f"{folder} is not a converted LAMM split; create it with: lamm-data convert NAME --root ROOT")
     model = RECORD_MODELS[prov.record]
     cols = columns(model, embed_media=prov.embed_media)
     table = MemoryMappedTable.from_file(str(folder / ARROW_FILE))
@@ -96,29 +97,7 @@ def open_split(folder: str | os.PathLike[str], *, decode: bool = True) -> datase
         raise LammError(f"{folder} holds {table.num_rows} rows, its provenance says {prov.rows_out}; convert again")
     info = DatasetInfo(description=f"LAMM {prov.name} (sha256 {prov.source_sha256} of {prov.source})",
                        features=hf_features(cols, decode=decode), dataset_name=prov.name)
-    dataset = Dataset(table, info=info, fingerprint=f"{prov.source_sha256[:16]}{'' if decode else '-raw'}")
-    if decode and media_field(model) == "pcl":
-        dataset = dataset.with_transform(PointCloudDecoder())
-    return dataset
-
-
-class PointCloudDecoder:
-    """Dataset transform: replaces each ``pcl`` path (or embedded ``pcl_bytes``) by a float32 array ``(N, C)``.
-
-    Columns other than ``pcl`` pass through unchanged; a missing point cloud stays ``None``.
-    """
-
-    def __call__(self, batch: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        if "pcl" in batch:
-            blobs = batch.get("pcl_bytes") or [None] * len(batch["pcl"])
-            batch["pcl"] = [_load_cloud(path, blob) for path, blob in zip(batch["pcl"], blobs, strict=True)]
-        return batch
-
-
-def _load_cloud(path: str | None, blob: bytes | None) -> Any:
-    if blob is not None:
-        return load_point_cloud(io.BytesIO(blob))
-    return None if path is None else load_point_cloud(path)
+    return Dataset(table, info=info, fingerprint=f"{prov.source_sha256[:16]}{'' if decode else '-raw'}")
 
 
 def provenance_of(dataset: datasets.Dataset) -> Provenance | None:

@@ -1,9 +1,12 @@
 """Export converted splits as sharded Parquet for engines that read Parquet directly (DuckDB, Ray, Spark).
 
-Each split becomes ``OUT/<name>/data-00000-of-0000N.parquet``: the same columns as the Arrow data,
+Each split becomes ``OUT/<name>/data/data-00000-of-0000N.parquet`` and the card ``OUT/<name>/README.md``
+(the hub's layout: ``datasets.load_dataset("OUT/<name>")`` reads the card's ``configs``): the same columns as the
+Arrow data,
 ``shard_rows`` rows per file, the ``datasets`` features and the provenance in the file metadata (keys
-``huggingface`` and ``lamm``). Images stay path-referenced (absolute paths of this machine) unless the
-split was converted with ``--embed-media``; embed them for shards that must work elsewhere.
+``huggingface`` and ``lamm``), and a dataset card ``README.md`` (:mod:`lamm_data.card`). Media stay
+path-referenced (absolute paths of this machine) unless ``embed_media`` is given; embed them for shards that
+must work elsewhere.
 """
 
 from __future__ import annotations
@@ -19,23 +22,36 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lamm_data.atomic import replace_folder
-from lamm_data.catalog import resolve
+from lamm_data.card import CARD_FILE, card_text
+from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.convert import arrow_root, convert_file
+from lamm_data.features import columns
 from lamm_data.layout import find_meta
-from lamm_data.provenance import ARROW_FILE
+from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance
+from lamm_data.schemas import RECORD_MODELS
 
+DATA_DIR = "data"
+"""Sub-folder of an exported split holding its shards (beside the card ``README.md``, which engines reading the
+whole shard folder would otherwise try to open as Parquet)."""
+SHARD_GLOB = f"{DATA_DIR}/*.parquet"
+"""The shards of an exported split, relative to its folder (the card's ``data_files``)."""
 ROW_GROUP_ROWS = 10_000
 """Rows per Parquet row group: the unit engines read in parallel."""
 
 
 @dataclass(frozen=True)
 class ParquetExport:
-    """One exported split: its folder, row count and shard files."""
+    """One exported split: its folder (card ``README.md`` and ``data/``), row count and shard files."""
 
     name: str
     path: Path
     rows: int
     shards: tuple[Path, ...]
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder of the shards (what DuckDB, Ray Data and Spark read)."""
+        return self.path / DATA_DIR
 
 
 def export_parquet(
@@ -45,8 +61,12 @@ def export_parquet(
     *,
     shard_rows: int = 100_000,
     arrow_dir: str | os.PathLike[str] | None = None,
+    embed_media: bool = False,
 ) -> list[ParquetExport]:
     """Write each named split as Parquet shards under ``out/<name>/``, converting it first if needed.
+
+    ``embed_media``: export (and convert, if the split is not converted that way) with the media in the data:
+    image bytes, and point clouds as typed float32 arrays, so the shards work on other machines.
 
     The folder is written next to its final place and renamed when complete; an older export is replaced.
 
@@ -61,23 +81,30 @@ def export_parquet(
     converted = Path(arrow_dir) if arrow_dir is not None else arrow_root(root)
     exports = []
     for entry in dict.fromkeys(resolve(n) for n in names):
-        result = convert_file(find_meta(root, entry), converted, name=entry.name)
+        result = convert_file(find_meta(root, entry), converted, name=entry.name, embed_media=embed_media)
         with pa.memory_map(str(result.path / ARROW_FILE)) as source:
             table = pa.ipc.open_stream(source).read_all()
-        exports.append(_write_shards(table, entry.name, out_dir, shard_rows))
+        exports.append(_write_shards(table, entry, out_dir, shard_rows))
     return exports
 
 
-def _write_shards(table: pa.Table, name: str, out_dir: Path, shard_rows: int) -> ParquetExport:
+def _write_shards(table: pa.Table, entry: CatalogEntry, out_dir: Path, shard_rows: int) -> ParquetExport:
+    name = entry.name
     count = max(1, -(-table.num_rows // shard_rows))
     tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir))
     try:
         files = []
+        (tmp / DATA_DIR).mkdir()
         for i in range(count):
             filename = f"data-{i:05d}-of-{count:05d}.parquet"
             shard = table.slice(i * shard_rows, shard_rows)
-            pq.write_table(shard, tmp / filename, row_group_size=min(shard_rows, ROW_GROUP_ROWS))
-            files.append(out_dir / name / filename)
+            pq.write_table(shard, tmp / DATA_DIR / filename, row_group_size=min(shard_rows, ROW_GROUP_ROWS))
+            files.append(out_dir / name / DATA_DIR / filename)
+        prov = Provenance.from_json((table.schema.metadata or {})[METADATA_KEY])
+        cols = columns(RECORD_MODELS[prov.record], embed_media=prov.embed_media)
+        size = sum((tmp / DATA_DIR / f.name).stat().st_size for f in files)
+        card = card_text(entry, cols, table.num_rows, prov, data_files=SHARD_GLOB, num_bytes=size)
+        (tmp / CARD_FILE).write_text(card, encoding="utf-8")
         replace_folder(tmp, out_dir / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -21,8 +21,10 @@ import pyarrow as pa
 from lamm_data.hashing import hash_file
 from lamm_data.schemas import SCHEMA_VERSION
 
-FORMAT_VERSION = 1
-"""Version of the converted layout (columns, metadata); bump when converted data must be rebuilt."""
+FORMAT_VERSION = 2
+"""Version of the converted layout (columns, metadata); bump when converted data must be rebuilt.
+2: closed label sets as ``ClassLabel`` indices; embedded point clouds as float32 rows in ``pcl`` (no
+``pcl_bytes``)."""
 ARROW_FILE = "data-00000-of-00001.arrow"
 """The Arrow stream file of a converted split (the name ``datasets.save_to_disk`` would use)."""
 METADATA_KEY = b"lamm"

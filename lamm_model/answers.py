@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lamm_data.catalog import CatalogEntry
+from lamm_data.features import CLASS_LABELS
 from lamm_data.schemas import CHOICE_LETTERS, JOINT_NAMES
 
 Turn = dict[str, str]
@@ -88,7 +89,8 @@ def reference_turns(entry: CatalogEntry, row: Mapping[str, Any]) -> list[Turn]:
     """The conversation (human query, gpt answer) a benchmark row becomes as training data.
 
     Keypoints_Detection_LSP becomes 14 rounds, one per joint in LSP order, each asking the row's
-    query template filled with the joint name (as LAMM's inference did) and answering ``[x, y]``.
+    query template filled with the joint name (as LAMM's inference did) and answering ``[x, y]``. A closed label
+    set's class index (a converted split's ``ClassLabel`` column) is answered with the class name.
 
     Raises:
         KeyError: a ground-truth field is missing (or ``width``/``height`` for pixel coordinates).
@@ -102,4 +104,7 @@ def reference_turns(entry: CatalogEntry, row: Mapping[str, Any]) -> list[Turn]:
             turns.append({"from": "human", "value": row["query"].format(name)})
             turns.append({"from": "gpt", "value": f"The {name} is located at {_xy(joint, row)}."})
         return turns
+    labels = CLASS_LABELS.get(str(entry.record))
+    if labels is not None and isinstance(row.get(labels[0]), int):  # a converted split's ClassLabel index
+        row = {**row, labels[0]: labels[1][row[labels[0]]]}
     return [{"from": "human", "value": row["query"]}, {"from": "gpt", "value": _SINGLE[entry.record](row)}]

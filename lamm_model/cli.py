@@ -2,15 +2,60 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import json
+import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lamm_data._cli import err, fail, friendly_errors, out, version_option
+from lamm_data._cli import err, fail, friendly_errors, out, pick_root, run, version_option
+from lamm_data.layout import default_root
+
+MODEL_EXTRA = ("torch", "transformers", "peft", "yaml", "safetensors", "tokenizers")
+"""Top-level modules of the ``model`` extra; a command missing one tells the user to install the extra."""
+INSTALL_HINT = ("lamm-model needs the 'model' extra: pip install torch==2.13.0 && pip install 'lamm-toolkit[model]' "
+                "(or pip install -e '.[model]' in a checkout)")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def needs_model_extra(fn: F) -> F:
+    """Decorate a command so a missing ``model`` extra (torch, transformers, ...) is one line and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if importlib.util.find_spec("torch") is None:  # before transformers prints its own warning about it
+            raise fail(f"{INSTALL_HINT} (torch is not installed)", 2)
+        try:
+            return fn(*args, **kwargs)
+        except ModuleNotFoundError as exc:
+            if (exc.name or "").split(".")[0] not in MODEL_EXTRA:
+                raise
+            missing = exc.name.split(".")[0]  # type: ignore[union-attr]
+            raise fail(f"{INSTALL_HINT} ({missing} is not installed)", 2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+DEFAULT_BATCH_SIZE = 4
+"""``lamm-model predict --batch-size`` default (greedy answers do not depend on it; ``bench/predict_defaults.py``
+times it against batch 1)."""
+
+
+def cpu_threads() -> int:
+    """CPUs this process may run on (``os.sched_getaffinity``: cgroup/taskset limits, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
 
 app = typer.Typer(name="lamm-model", help="Train a LAMM-style multimodal model and predict on the benchmarks.",
                   no_args_is_help=True, add_completion=False, rich_markup_mode=None)
@@ -26,13 +71,19 @@ def _main(
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="YAML config file, or the name of one in "
                                                 "lamm_model/configs/ (e.g. sample_cpu).")]
+RootOpt = Annotated[Path | None, typer.Option("--root", help="LAMM root of the config's sources, or 'sample' (the "
+                                              "same as the override data.root=...).")]
 OverridesArg = Annotated[list[str] | None, typer.Argument(help="Settings to change, as key=value "
                                                                "(e.g. optim.lr=1e-4 data.sources.0.limit=8).")]
 
 
-def _config(config: Path | None, overrides: list[str] | None, resume: Path | None = None) -> Any:
+def _config(config: Path | None, overrides: list[str] | None, resume: Path | None = None,
+            root: Path | None = None) -> Any:
     from lamm_model.checkpoint import CONFIG, resolve_checkpoint
     from lamm_model.config import bundled_config, load_config
+
+    if root is not None:  # --root is data.root=, applied first so that an explicit override still wins
+        overrides = [f"data.root={root}", *(overrides or [])]
 
     if config is None and resume is None:
         raise fail("give --config FILE (or --resume CHECKPOINT to continue a run)", 2)
@@ -89,12 +140,14 @@ class _Reporter:
 
 
 @app.command()
+@needs_model_extra
 @friendly_errors
 def train(
     overrides: OverridesArg = None,
     config: ConfigOpt = None,
     resume: Annotated[Path | None, typer.Option(
         "--resume", help="Continue exactly from this checkpoint or run folder (its config unless --config).")] = None,
+    root: RootOpt = None,
 ) -> None:
     """Train on LAMM data (one process, or every process under torchrun)."""
     from lamm_model.train import TrainEvents
@@ -103,7 +156,7 @@ def train(
     class Reporter(_Reporter, TrainEvents):
         """The rich progress display as the trainer's event handler."""
 
-    cfg = _config(config, overrides, resume)
+    cfg = _config(config, overrides, resume, root)
     reporter = Reporter()
     try:
         result = run(cfg, resume=resume, events=reporter)
@@ -118,12 +171,13 @@ def train(
 
 
 @app.command()
+@needs_model_extra
 @friendly_errors
-def check(overrides: OverridesArg = None, config: ConfigOpt = None) -> None:
+def check(overrides: OverridesArg = None, config: ConfigOpt = None, root: RootOpt = None) -> None:
     """Run the pre-training sample checks of a config and print the counts per source file."""
     from lamm_model.checks import check_data
 
-    cfg = _config(config, overrides)
+    cfg = _config(config, overrides, root=root)
     report = check_data(cfg)
     out.print(check_table(report))
     for problem in report.problems:
@@ -157,15 +211,20 @@ def import_lamm_3d(
 
 
 @app.command()
+@needs_model_extra
 @friendly_errors
 def predict(
     checkpoint: Annotated[Path, typer.Option("--checkpoint", help="Checkpoint folder, or a run folder (latest).")],
-    data: Annotated[str, typer.Option("--data", help="LAMM root with the benchmark files, or 'sample'.")],
     benchmark: Annotated[list[str], typer.Option("--benchmark", "-b", help="Benchmark name or alias; repeat, "
                                                  "or comma-separate; 'all', '2D', '3D' for groups.")],
     out_file: Annotated[Path, typer.Option("--out", help="Predictions JSONL (appended; ids already there are "
                                                          "skipped).")],
-    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Prompts per generate call.")] = 1,
+    root: Annotated[str | None, typer.Option("--root", help="LAMM root with the benchmark files, or 'sample'. "
+                                                            "Default: $LAMM_DATA_ROOT, else ~/.cache/lamm.")] = None,
+    data: Annotated[str | None, typer.Option("--data", hidden=True, help="Old spelling of --root.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Prompts per generate call (greedy "
+                                                                        "answers do not depend on it).")
+                          ] = DEFAULT_BATCH_SIZE,
     max_new_tokens: Annotated[int | None, typer.Option(help="Default: the config's 2D/3D limits.")] = None,
     sample: Annotated[bool, typer.Option("--sample/--greedy", help="Sample (top-p) instead of greedy.")] = False,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 1.0,
@@ -176,17 +235,26 @@ def predict(
     vqa_two_pass: Annotated[bool, typer.Option("--vqa-two-pass/--vqa-one-pass", help="LAMM's two-pass VQA.")] = True,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items of each benchmark.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads of torch (default: the CPUs "
+                                                "this process may use, os.sched_getaffinity).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary only.")] = False,
 ) -> None:
     """Write benchmark predictions in the JSONL format `lamm-bench score` reads."""
+    import torch
+
     from lamm_model.predict import GenerationSettings
     from lamm_model.predict import predict as run
 
+    torch.set_num_threads(threads or cpu_threads())
+
+    chosen = pick_root(Path(root) if root is not None else None, Path(data) if data is not None else None, "--data")
+    where = str(chosen) if chosen is not None else str(default_root())
     if prompt_style not in ("lamm", "train"):
         raise fail(f"--prompt-style must be lamm or train, not {prompt_style!r}", 2)
     settings = GenerationSettings(max_new_tokens, sample, temperature, top_p, seed, prompt_style,  # type: ignore[arg-type]
                                   vqa_two_pass)
     with Progress(TextColumn("{task.description}"), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
-                  console=err) as progress:
+                  console=err, disable=as_json) as progress:
         tasks: dict[str, Any] = {}
 
         def show(name: str, done: int, total: int) -> None:
@@ -194,8 +262,12 @@ def predict(
                 tasks[name] = progress.add_task(name, total=total)
             progress.update(tasks[name], completed=done)
 
-        summary = run(checkpoint, data, benchmark, out_file, batch_size=batch_size, settings=settings, device=device,
+        summary = run(checkpoint, where, benchmark, out_file, batch_size=batch_size, settings=settings, device=device,
                       limit=limit, on_progress=show)
+    if as_json:
+        out.file.write(json.dumps({"out": str(summary.out), "written": summary.written, "already_there":
+                                   summary.skipped}, indent=2, ensure_ascii=False) + "\n")
+        return
     table = Table(title=f"predictions: {summary.out}")
     for column in ("benchmark", "written", "already there"):
         table.add_column(column, justify="left" if column == "benchmark" else "right")
@@ -206,4 +278,4 @@ def predict(
 
 def main() -> None:
     """Console-script entry point."""
-    app(prog_name="lamm-model")
+    run(app, "lamm-model")

@@ -93,8 +93,9 @@ class Source:
             return reference_turns(self.entry, row), get_spec(self.entry.name).protocol.task_type
         return list(row["conversations"]), row.get("task_type") or "normal"
 
-    def media_path(self, row: Mapping[str, Any]) -> tuple[Path | None, bytes | None]:
-        """The row's media as ``(path, embedded bytes)``; relative paths are resolved against the split folder.
+    def media_path(self, row: Mapping[str, Any]) -> tuple[Path | None, Any]:
+        """The row's media as ``(path, embedded data)`` (image bytes, or a cloud's points as nested lists);
+        relative paths are resolved against the split folder.
 
         ``load_split`` gives no path for a media file that was absent when the split was converted.
         """
@@ -102,7 +103,9 @@ class Source:
             value = row.get("image")
             value, data = (value.get("path"), value.get("bytes")) if isinstance(value, Mapping) else (value, None)
         else:
-            value, data = row.get("pcl"), row.get("pcl_bytes")
+            value, data = row.get("pcl"), None
+            if isinstance(value, list):  # converted with --embed-media: the points themselves
+                value, data = None, value
         if not value:
             return None, data
         path = Path(value)
@@ -227,12 +230,14 @@ def prepare_points(cloud: np.ndarray, cfg: PointCloudConfig, rng: np.random.Gene
     return torch.from_numpy(np.concatenate([chosen[:, :3], rgb / 256.0], axis=1))
 
 
-def load_cloud(path: Path | None, data: bytes | None) -> np.ndarray:
-    """Open a ``.npy`` point cloud from embedded bytes or a path."""
+def load_cloud(path: Path | None, data: Any) -> np.ndarray:
+    """Open a point cloud from embedded data (``.npy`` bytes, or the points as nested lists) or a path."""
     from lamm_data.media import load_point_cloud
 
-    if data is not None:
+    if isinstance(data, bytes):
         return np.load(io.BytesIO(data), allow_pickle=False)
+    if data is not None:
+        return np.asarray(data, dtype=np.float32)
     return load_point_cloud(path)  # type: ignore[arg-type]
 
 

@@ -223,7 +223,7 @@ def pick_device(name: str) -> torch.device:
 
 
 def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[str], out: str | os.PathLike[str], *,
-            batch_size: int = 1, settings: GenerationSettings | None = None, device: str = "auto",
+            batch_size: int = 4, settings: GenerationSettings | None = None, device: str = "auto",
             limit: int | None = None, on_progress: Callable[[str, int, int], None] | None = None) -> PredictSummary:
     """Append predictions for ``benchmarks`` (names, aliases, ``all``, ``2D``, ``3D``) to ``out``.
 

@@ -124,3 +124,26 @@ def test_metrics_doc_has_a_section_per_metric(tmp_path: Path) -> None:
         heading = section.splitlines()[0]
         assert "Reference" in section, f"metrics.md: {heading}: no reference"
         assert "LAMM" in section, f"metrics.md: {heading}: does not say how it differs from LAMM"
+
+
+@pytest.mark.parametrize("prog", ["lamm-data", "lamm-bench", "lamm-model"])
+def test_help_usage_lines_are_the_ones_in_cli_md(prog: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """What `PROG COMMAND --help` prints after `Usage:` (through the console script's own command) is the usage
+    block of docs/cli.md, for every command."""
+    import importlib
+
+    from lamm_data._cli import plain_command
+
+    module = importlib.import_module({"lamm-data": "lamm_data.cli", "lamm-bench": "lamm_bench.cli",
+                                      "lamm-model": "lamm_model.cli"}[prog])
+    page = (DOCS / "cli.md").read_text(encoding="utf-8")
+    documented = re.findall(rf"```\n({re.escape(prog)} [^\n]*)\n```", page)
+    group = plain_command(module.app)
+    printed = []
+    for name in group.commands:
+        group.main(args=[name, "--help"], prog_name=prog, standalone_mode=False)
+        usage = capsys.readouterr().out.splitlines()[0]
+        assert usage.startswith("Usage: ")
+        assert "{" not in usage and "<" not in usage
+        printed.append(usage.removeprefix("Usage: "))
+    assert printed == documented

@@ -1,6 +1,6 @@
 """Score the sample's baseline answers: LAMM's numbers and the honest metrics, with 95% intervals.
 
-The library calls behind ``lamm-bench score answers.jsonl --data ROOT --out report.json``.
+The library calls behind ``lamm-bench score answers.jsonl --root ROOT --out report.json``.
 Run: ``python docs/examples/score_baseline.py [WORKDIR]`` (default: a new temporary folder).
 """
 

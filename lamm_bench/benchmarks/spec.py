@@ -39,11 +39,16 @@ DISPLAY_SCALE: dict[str, float] = {"fraction": 100.0, "percent": 1.0, "pixels": 
 
 @dataclass(frozen=True)
 class Metric:
-    """One reported metric: its key in ``report.json``, the direction it improves in and its unit."""
+    """One reported metric: its key in ``report.json``, the direction it improves in, its unit and which items it
+    is computed over."""
 
     name: str
     direction: Direction = "higher"
     unit: Unit = "fraction"
+    over: Literal["items", "parsed"] = "items"
+    """``items``: computed over every item (a missing or unreadable answer counts); ``parsed``: only over the
+    answers that could be read (read it with the parse rate; never marked best when most answers were not
+    read)."""
 
     @property
     def lower_is_better(self) -> bool:

@@ -6,7 +6,8 @@ scores such as CIDEr-D) are shown ×100 so that both blocks read on one scale; c
 objects. Direction and unit of each metric come from the benchmark's spec. The best value of a column is the
 highest (the lowest for errors, MAE/RMSE and failure rates) among measured rows only;
 reported reference rows are never marked, nor is anything when fewer than two rows have a value or all
-values are equal. Ties are all marked.
+values are equal, nor a row on a metric computed over parsed answers only (Counting's MAE, RMSE) when fewer
+than half of its answers were read. Ties are all marked.
 """
 
 from __future__ import annotations
@@ -162,11 +163,17 @@ def reported_cell(model: ReportedModel, column: Column) -> Cell:
     return Cell(value)
 
 
-def _best(rows: Sequence[Row], columns: Sequence[Column]) -> frozenset[tuple[int, Column]]:
+MIN_PARSED = 0.5
+"""A metric over parsed answers only marks a row best only when at least this fraction of its items has a read
+answer."""
+
+
+def _best(rows: Sequence[Row], columns: Sequence[Column], parsed: Sequence[dict[str, float | None]]) -> \
+        frozenset[tuple[int, Column]]:
     best: set[tuple[int, Column]] = set()
     for column in columns:
         values = [(i, row.cells[column].value) for i, row in enumerate(rows) if not row.reported
-                  and row.cells[column].value is not None]
+                  and row.cells[column].value is not None and _covers(column, parsed[i])]
         if len(values) < 2:
             continue
         if max(v for _, v in values) - min(v for _, v in values) <= _TIE:  # type: ignore[operator]
@@ -177,11 +184,26 @@ def _best(rows: Sequence[Row], columns: Sequence[Column]) -> frozenset[tuple[int
     return frozenset(best)
 
 
+def _covers(column: Column, parsed: dict[str, float | None]) -> bool:
+    """Whether a row may be marked best in ``column``: always, unless the metric ignores unread answers and fewer
+    than half of this row's items have a read answer."""
+    if column.metric.over != "parsed":
+        return True
+    rate = parsed.get(column.benchmark)
+    return rate is not None and rate >= MIN_PARSED
+
+
+def _parsed_rates(run: Run) -> dict[str, float | None]:
+    """Fraction of each benchmark's items whose answer was given and could be read."""
+    return {name: (r.n - r.missing - r.unparsed) / r.n if r.n else None for name, r in run.report.results.items()}
+
+
 def build_board(runs: Sequence[Run], columns: Sequence[Column], references: Sequence[ReportedModel] = ()) -> Board:
     """Rows for the runs (in order), then the reference rows, and the best cell of each column."""
     rows = [Row(run.name, False, {c: measured_cell(run, c) for c in columns}) for run in runs]
     rows += [Row(ref.title, True, {c: reported_cell(ref, c) for c in columns}) for ref in references]
-    return Board(tuple(columns), tuple(rows), _best(rows, columns))
+    parsed = [_parsed_rates(run) for run in runs] + [{} for _ in references]
+    return Board(tuple(columns), tuple(rows), _best(rows, columns, parsed))
 
 
 def format_value(cell: Cell) -> str:

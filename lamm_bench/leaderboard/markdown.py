@@ -45,8 +45,11 @@ def render_markdown(runs: Sequence[Run], *, references: Sequence[ReportedModel] 
             ci = format_ci(cell)
             cells.append(f"{text} {ci}" if ci else text)
         lines.append(f"| {escape_cell(column.benchmark)} | {escape_cell(column.label)} | " + " | ".join(cells) + " |")
-    lines += ["", "LAMM rows: the original LAMM evaluator (percent; FSC147 MAE in objects). Other metrics are honest "
-              "ones shown ×100 (MAE/RMSE in objects); 95% bootstrap intervals in brackets; bold: best measured value "
-              "(↓: lower is better)." + (" Columns marked (reported) are published numbers, not measured."
-                                         if references else "")]
+    lines += ["", "Units: percent for accuracies and rates (LAMM rows: the original LAMM evaluator's numbers as it "
+              "prints them; honest metrics: fractions ×100), Counting MAE/RMSE in objects, CIDEr-D ×100 (not a "
+              "percentage). 95% bootstrap intervals in brackets; bold: best measured value (↓: lower is better; never "
+              "on MAE/RMSE when fewer than half of a model's counting answers could be read). accuracy_synonym is "
+              "LAMM's WordNet rule over all items: it rejects some correct spellings (\"tennis court\" for "
+              "tenniscourt), so it can be below accuracy_exact." + (" Columns marked (reported) are published "
+                                                                    "numbers, not measured." if references else "")]
     return "\n".join(lines) + "\n"

@@ -35,18 +35,28 @@ def _series(runs: Sequence[Run], columns: Sequence[Column], references: Sequence
 
 def metric_charts(runs: Sequence[Run], columns: Sequence[Column], references: Sequence[ReportedModel] = ()
                   ) -> list[str]:
-    """Bars with 95% whiskers for a benchmark's metrics: one chart for percent-scale metrics, one for raw ones."""
+    """Bars with 95% whiskers for a benchmark's metrics, one chart per scale: percent (rates and LAMM's
+    accuracies, axis to at least 100), scores such as CIDEr-D (×100, their own axis), objects, pixels."""
     charts = []
-    for raw in (False, True):
-        chosen = [c for c in columns if c.raw == raw]
+    for scale, (title, axis, min_top) in _SCALES.items():
+        chosen = [c for c in columns if _scale(c) == scale]
         if not chosen:
             continue
-        benchmark = chosen[0].benchmark
-        charts.append(bar_chart(f"{benchmark}: {'errors in objects' if raw else 'metrics ×100'}",
-                                [c.label for c in chosen], _series(runs, chosen, references),
-                                axis_label="objects" if raw else "percent (95% interval)",
-                                min_top=0.0 if raw else 100.0))
+        charts.append(bar_chart(f"{chosen[0].benchmark}: {title}", [c.label for c in chosen],
+                                _series(runs, chosen, references), axis_label=axis, min_top=min_top))
     return charts
+
+
+_SCALES = {"percent": ("metrics in percent", "percent (95% interval)", 100.0),
+           "score": ("scores ×100", "score ×100, e.g. CIDEr-D (95% interval)", 0.0),
+           "count": ("errors in objects", "objects (95% interval)", 0.0),
+           "pixels": ("distances in pixels", "pixels (95% interval)", 0.0)}
+"""Chart title, axis label and least axis top of each display scale."""
+
+
+def _scale(column: Column) -> str:
+    unit = column.metric.unit
+    return "percent" if unit in ("fraction", "percent") else unit
 
 
 def parse_failure_chart(runs: Sequence[Run], benchmarks: Sequence[str]) -> str:

@@ -122,7 +122,7 @@ def _attach_items(summary: BenchmarkSamples, root: Path) -> None:
     if not summary.shown:
         return
     if not root.is_dir():
-        summary.note = f"questions and pictures unavailable: no LAMM root at {root} (pass --data ROOT)"
+        summary.note = f"questions and pictures unavailable: no LAMM root at {root} (pass --root ROOT)"
         return
     try:
         path = find_meta(root, summary.benchmark)

@@ -42,6 +42,21 @@ def nice_max(value: float) -> float:
     return 10 * base
 
 
+def nice_ticks(value: float, at_least: float = 0.0) -> tuple[float, float]:
+    """``(top, step)`` of a value axis from 0: the step is 1, 2 or 5 × 10^k, giving 3 to 6 intervals, and ``top``
+    is the first multiple of the step at or above ``value`` and ``at_least`` (250 -> ticks every 50, not 62.5)."""
+    target = max(value, at_least)
+    if target <= 0:
+        return 1.0, 0.2
+    for exponent in range(math.floor(math.log10(target)) - 1, math.floor(math.log10(target)) + 2):
+        for unit in (1, 2, 5):
+            step = unit * 10.0 ** exponent
+            intervals = math.ceil(target / step * (1 - 1e-12))
+            if intervals <= 6:
+                return max(intervals, 1) * step, step
+    return nice_max(target), nice_max(target) / 4
+
+
 def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
@@ -71,11 +86,13 @@ def _svg(width: float, height: float, title: str, body: Sequence[str], css_class
             f"<title>{escape(title)}</title>{''.join(body)}</svg>")
 
 
-def _axis(x0: float, width: float, y_top: float, y_bottom: float, top: float, label: str) -> list[str]:
+def _axis(x0: float, width: float, y_top: float, y_bottom: float, top: float, label: str,
+          step: float | None = None) -> list[str]:
     parts = []
-    for k in range(5):
-        value = top * k / 4
-        x = x0 + width * k / 4
+    count = round(top / step) if step else 4
+    for k in range(count + 1):
+        value = top * k / count
+        x = x0 + width * k / count
         parts.append(f'<line x1="{x:.1f}" y1="{y_top}" x2="{x:.1f}" y2="{y_bottom}" stroke="#ddd"/>'
                      f'<text x="{x:.1f}" y="{y_bottom + 13}" text-anchor="middle" {_FONT}>{_fmt(value)}</text>')
     parts.append(f'<text x="{x0 + width / 2:.1f}" y="{y_bottom + 27}" text-anchor="middle" {_FONT}>'
@@ -87,19 +104,20 @@ def bar_chart(title: str, categories: Sequence[str], series: Sequence[Series], *
               min_top: float = 0.0, label_width: int = 170, plot_width: int = 420) -> str:
     """Horizontal grouped bars: one group per category, one bar (or diamond) per series, whiskers for intervals.
 
-    The value axis runs from 0 to a round number at or above both the largest value and ``min_top``.
+    The value axis runs from 0 to a round number at or above both the largest value and ``min_top``, with ticks
+    at round steps (:func:`nice_ticks`).
     """
     n = max(1, len(series))
     bar, gap = 11, 9
     group = n * bar + gap
-    top = max(min_top, nice_max(max([0.0, *(_high(s, c) for s in series for c in range(len(categories)))])))
+    top, step = nice_ticks(max([0.0, *(_high(s, c) for s in series for c in range(len(categories)))]), min_top)
     scale = plot_width / top
     x0, y0 = label_width, 22
     height = y0 + len(categories) * group + 34
     legend, legend_end = _legend(series, x0, 13)
     width = max(label_width + plot_width + 20, legend_end + 10)
     body = [f'<g class="legend">{"".join(legend)}</g>',
-            *_axis(x0, plot_width, y0, y0 + len(categories) * group, top, axis_label)]
+            *_axis(x0, plot_width, y0, y0 + len(categories) * group, top, axis_label, step)]
     for c, category in enumerate(categories):
         gy = y0 + c * group
         body.append(f'<text x="{x0 - 6}" y="{gy + n * bar / 2 + 4:.1f}" text-anchor="end" {_FONT}>'

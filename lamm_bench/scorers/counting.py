@@ -15,8 +15,9 @@ from lamm_bench.scorers.base import BenchmarkScore, ScoringContext, Tally, finis
 
 
 def score_counting(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringContext) -> BenchmarkScore:
-    """LAMM: unparsed or missing answers count as 0. Honest: MAE and RMSE over parsed answers only
-    (see ``parse_failure_rate``), ``exact_accuracy`` over every item."""
+    """LAMM: unparsed or missing answers count as 0. Honest: ``MAE`` and ``RMSE`` over parsed answers only
+    (read with ``parse_failure_rate``), ``MAE_all`` over every item with an unparsed or missing answer counted as
+    a miss by the true count (the error of answering 0), ``exact_accuracy`` over every item."""
     counts = np.asarray(gt.columns["num"], dtype=np.float64)
     n = len(gt)
     present = np.array([t is not None for t in texts])
@@ -46,5 +47,6 @@ def score_counting(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringCon
     return finish(
         gt, present=present, unparsed=present & ~parsed, samples=samples,
         lamm={"MAE": tally.ratio(lamm_error), "MAE(<10)": tally.ratio(lamm_error * small, small)},
-        metrics={"MAE": tally.ratio(error * parsed, parsed), "RMSE": tally.ratio(error**2 * parsed, parsed, root=True),
+        metrics={"MAE_all": tally.ratio(np.where(parsed, error, counts)),
+                 "MAE": tally.ratio(error * parsed, parsed), "RMSE": tally.ratio(error**2 * parsed, parsed, root=True),
                  "exact_accuracy": tally.ratio(parsed & (error == 0))})

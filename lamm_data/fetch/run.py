@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import shutil
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
@@ -65,7 +66,7 @@ def select(group: str, names: Sequence[str], repo: str, meta_only: bool
         for e in chosen:
             if e.group != group:
                 raise SelectionError(f"{e.name} belongs to {e.group}, not {group}; run: lamm-data fetch {e.group} "
-                                     f"{e.name}")
+                                     f"{shlex.quote(e.name)}")
             if meta_only and e.kind == "archive":
                 raise SelectionError(f"{e.name} is an archive but --meta-only was given")
     else:
@@ -199,12 +200,13 @@ def offline_meta(metas: Sequence[CatalogEntry], root: Path, manifest: Manifest, 
         else:
             missing.append(entry)
     if missing:
-        names = " ".join(e.name for e in missing)
+        names = " ".join(shlex.quote(e.name) for e in missing)
         group = missing[0].group
-        repo_opt = "" if repo == DEFAULT_REPO else f" --repo {repo}"
+        repo_opt = "" if repo == DEFAULT_REPO else f" --repo {shlex.quote(repo)}"
         raise OfflineError(f"HF_HUB_OFFLINE is set and {len(missing)} meta file(s) are not verified under {root}: "
                            f"{', '.join(e.relpath for e in missing)}. Get them when online (HF_HUB_OFFLINE unset) "
-                           f"with: lamm-data fetch {group} {names} --meta-only --root {root}{repo_opt}")
+                           f"with: lamm-data fetch {group} {names} --meta-only --root {shlex.quote(str(root))}"
+                           f"{repo_opt}")
     return outcomes
 
 

@@ -35,7 +35,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def score(root: Path, answers: str, work: Path, *extra: str):
     path = work / "answers.jsonl"
     path.write_text(answers)
-    return RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--benchmark", "AI2D", "--resamples", "20",
+    return RUNNER.invoke(app, ["score", str(path), "--root", str(root), "--benchmark", "AI2D", "--resamples", "20",
                                "-q", *extra])
 
 

@@ -29,7 +29,7 @@ _JOINTS = ("right ankle", "right knee", "right hip", "left hip", "left knee", "l
 METRIC_NAMES = {
     "Caption_flickr30k": ["CIDEr-D", "BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "ROUGE-L"],
     "Classification_CIFAR10": ["accuracy_exact", "accuracy_synonym"],
-    "Counting_FSC147": ["MAE", "RMSE", "exact_accuracy"],
+    "Counting_FSC147": ["MAE_all", "MAE", "RMSE", "exact_accuracy"],
     "Detection_VOC2012": _DET, "Facial_Classification_CelebA(Hair)": ["accuracy_exact", "accuracy_synonym"],
     "Facial_Classification_CelebA(Smile)": ["accuracy"],
     "Fine-grained_Classification_UCMerced": ["accuracy_exact", "accuracy_synonym"],
@@ -50,7 +50,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def scored(root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = tmp_path_factory.mktemp("out")
-    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--data", str(root), "--out",
+    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--root", str(root), "--out",
                                  str(out / "report.json"), "--diagnostics", str(out / "samples.jsonl"), "--resamples",
                                  "200"])
     assert result.exit_code == 0, result.output
@@ -88,6 +88,9 @@ def test_lamm_numbers_on_the_baseline(scored: dict) -> None:
     assert results["VQA_AI2D"]["lamm"]["Acc"] == pytest.approx(200 / 3)
     # FSC147 (gt 3, 5, 7): "3" -> 0, "four" -> 1, "Many" read as 0 -> 7
     assert results["Counting_FSC147"]["lamm"]["MAE"] == pytest.approx((0 + 1 + 7) / 3)
+    # honest: MAE over the two read answers (errors 0 and 1); MAE_all counts the unread one as a miss by its 7
+    assert results["Counting_FSC147"]["metrics"]["MAE"] == pytest.approx(0.5)
+    assert results["Counting_FSC147"]["metrics"]["MAE_all"] == pytest.approx((0 + 1 + 7) / 3)
     # CIFAR10 with WordNet: "airplane" matches; "puppy", "boat" are not first-synset lemmas; "cat" vs frog
     assert results["Classification_CIFAR10"]["lamm"]["Acc"] == 25.0
     assert results["Classification_CIFAR10"]["metrics"]["accuracy_exact"] == 0.25
@@ -116,7 +119,7 @@ def test_legacy_folder_gives_the_same_report(root: Path, scored: dict, tmp_path:
             {"id": record["id"], "text": record["text"], "delta_path": "ckpt/x"})
     for name, records in grouped.items():
         (folder / f"{name}.json").write_text(json.dumps(records, indent=4))
-    result = RUNNER.invoke(app, ["score", str(folder), "--data", str(root), "--out", str(tmp_path / "r.json"),
+    result = RUNNER.invoke(app, ["score", str(folder), "--root", str(root), "--out", str(tmp_path / "r.json"),
                                  "--resamples", "200"])
     assert result.exit_code == 0, result.output
     legacy = json.loads((tmp_path / "r.json").read_text())
@@ -134,7 +137,7 @@ def test_legacy_folder_gives_the_same_report(root: Path, scored: dict, tmp_path:
 def test_bad_inputs_fail_with_their_error(root: Path, tmp_path: Path, lines, extra, message) -> None:
     path = tmp_path / "p.jsonl"
     path.write_text("\n".join(lines) + "\n")
-    result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--out", str(tmp_path / "r.json"), *extra])
+    result = RUNNER.invoke(app, ["score", str(path), "--root", str(root), "--out", str(tmp_path / "r.json"), *extra])
     assert result.exit_code == 1
     assert message in " ".join(result.stderr.split())
     assert "scored" not in result.stderr  # progress names only benchmarks that were scored
@@ -145,14 +148,14 @@ def test_partial_and_single_benchmark(root: Path, tmp_path: Path) -> None:
     path = tmp_path / "p.jsonl"
     path.write_text('{"id": "4562", "text": "The answer is (B)."}\n')
     out = tmp_path / "r.json"
-    result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--benchmark", "AI2D", "--out", str(out)])
+    result = RUNNER.invoke(app, ["score", str(path), "--root", str(root), "--benchmark", "AI2D", "--out", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert list(report["results"]) == ["VQA_AI2D"]
     assert report["results"]["VQA_AI2D"]["missing"] == 2
     assert report["results"]["VQA_AI2D"]["lamm"]["Acc"] == pytest.approx(100 / 3)
     assert any("2 of 3 item(s) have no prediction" in w for w in report["meta"]["warnings"])
-    missing_root = RUNNER.invoke(app, ["score", str(path), "--data", str(tmp_path / "nowhere"), "--benchmark", "AI2D"])
+    missing_root = RUNNER.invoke(app, ["score", str(path), "--root", str(tmp_path / "nowhere"), "--benchmark", "AI2D"])
     assert missing_root.exit_code == 1 and "lamm-data fetch" in missing_root.stderr
 
 
@@ -172,7 +175,7 @@ def test_compare(root: Path, scored: dict, tmp_path: Path) -> None:
     # B answers AI2D perfectly: +33.3 points, with a paired interval
     lines = (root / BASELINE_ANSWERS).read_text().replace('"The answer is D."', '"The answer is A."')
     (tmp_path / "b.jsonl").write_text(lines)
-    result_b = RUNNER.invoke(app, ["score", str(tmp_path / "b.jsonl"), "--data", str(root), "--out",
+    result_b = RUNNER.invoke(app, ["score", str(tmp_path / "b.jsonl"), "--root", str(root), "--out",
                                    str(tmp_path / "b.json"), "--resamples", "100"])
     assert result_b.exit_code == 0, result_b.output
     compared = json.loads(RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json"), "--json",
@@ -181,15 +184,21 @@ def test_compare(root: Path, scored: dict, tmp_path: Path) -> None:
     assert ai2d["difference"] == pytest.approx(100 / 3)
     # one item differs: each resample's difference is 100 * (times it was drawn) / 3, never negative
     assert ai2d["ci95"][0] == 0.0 and 66.6 < ai2d["ci95"][1] <= 100.0
+    # the text view: only what changed, in percent, with its interval
+    text = RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json"), "--resamples", "100"]).stdout
+    changed = [line.split() for line in text.splitlines() if line.startswith("VQA_AI2D")]
+    assert ["VQA_AI2D", "LAMM", "Acc", "66.7", "100.0", "+33.3"] in [row[:6] for row in changed]
+    assert not any(line.startswith("Counting_FSC147") for line in text.splitlines())
     # a sidecar the report names but that is gone: an error naming it (not a silent comparison without intervals)
     (tmp_path / "b.bootstrap.npz").unlink()
     broken = RUNNER.invoke(app, ["compare", str(report_a), str(tmp_path / "b.json")])
     assert broken.exit_code == 1 and "cannot read the bootstrap sidecar" in broken.stderr
     table = RUNNER.invoke(app, ["compare", str(report_a), str(report_a), "--resamples", "20"])
-    assert table.exit_code == 0 and "VQA_AI2D" in table.stdout
-    assert "lamm Acc" in table.stdout and "parse_failure_rate" not in table.stdout  # headline metrics only
+    assert table.exit_code == 0 and "no metric changed" in table.stdout and "VQA_AI2D" not in table.stdout
+    assert "unchanged row(s) hidden; --all shows them" in table.stdout
     every = RUNNER.invoke(app, ["compare", str(report_a), str(report_a), "--resamples", "20", "--all"])
-    assert every.exit_code == 0 and "parse_failure_rate" in every.stdout
+    assert every.exit_code == 0 and "parse_failure_rate ↓" in every.stdout and "LAMM Acc" in every.stdout
+    assert "MAE_all ↓" in every.stdout and "LAMM MAE ↓" in every.stdout  # direction marks
 
 
 def test_parallel_scoring_gives_the_same_report(root: Path) -> None:
@@ -230,7 +239,7 @@ def test_compare_says_why_an_interval_is_not_paired(root: Path, scored: dict, tm
     shutil.copytree(root, other)
     meta = other / "2D_Benchmark" / "meta_file" / "VQA_AI2D.json"
     meta.write_text(meta.read_text().replace("Which stage", "What stage"))
-    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--data", str(other), "--benchmark", "AI2D",
+    result = RUNNER.invoke(app, ["score", str(root / BASELINE_ANSWERS), "--root", str(other), "--benchmark", "AI2D",
                                  "--out", str(tmp_path / "b.json"), "--resamples", "50"])
     assert result.exit_code == 0, result.output
     compared = compare_reports(report_a, tmp_path / "b.json", resamples=50)
@@ -260,7 +269,7 @@ def test_absurd_answers_give_strict_json_outputs(root: Path, tmp_path: Path) -> 
     path = tmp_path / "p.jsonl"
     path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="ascii")
     out, diagnostics = tmp_path / "r.json", tmp_path / "d.jsonl"
-    result = RUNNER.invoke(app, ["score", str(path), "--data", str(root), "--allow-partial", "--out", str(out),
+    result = RUNNER.invoke(app, ["score", str(path), "--root", str(root), "--allow-partial", "--out", str(out),
                                  "--diagnostics", str(diagnostics), "--resamples", "20"])
     assert result.exit_code == 0, result.output
 

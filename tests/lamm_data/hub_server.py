@@ -9,6 +9,20 @@ Hub routes (as huggingface_hub 2.x calls them):
 - ``HEAD``/``GET /datasets/{ns}/{name}/resolve/{rev}/{path}`` -> the file, with ``X-Repo-Commit``, ``ETag``
   (LFS sha256 or git blob id), ``X-Linked-Etag``/``X-Linked-Size`` for LFS files, and ``Range`` support.
 
+Upload routes (``HfApi.create_repo`` and ``upload_folder`` with the LFS protocol; tests switch the client's
+Xet transfer off, as ``HF_HUB_DISABLE_XET=1`` does), requiring ``Authorization: Bearer <token>``:
+
+- ``POST /api/validate-yaml`` -> checks the card's front matter (YAML, hub licence ids);
+
+- ``POST /api/repos/create`` -> creates a dataset repo (``private`` recorded), 409 if it exists;
+- ``POST /api/datasets/{ns}/{name}/preupload/{rev}`` -> ``uploadMode`` ``lfs`` for files of at least
+  ``LFS_THRESHOLD`` bytes (judged by the ``size`` the client sends), else ``regular``;
+- ``POST /datasets/{ns}/{name}.git/info/lfs/objects/batch`` -> an ``upload`` action per object not stored yet,
+  pointing at ``PUT /lfs-upload/{oid}`` (pre-signed like the hub's storage URLs: no token; the body must hash
+  to ``oid``);
+- ``POST /api/datasets/{ns}/{name}/commit/{rev}`` -> the NDJSON commit (``header``, ``file`` with base64
+  content, ``lfsFile`` by oid) becomes a new commit on the branch.
+
 Errors carry the hub's ``X-Error-Code`` header (``RepoNotFound``, ``RevisionNotFound``, ``EntryNotFound``)
 so the client raises its usual exceptions. Mirror route: ``HEAD``/``GET /mirror/{path}`` serves files of
 a folder with ``Range``/``If-Range``/``ETag``.
@@ -36,6 +50,9 @@ from lamm_data import catalog
 from lamm_data.sample import sample_source
 
 FAKE_TOKEN = "hf_lammTestTokenNeverShown0123456789"
+HUB_LICENSES = frozenset(("apache-2.0", "mit", "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0",
+                          "cc-by-nc-sa-3.0", "cc-by-nc-nd-4.0", "cc0-1.0", "odc-by", "other", "unknown"))
+"""Licence ids the hub accepts (part of its list), for the card check of ``POST /api/validate-yaml``."""
 LFS_THRESHOLD = 1024
 """Files at least this large (bytes) are served as LFS files, smaller ones as plain git files."""
 
@@ -58,6 +75,9 @@ class Repo:
     repo_id: str
     commits: dict[str, dict[str, bytes]] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)
+    private: bool = False
+    messages: dict[str, str] = field(default_factory=dict)
+    """Commit sha -> its summary (commits made through the upload routes)."""
 
     def resolve(self, revision: str) -> str | None:
         return self.refs.get(revision) or (revision if revision in self.commits else None)
@@ -84,6 +104,10 @@ class HubServer:
         self.cut_at: dict[str, int] = {}
         self.corrupt: set[str] = set()
         self.hidden: set[str] = set()
+        self.lfs: dict[str, bytes] = {}
+        """LFS objects uploaded through ``PUT /lfs-upload/{oid}``, by sha256."""
+        self.write_token = FAKE_TOKEN
+        """The token the upload routes accept."""
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.hub = self  # type: ignore[attr-defined]
@@ -109,10 +133,10 @@ class HubServer:
         self.repos[repo_id] = Repo(repo_id)
         return self.commit(repo_id, files)
 
-    def commit(self, repo_id: str, changes: dict[str, bytes | None]) -> str:
-        """A new commit on ``main``: add/replace files (``None`` deletes); return its sha."""
+    def commit(self, repo_id: str, changes: dict[str, bytes | None], branch: str = "main") -> str:
+        """A new commit on ``branch``: add/replace files (``None`` deletes); return its sha."""
         repo = self.repos[repo_id]
-        files = dict(repo.commits.get(repo.refs.get("main", ""), {}))
+        files = dict(repo.commits.get(repo.refs.get(branch, ""), {}))
         for path, data in changes.items():
             if data is None:
                 files.pop(path, None)
@@ -124,8 +148,13 @@ class HubServer:
         digest.update(str(len(repo.commits)).encode())
         sha = digest.hexdigest()
         repo.commits[sha] = files
-        repo.refs["main"] = sha
+        repo.refs[branch] = sha
         return sha
+
+    def files(self, repo_id: str, revision: str = "main") -> dict[str, bytes]:
+        """The files of a repo at a revision."""
+        repo = self.repos[repo_id]
+        return repo.commits[repo.resolve(revision) or ""]
 
     def resolve_path(self, repo_id: str, path: str, revision: str = "main") -> str:
         """The URL path ``hf_hub_download`` requests for a file (a key for the fault tables)."""
@@ -175,6 +204,123 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._route(head=False)
+
+    def do_POST(self) -> None:
+        self._write_route()
+
+    def do_PUT(self) -> None:
+        self._write_route()
+
+    # -- uploads ---------------------------------------------------------------------------------------
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().strip().split(b";")[0], 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _write_route(self) -> None:
+        raw_path = self.path.partition("?")[0]
+        path = unquote(raw_path)
+        self.hub.log.append(Request(self.command, path, None, self.headers.get("Authorization")))
+        body = self._read_body()
+        # the LFS upload URL is pre-signed, as the hub's storage URLs are: no Authorization header there
+        if not raw_path.startswith("/lfs-upload/") and self.headers.get("Authorization") != \
+                f"Bearer {self.hub.write_token}":
+            self._error(401, None, "Invalid username or password.")
+            return
+        parts = raw_path.strip("/").split("/")
+        if self.command == "POST" and parts == ["api", "validate-yaml"]:
+            self._validate_yaml(json.loads(body)["content"])
+        elif self.command == "POST" and parts == ["api", "repos", "create"]:
+            self._create_repo(json.loads(body))
+        elif self.command == "POST" and parts[:2] == ["api", "datasets"] and len(parts) >= 6 and \
+                parts[4] in ("preupload", "commit"):
+            repo_id = f"{unquote(parts[2])}/{unquote(parts[3])}"
+            if repo_id not in self.hub.repos:
+                self._error(404, "RepoNotFound", f"Repository {repo_id} not found")
+            elif parts[4] == "preupload":
+                files = json.loads(body)["files"]
+                self._json({"files": [{"path": f["path"], "shouldIgnore": False,
+                                       "uploadMode": "lfs" if f["size"] >= LFS_THRESHOLD else "regular"}
+                                      for f in files], "commitOid": self.hub.repos[repo_id].refs.get("main")})
+            else:
+                self._commit(repo_id, unquote("/".join(parts[5:])), body)
+        elif self.command == "POST" and parts[0] == "datasets" and len(parts) == 7 and parts[3:] == \
+                ["info", "lfs", "objects", "batch"]:
+            request = json.loads(body)
+            objects = [{"oid": o["oid"], "size": o["size"], "authenticated": True,
+                        **({} if o["oid"] in self.hub.lfs else
+                           {"actions": {"upload": {"href": f"{self.hub.url}/lfs-upload/{o['oid']}?signed=1"}}})}
+                       for o in request["objects"]]
+            self._json({"transfer": "basic", "objects": objects, "hash_algo": "sha256"})
+        elif self.command == "PUT" and parts[0] == "lfs-upload" and len(parts) == 2:
+            if hashlib.sha256(body).hexdigest() != parts[1]:
+                self._error(400, None, "sha256 of the upload does not match its oid")
+                return
+            self.hub.lfs[parts[1]] = body
+            self._json({})
+        else:
+            self._error(404, None, "no such route")
+
+    def _validate_yaml(self, content: str) -> None:
+        """The card's front matter must be YAML, and its licences hub licence ids (a subset of the hub's list)."""
+        import yaml
+
+        errors = []
+        try:
+            meta = yaml.safe_load(content.split("---\n")[1]) if content.startswith("---\n") else {}
+        except yaml.YAMLError as exc:
+            meta, errors = {}, [{"message": f"front matter is not YAML: {exc}"}]
+        licenses = meta.get("license", [])
+        for value in [licenses] if isinstance(licenses, str) else licenses:
+            if value not in HUB_LICENSES:
+                errors.append({"message": f'"license" must be one of the hub licence ids, got {value!r}'})
+        if errors:
+            body = json.dumps({"errors": errors}).encode()
+            self._send(400, {"Content-Type": "application/json", "Content-Length": str(len(body))}, body, False)
+        else:
+            self._json({"errors": [], "warnings": []})
+
+    def _create_repo(self, request: dict) -> None:
+        repo_id = f"{request['organization']}/{request['name']}" if request.get("organization") else request["name"]
+        if request.get("type") != "dataset":
+            self._error(400, None, f"this test hub holds dataset repos only, not {request.get('type')}")
+        elif repo_id in self.hub.repos:
+            self._error(409, None, "You already created this dataset repo")
+        else:
+            private = request.get("visibility") == "private" or bool(request.get("private"))  # new or old client
+            self.hub.repos[repo_id] = Repo(repo_id, private=private)
+            self._json({"url": f"{self.hub.url}/datasets/{repo_id}", "name": repo_id, "id": repo_id})
+
+    def _commit(self, repo_id: str, revision: str, body: bytes) -> None:
+        import base64
+
+        changes: dict[str, bytes | None] = {}
+        summary = ""
+        for line in body.decode().splitlines():
+            item = json.loads(line)
+            value = item["value"]
+            if item["key"] == "header":
+                summary = value.get("summary", "")
+            elif item["key"] == "file":
+                changes[value["path"]] = base64.b64decode(value["content"])
+            elif item["key"] == "lfsFile":
+                if value["oid"] not in self.hub.lfs:
+                    self._error(400, None, f"LFS object {value['oid']} was never uploaded")
+                    return
+                changes[value["path"]] = self.hub.lfs[value["oid"]]
+            elif item["key"] == "deletedFile":
+                changes[value["path"]] = None
+        sha = self.hub.commit(repo_id, changes, branch=revision)
+        self.hub.repos[repo_id].messages[sha] = summary
+        self._json({"commitUrl": f"{self.hub.url}/datasets/{repo_id}/commit/{sha}", "commitOid": sha,
+                    "pullRequestUrl": None})
 
     # -- routing ---------------------------------------------------------------------------------------
     def _route(self, head: bool) -> None:
@@ -360,4 +506,5 @@ def serving(monkeypatch, home: Path, mirror_dir: Path | None = None) -> Iterator
         monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(home / "no-token"))
         monkeypatch.setattr(constants, "HF_STORED_TOKENS_PATH", str(home / "no-stored-tokens"))
         monkeypatch.setattr(constants, "AGENT_HARNESSES_PATH", str(home / "agent-harnesses.json"))
+        monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)  # uploads take the LFS route this server speaks
         yield server

@@ -20,6 +20,7 @@ from lamm_data.features import (
     hf_features,
     spec_of,
 )
+from lamm_data.pointcloud import LammPointCloud
 from lamm_data.schemas import RECORD_MODELS, Box2D, Box3D, RecordId
 
 TURNS = pa.list_(pa.struct([("from", pa.string()), ("value", pa.string())]))
@@ -36,12 +37,12 @@ EXPECTED: dict[str, list[tuple[str, pa.DataType]]] = {
     "instruct2d": [*IMAGE, ("conversations", TURNS), ("task_type", S), ("src_image", S)],
     "instruct3d": [*PCL, ("conversations", TURNS), ("task_type", S), ("src_dataset", S), ("src_id", S)],
     "caption": [*IMAGE, ("query", S), ("sentences", pa.list_(S))],
-    "classification": [*IMAGE, ("query", S), ("label", S)],
+    "classification": [*IMAGE, ("query", S), ("label", pa.int64())],  # ClassLabel indices
     "counting": [*IMAGE, ("query", S), ("num", pa.int64()), ("points", POINTS)],
     "detection2d": [*IMAGE, ("query", S), ("object", OBJECTS_2D)],
-    "facial_hair": [*IMAGE, ("query", S), ("attr", S)],
-    "facial_smile": [*IMAGE, ("query", S), ("attr", S)],
-    "finegrained": [*IMAGE, ("query", S), ("label", S)],
+    "facial_hair": [*IMAGE, ("query", S), ("attr", pa.int64())],
+    "facial_smile": [*IMAGE, ("query", S), ("attr", pa.int64())],
+    "finegrained": [*IMAGE, ("query", S), ("label", pa.int64())],
     "keypoints": [*IMAGE, ("query", S), ("gt_joints", pa.list_(pa.list_(pa.float64()), 14))],
     "locating_points": [*IMAGE, ("query", S), ("points", POINTS)],
     "locating_joints": [*IMAGE, ("query", S), ("gt_joints", pa.list_(pa.list_(pa.float64()), 14))],
@@ -72,16 +73,34 @@ def test_renderings_agree_with_datasets(record: str, embed: bool) -> None:
     features = datasets.Features.from_dict(features_dict(cols))
     assert features.to_dict() == features_dict(cols)
     assert features.arrow_schema == arrow_schema(cols)
-    assert hf_features(cols) == features
+    decoding = hf_features(cols)
+    assert decoding.arrow_schema == arrow_schema(cols)  # the decoding features read the same storage
+    if "pcl" not in features:
+        assert decoding == features
+    else:  # the stored features are plain types; the decoding one replaces only the point cloud
+        assert hf_features(cols, decode=False) == features
+        assert {k: v for k, v in decoding.items() if k != "pcl"} == {k: v for k, v in features.items() if k != "pcl"}
+        assert isinstance(decoding["pcl"], LammPointCloud) and decoding["pcl"].embedded == embed
+        assert datasets.Features.from_dict(decoding.to_dict()) == decoding  # registered: copies rebuild it
 
 
-def test_embedding_adds_bytes_only_for_point_clouds() -> None:
+def test_embedding_stores_the_points_themselves_for_point_clouds() -> None:
     assert [n for n, _ in columns(RECORD_MODELS["caption"], embed_media=True)] == \
         [n for n, _ in columns(RECORD_MODELS["caption"])]
     names = [n for n, _ in columns(RECORD_MODELS["instruct3d"], embed_media=True)]
-    assert names[2:7] == ["pcl", "pcl_path", "num_points", "channels", "pcl_bytes"]
-    assert arrow_schema(columns(RECORD_MODELS["instruct3d"], embed_media=True)).field("pcl_bytes").type == \
-        pa.large_binary()
+    assert names[2:6] == ["pcl", "pcl_path", "num_points", "channels"]
+    assert arrow_schema(columns(RECORD_MODELS["instruct3d"], embed_media=True)).field("pcl").type == \
+        pa.list_(pa.list_(pa.float32()))
+
+
+def test_closed_label_sets_are_class_labels() -> None:
+    cifar = hf_features(columns(RECORD_MODELS["classification"]))["label"]
+    assert cifar == datasets.ClassLabel(names=["airplane", "automobile", "bird", "cat", "deer", "dog", "frog",
+                                               "horse", "ship", "truck"])
+    assert hf_features(columns(RECORD_MODELS["facial_smile"]))["attr"].names == ["-1", "1"]
+    assert hf_features(columns(RECORD_MODELS["facial_hair"]))["attr"].names == ["black", "blond", "brown", "gray"]
+    ucmerced = hf_features(columns(RECORD_MODELS["finegrained"]))["label"]
+    assert ucmerced.num_classes == 21 and ucmerced.str2int("tenniscourt") == 20
 
 
 def test_decode_flag_switches_image_decoding() -> None:

@@ -24,8 +24,8 @@ def root(tmp_path: Path) -> Path:
 def test_shards_read_back_with_pyarrow_dataset(root: Path, tmp_path: Path) -> None:
     (export,) = export_parquet(root, ["LAMM_instruct_186k"], tmp_path / "pq", shard_rows=3)
     assert [p.name for p in export.shards] == [f"data-{i:05d}-of-00003.parquet" for i in range(3)]
-    assert sorted(export.path.iterdir()) == list(export.shards)
-    table = pads.dataset(export.path, format="parquet").to_table()
+    assert sorted(export.data_dir.iterdir()) == list(export.shards)
+    table = pads.dataset(export.data_dir, format="parquet").to_table()
     ours = load_split("LAMM_instruct_186k", root, decode=False, progress=False)
     assert table.num_rows == export.rows == ours.num_rows == 8
     assert table.sort_by("index").to_pylist() == ours.to_list()
@@ -41,7 +41,7 @@ def test_duckdb_reads_the_shards(tmp_path: Path) -> None:
     (export,) = export_parquet(root, ["LAMM_instruct_186k"], tmp_path / "pq", shard_rows=300)
     assert len(export.shards) == 7
     source = json.loads(meta.read_text())
-    pattern = str(export.path / "*.parquet")
+    pattern = str(export.data_dir / "*.parquet")
     con = duckdb.connect()
     assert con.execute(f"SELECT count(*) FROM read_parquet('{pattern}')").fetchone() == (2000,)
     rows = con.execute(
@@ -57,7 +57,7 @@ def test_benchmark_values_and_nested_types_survive(root: Path, tmp_path: Path) -
     duckdb = pytest.importorskip("duckdb")
     (export,) = export_parquet(root, ["Keypoints_Detection_LSP"], tmp_path / "pq")
     ours = load_split("Keypoints_Detection_LSP", root, decode=False, progress=False)
-    pattern = str(export.path / "*.parquet")
+    pattern = str(export.data_dir / "*.parquet")
     joints = duckdb.sql(f"SELECT gt_joints FROM read_parquet('{pattern}') ORDER BY index").fetchall()
     assert [list(map(list, j)) for (j,) in joints] == ours["gt_joints"]
     widths = duckdb.sql(f"SELECT width, height, image.path FROM read_parquet('{pattern}') ORDER BY index").fetchall()
@@ -67,7 +67,7 @@ def test_benchmark_values_and_nested_types_survive(root: Path, tmp_path: Path) -
 def test_reexport_replaces_the_folder(root: Path, tmp_path: Path) -> None:
     export_parquet(root, ["OCR_SVT"], tmp_path / "pq", shard_rows=1)
     (export,) = export_parquet(root, ["OCR_SVT"], tmp_path / "pq", shard_rows=2)
-    assert [p.name for p in sorted(export.path.iterdir())] == ["data-00000-of-00002.parquet",
+    assert [p.name for p in sorted(export.data_dir.iterdir())] == ["data-00000-of-00002.parquet",
                                                                "data-00001-of-00002.parquet"]
     assert [p.name for p in (tmp_path / "pq").iterdir()] == ["OCR_SVT"]
 

@@ -81,7 +81,7 @@ def test_full_group_from_http_mirror_then_validate_and_verify_pass(hub: HubServe
     report = json.loads(validated.stdout)
     assert report["ok"] and {f["media"] for f in report["files"]} == {"checked"}
     assert len(report["files"]) == len(list(catalog.entries(group, "meta")))
-    verified = _invoke("verify", str(root))
+    verified = _invoke("verify", "--root", str(root))
     assert verified.exit_code == 0, verified.output
     assert "0 missing, 0 changed, 0 extra" in verified.output
 

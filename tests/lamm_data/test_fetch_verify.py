@@ -29,7 +29,7 @@ def root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
 
 
 def _verify(root: Path, *args: str):
-    return runner.invoke(app, ["verify", str(root), *args], catch_exceptions=False)
+    return runner.invoke(app, ["verify", "--root", str(root), *args], catch_exceptions=False)
 
 
 def test_fetched_root_verifies(root: Path) -> None:

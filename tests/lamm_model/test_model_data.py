@@ -171,6 +171,10 @@ def test_rendered_answers_use_lamm_conventions(model_root: Path) -> None:
     assert turns[1]["value"] == "There are 3 of them in the image."
     _, turns = first("Facial_Classification_CelebA(Smile)")
     assert turns[1]["value"].startswith("Yes")
+    row, turns = first("Classification_CIFAR10")  # the converted label is a ClassLabel index; answered by name
+    assert row["label"] == 0 and turns[1]["value"] == "The category label for this image is airplane."
+    _, turns = first("Fine-grained_Classification_UCMerced")
+    assert turns[1]["value"] == "The fine-grained category label for this image is beach."
     with pytest.raises(ValueError, match="not a benchmark"):
         reference_turns(resolve("LAMM_instruct_186k"), {})
 

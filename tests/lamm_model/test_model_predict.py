@@ -45,7 +45,7 @@ def test_predictions_for_every_benchmark_are_scored_by_lamm_bench(trained_checkp
             if resolve(name).task == "VQA":
                 assert "\n The answer is " in line["text"]  # LAMM's two-pass VQA answer
     report = tmp_path / "report.json"
-    done = CliRunner().invoke(bench, ["score", str(out), "--data", str(model_root), "--out", str(report),
+    done = CliRunner().invoke(bench, ["score", str(out), "--root", str(model_root), "--out", str(report),
                                       "--resamples", "0", "--quiet"])
     assert done.exit_code == 0, done.output
     results = json.loads(report.read_text())["results"]
@@ -126,14 +126,14 @@ def test_train_then_predict_on_the_sample_through_the_cli(make_config, model_roo
     done = runner.invoke(app, ["train", "--config", str(config), "max_steps=1", f"out_dir={tmp_path / 'run'}"])
     assert done.exit_code == 0, done.output
     assert "step 1: loss" in done.stdout
-    done = runner.invoke(app, ["predict", "--checkpoint", str(tmp_path / "run"), "--data", str(model_root),
+    done = runner.invoke(app, ["predict", "--checkpoint", str(tmp_path / "run"), "--root", str(model_root),
                                "--benchmark", "UCMerced", "-b", "ScanRefer", "--out", str(tmp_path / "p.jsonl"),
                                "--max-new-tokens", "2", "--batch-size", "2"])
     assert done.exit_code == 0, done.output
     assert len(_read(tmp_path / "p.jsonl")) == 3 + 4
     bad = runner.invoke(app, ["train", "--config", str(config), "optim.lrr=1"])
     assert bad.exit_code == 1 and "did you mean lr" in bad.output
-    missing = runner.invoke(app, ["predict", "--checkpoint", str(tmp_path / "nope"), "--data", str(model_root),
+    missing = runner.invoke(app, ["predict", "--checkpoint", str(tmp_path / "nope"), "--root", str(model_root),
                                   "-b", "SVT", "--out", str(tmp_path / "q.jsonl")])
     assert missing.exit_code == 1 and "is not a checkpoint" in missing.output
 

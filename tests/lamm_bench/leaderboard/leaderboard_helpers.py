@@ -41,7 +41,7 @@ class Scored:
 
 def score(root: Path, predictions: Path, out_dir: Path, *, diagnostics: bool = True, extra: tuple[str, ...] = ()
           ) -> Path:
-    args = ["score", str(predictions), "--data", str(root), "--out", str(out_dir / "report.json"), "--resamples",
+    args = ["score", str(predictions), "--root", str(root), "--out", str(out_dir / "report.json"), "--resamples",
             "200", "-q", *extra]
     if diagnostics:
         args += ["--diagnostics", str(out_dir / "diagnostics.jsonl")]

@@ -78,7 +78,7 @@ def test_names_and_recorded_diagnostics(scored: Scored) -> None:
 
 
 def test_diagnostics_recorded_in_another_folder(scored: Scored, tmp_path: Path) -> None:
-    result = RUNNER.invoke(app, ["score", str(scored.root / "answers" / "baseline.jsonl"), "--data", str(scored.root),
+    result = RUNNER.invoke(app, ["score", str(scored.root / "answers" / "baseline.jsonl"), "--root", str(scored.root),
                                  "--out", str(tmp_path / "a" / "report.json"), "--diagnostics",
                                  str(tmp_path / "b" / "d.jsonl"), "--resamples", "0", "-q"])
     assert result.exit_code == 0, result.output
@@ -193,4 +193,4 @@ def test_meta_file_that_was_not_scored_gives_a_note(scored: Scored, tmp_path: Pa
     assert "is not the file that was scored" in summary.note
     assert all(s.item is None and s.media is None for s in summary.shown)
     gone = read_samples(scored.diagnostics(scored.baseline), tmp_path / "nowhere", limit=5)["VQA_AI2D"]
-    assert gone.note == f"questions and pictures unavailable: no LAMM root at {tmp_path / 'nowhere'} (pass --data ROOT)"
+    assert gone.note == f"questions and pictures unavailable: no LAMM root at {tmp_path / 'nowhere'} (pass --root ROOT)"
