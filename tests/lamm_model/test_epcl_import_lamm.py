@@ -110,14 +110,14 @@ def test_import_predict_score_through_the_cli(llm_dir: Path, model_root: Path, t
                                      "--out", str(tmp_path / "ckpt")])
     assert done.exit_code == 0, done.output
     preds = tmp_path / "predictions.jsonl"
-    done = runner.invoke(model_app, ["predict", "--checkpoint", str(tmp_path / "ckpt"), "--data", str(model_root),
+    done = runner.invoke(model_app, ["predict", "--checkpoint", str(tmp_path / "ckpt"), "--root", str(model_root),
                                      "--benchmark", "3d", "--out", str(preds), "--max-new-tokens", "4",
                                      "--batch-size", "2", "--device", "cpu"])
     assert done.exit_code == 0, done.output
     lines = [json.loads(line) for line in preds.read_text(encoding="utf-8").splitlines()]
     assert {line["benchmark"] for line in lines} == {"Detection_ScanNet", "VG_ScanRefer", "VQA_ScanQA_multiplechoice"}
     report = tmp_path / "report.json"
-    done = runner.invoke(bench_app, ["score", str(preds), "--data", str(model_root), "--out", str(report),
+    done = runner.invoke(bench_app, ["score", str(preds), "--root", str(model_root), "--out", str(report),
                                      "--resamples", "0", "--quiet", "--allow-partial"])
     assert done.exit_code == 0, done.output
     results = json.loads(report.read_text(encoding="utf-8"))["results"]

@@ -61,7 +61,7 @@ def test_train_predict_score_with_epcl(make_config, model_root: Path, tmp_path: 
                       settings=GenerationSettings(max_new_tokens=3))
     assert summary.written and all(n > 0 for n in summary.written.values())
     report = tmp_path / "report.json"
-    done = CliRunner().invoke(bench, ["score", str(out), "--data", str(model_root), "--out", str(report),
+    done = CliRunner().invoke(bench, ["score", str(out), "--root", str(model_root), "--out", str(report),
                                       "--resamples", "0", "--quiet", "--allow-partial"])
     assert done.exit_code == 0, done.output
     results = json.loads(report.read_text(encoding="utf-8"))["results"]
