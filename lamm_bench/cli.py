@@ -29,7 +29,9 @@ def _main(
 def score(
     predictions: Annotated[Path, typer.Argument(help="Predictions JSONL, a folder of legacy LAMM answer files, "
                                                      "or one legacy answer file.")],
-    root: Annotated[Path | None, typer.Option("--root", help=ROOT_HELP)] = None,
+    root: Annotated[Path | None, typer.Option("--root", help=ROOT_HELP + " 'sample': the embedded sample, beside "
+                                              "the predictions (as lamm-model predict --root sample writes it).")
+                    ] = None,
     data: Annotated[Path | None, typer.Option("--data", hidden=True, help="Old spelling of --root.")] = None,
     benchmark: Annotated[str | None, typer.Option("--benchmark", help="Score only this benchmark (name or alias); "
                                                                       "records may then omit 'benchmark'.")] = None,
@@ -61,6 +63,10 @@ def score(
     from lamm_data.layout import default_root
 
     root = pick_root(root, data, "--data") or default_root()
+    if str(root) == "sample":  # as in `lamm-model predict --root sample`
+        from lamm_data.sample import sample_root_beside
+
+        root = sample_root_beside(predictions.absolute().parent)
     progress = None if quiet or as_json else (lambda name: err.print(f"scored {name}", highlight=False))
     scored = score_predictions(read_predictions(predictions, benchmark), root, seed=seed, resamples=resamples,
                                allow_partial=allow_partial, diagnostics=diagnostics is not None,
@@ -73,6 +79,9 @@ def score(
         return
     view = detail_lines if details else summary_lines
     out.print("\n".join(view(scored.report, width=out.width)), markup=False)
+    for reason in dict.fromkeys(scored.report.meta.not_predicted.values()):
+        names = [n for n, r in scored.report.meta.not_predicted.items() if r == reason]
+        out.print(f"missing, not scored ({reason}): {', '.join(names)}", markup=False, highlight=False)
     if out_path is not None:
         written = f"wrote {out_path} (+ {sidecar_path(out_path).name})"
         out.print(written + (f" and {diagnostics}" if diagnostics is not None else ""), markup=False)
@@ -147,6 +156,8 @@ def report(
     title: Annotated[str | None, typer.Option("--title", help="Page title.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (what was written, the notes; with --format md "
                                                          "and no --out, the Markdown) instead of text.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Show pictures of media that are "
+                                                  "symbolic links leading outside their split folder.")] = False,
 ) -> None:
     """Turn several reports into one leaderboard: a static HTML page with plots and failed samples, or Markdown."""
     from lamm_bench.leaderboard.build import load_leaderboard, markdown, write_html, write_markdown
@@ -154,7 +165,8 @@ def report(
     if fmt is PageFormat.html and out_dir is None:
         raise fail("--out DIR is required for --format html (the page is written to DIR/index.html)", code=2)
     board = load_leaderboard(reports, names=names or (), diagnostics=diagnostics or (), references=reference or (),
-                             data=pick_root(root, data, "--data"), max_samples=max_samples)
+                             data=pick_root(root, data, "--data"), max_samples=max_samples,
+                             follow_symlinks=follow_symlinks)
     if as_json:
         result: dict[str, object] = {"format": fmt.value, "notes": board.notes}
         if fmt is PageFormat.html:

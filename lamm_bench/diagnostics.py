@@ -12,12 +12,54 @@ Which kind a benchmark writes is its spec's ``diagnostics``.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
 _OPEN = ConfigDict(extra="allow")
+
+Box = Annotated[list[float], Field(min_length=4, max_length=6)]
+"""A 2D box ``[x1, y1, x2, y2]`` or a 3D box ``[cx, cy, cz, lx, ly, lz]``."""
+Box3D = Annotated[list[float], Field(min_length=6, max_length=6)]
+Point = Annotated[list[float], Field(min_length=2)]
+
+
+class PointsParsed(TypedDict, total=False):
+    """``parsed`` of the locating kinds: the points read."""
+
+    __pydantic_config__ = _OPEN  # type: ignore[misc]
+    points: list[Point]
+
+
+class BoxesParsed(TypedDict, total=False):
+    """``parsed`` of detection: the boxes read."""
+
+    __pydantic_config__ = _OPEN  # type: ignore[misc]
+    boxes: list[Box]
+
+
+class GroundingParsed(TypedDict, total=False):
+    """``parsed`` of grounding: the first box read and how many were read."""
+
+    __pydantic_config__ = _OPEN  # type: ignore[misc]
+    box: Box3D | None
+    boxes: int
+
+
+class JointParsed(TypedDict, total=False):
+    """One LSP joint as read: its point (pixels) and distance to the true joint (pixels)."""
+
+    __pydantic_config__ = _OPEN  # type: ignore[misc]
+    point: Point | None
+    distance_px: float | None
+
+
+class KeypointsParsed(TypedDict, total=False):
+    """``parsed`` of keypoints: one entry per joint."""
+
+    __pydantic_config__ = _OPEN  # type: ignore[misc]
+    joints: list[JointParsed]
 
 
 class DiagnosticsRecord(BaseModel):
@@ -30,7 +72,7 @@ class DiagnosticsRecord(BaseModel):
 
     benchmark: str
     id: str | None = None
-    index: int
+    index: int = Field(ge=0)
     missing: bool
     text: str | dict[str, str] | None = None
     parsed: dict[str, Any] | None = None
@@ -58,7 +100,7 @@ class LabelBox(TypedDict):
 
     __pydantic_config__ = _OPEN  # type: ignore[misc]
     label: str
-    bbox: list[float]
+    bbox: Box
 
 
 class CaptionDiagnostics(DiagnosticsRecord):
@@ -104,6 +146,7 @@ class DetectionDiagnostics(DiagnosticsRecord):
     (``matches["0.5"]``, ``matches["0.5_agnostic"]``: ``{pred, gt, iou}``)."""
 
     kind: ClassVar[str] = "detection"
+    parsed: BoxesParsed | None = None  # type: ignore[assignment]
     ground_truth: list[LabelBox] | None = None
     matches: dict[str, list[dict[str, Any]]] | None = None
     correct: bool | None = None
@@ -114,7 +157,8 @@ class GroundingDiagnostics(DiagnosticsRecord):
     """3D grounding: the first parsed box (``parsed.box``), the ground-truth box and their IoU."""
 
     kind: ClassVar[str] = "grounding"
-    ground_truth: list[float] | None = None
+    parsed: GroundingParsed | None = None  # type: ignore[assignment]
+    ground_truth: Box3D | None = None
     iou: float | None = None
     correct: bool | None = None
     lamm: dict[str, float | None] | None = None
@@ -125,6 +169,7 @@ class KeypointsDiagnostics(DiagnosticsRecord):
     (``parsed.joints``); ``image_size`` is ``[width, height]`` in pixels."""
 
     kind: ClassVar[str] = "keypoints"
+    parsed: KeypointsParsed | None = None  # type: ignore[assignment]
     threshold_px: float | None = None
     image_size: list[int] | None = None
     correct: bool | None = None
@@ -135,6 +180,7 @@ class LocatingBoxesDiagnostics(DiagnosticsRecord):
     """Locating objects: parsed points and classes, ground-truth objects, ``{point, object}`` matches."""
 
     kind: ClassVar[str] = "locating_boxes"
+    parsed: PointsParsed | None = None  # type: ignore[assignment]
     ground_truth: list[LabelBox] | None = None
     matches: list[dict[str, int]] | None = None
     correct: bool | None = None
@@ -145,7 +191,8 @@ class LocatingPersonDiagnostics(DiagnosticsRecord):
     """Locating the person: parsed points and the person box ``[x1, y1, x2, y2]`` in pixels."""
 
     kind: ClassVar[str] = "locating_person"
-    person_box_px: list[float] | None = None
+    parsed: PointsParsed | None = None  # type: ignore[assignment]
+    person_box_px: Annotated[list[float], Field(min_length=4, max_length=4)] | None = None
     image_size: list[int] | None = None
     correct: bool | None = None
     lamm: dict[str, bool] | None = None
@@ -155,6 +202,7 @@ class LocatingPointsDiagnostics(DiagnosticsRecord):
     """Locating points: parsed points, ``{point, target}`` matches and the number of target points."""
 
     kind: ClassVar[str] = "locating_points"
+    parsed: PointsParsed | None = None  # type: ignore[assignment]
     matches: list[dict[str, int]] | None = None
     targets: int | None = None
     correct: bool | None = None
@@ -182,9 +230,10 @@ class ChoiceDiagnostics(DiagnosticsRecord):
 
 
 def read_record(raw: dict[str, Any], kind: type[DiagnosticsRecord] = DiagnosticsRecord) -> DiagnosticsRecord:
-    """A record read from a diagnostics file, validated as ``kind``.
+    """A record read from a diagnostics file, validated strictly as ``kind`` (JSON types exactly: ``"no"`` is not a
+    boolean nor ``"3"`` an index; boxes and points have their lengths).
 
     Raises:
         pydantic.ValidationError: a field does not have its kind's type.
     """
-    return kind.model_validate(raw)
+    return kind.model_validate(raw, strict=True)

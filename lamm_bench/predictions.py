@@ -11,6 +11,10 @@ Accepted inputs:
 
 Every problem raises :class:`~lamm_bench.errors.PredictionsError` naming the file and the line
 (JSONL) or index (JSON array). Inputs are only read.
+
+Limits: JSONL files are read line by line (memory bounded by the longest line, at most
+:data:`MAX_LINE_BYTES`); an answer longer than :data:`MAX_ANSWER_CHARS` characters (each joint's answer for
+LSP) is cut to that length before scoring, and the cuts are counted per benchmark in a warning.
 """
 
 from __future__ import annotations
@@ -21,17 +25,22 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from lamm_bench.benchmarks.registry import get_spec
 from lamm_bench.errors import PredictionsError
+from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import UnknownNameError
 from lamm_data.schemas import JOINT_NAMES
 
 _EXAMPLES = 5
+MAX_ANSWER_CHARS = 65_536
+"""Longest answer scored, in characters (64 Ki); longer answers are cut to it (and counted)."""
+MAX_LINE_BYTES = 256 << 20
+"""Longest line of a JSONL predictions file, in bytes (256 MiB); a longer one is refused."""
 
 
 class PredictionRecord(BaseModel):
@@ -139,8 +148,17 @@ def _plain_fields(value: dict[str, Any]) -> tuple[str | int, str | None, str | d
     return None
 
 
+def _capped(text: str | dict[str, str]) -> tuple[str | dict[str, str], bool]:
+    """``text`` with every answer cut to :data:`MAX_ANSWER_CHARS`, and whether anything was cut."""
+    if isinstance(text, str):
+        return (text[:MAX_ANSWER_CHARS], True) if len(text) > MAX_ANSWER_CHARS else (text, False)
+    if all(len(v) <= MAX_ANSWER_CHARS for v in text.values()):
+        return text, False
+    return {k: v[:MAX_ANSWER_CHARS] for k, v in text.items()}, True
+
+
 def _record(value: Any, where: str, default: CatalogEntry | None,
-            entries: dict[str, CatalogEntry]) -> tuple[str, Prediction]:
+            entries: dict[str, CatalogEntry], truncated: dict[str, int]) -> tuple[str, Prediction]:
     if not isinstance(value, dict):
         raise PredictionsError(f"{where}: expected a JSON object with id and text, got {type(value).__name__}")
     fields = _plain_fields(value)  # fast path; pydantic describes whatever it does not accept
@@ -160,27 +178,53 @@ def _record(value: Any, where: str, default: CatalogEntry | None,
     else:
         raise PredictionsError(f"{where}: benchmark: missing; give each record a benchmark or pass --benchmark")
     _check_text(entry.name, text, where)
+    text, cut = _capped(text)
+    if cut:
+        truncated[entry.name] = truncated.get(entry.name, 0) + 1
     return entry.name, Prediction(str(item_id), text, where)
 
 
-def _jsonl(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
+def _loads_marking_duplicates(line: str, number: int, duplicates: dict[int, str]) -> Any:
+    """A JSON line; a key repeated within one object is recorded in ``duplicates[number]`` (JSON keeps the last)."""
     try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise PredictionsError(f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x})") from None
-    for number, line in enumerate(text.splitlines(), start=1):
+        return jsontext.loads(line, unique_keys=True)
+    except json.JSONDecodeError as exc:
+        if not exc.msg.startswith("duplicate key"):
+            raise
+        duplicates[number] = exc.msg.split("'")[1] if "'" in exc.msg else "?"
+        return jsontext.loads(line)
+
+
+def _jsonl(path: Path, f: BinaryIO, digest: Any, duplicates: dict[int, str]) -> Iterator[tuple[int, Any]]:
+    """The records of a JSONL file read line by line (``digest`` is updated with every byte read); lines that
+    repeat a key in one object are noted in ``duplicates``."""
+    number = 0
+    while True:
+        raw = f.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        number += 1
+        digest.update(raw)
+        if len(raw) > MAX_LINE_BYTES:
+            raise PredictionsError(f"{path}:{number}: line longer than {MAX_LINE_BYTES >> 20} MiB; a prediction "
+                                   f"record must be shorter (answers are cut to {MAX_ANSWER_CHARS} characters anyway)")
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PredictionsError(f"{path}:{number}: not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+        if number == 1:
+            line = line.removeprefix("\ufeff")
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            yield number, _loads_marking_duplicates(line, number, duplicates)
         except json.JSONDecodeError as exc:
             raise PredictionsError(f"{path}:{number}: malformed JSON: {exc.msg} at column {exc.colno}") from None
 
 
 def _json_array(path: Path, data: bytes) -> Iterator[tuple[int, Any]]:
     try:
-        value = json.loads(data.decode("utf-8").removeprefix("\ufeff"))
+        value = jsontext.loads(data.decode("utf-8").removeprefix("\ufeff"))
     except UnicodeDecodeError as exc:
         raise PredictionsError(f"{path}: not UTF-8 (byte offset {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -194,22 +238,41 @@ def _looks_like_array(data: bytes) -> bool:
     return data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
 
 
-def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Prediction]]) -> bytes:
+def _read_file(path: Path, default: CatalogEntry | None, into: dict[str, list[Prediction]],
+               truncated: dict[str, int], repeated: dict[str, int]) -> tuple[str, bool]:
+    """Add the predictions of one file to ``into``; returns the file's sha256 and whether it is a JSON array.
+
+    ``truncated`` / ``repeated`` count per benchmark the answers cut to :data:`MAX_ANSWER_CHARS` and the LSP
+    answers naming a joint twice (kept as an empty answer: counted as not parsed)."""
+    digest = hashlib.sha256()
+    duplicates: dict[int, str] = {}
+    entries: dict[str, CatalogEntry] = {}
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            array = path.suffix != ".jsonl" and _looks_like_array(f.read(4096))
+            f.seek(0)
+            if array:
+                data = f.read()
+                digest.update(data)
+                items: Iterable[tuple[int, Any]] = _json_array(path, data)
+                label = "[{}]"
+            else:
+                items = _jsonl(path, f, digest, duplicates)
+                label = ":{}"
+            for position, value in items:
+                where = f"{path}{label.format(position)}"
+                key = duplicates.get(position) if not array else None
+                if key is not None and isinstance(value, dict) and key in ("id", "benchmark", "text"):
+                    raise PredictionsError(f"{where}: the key {key!r} appears twice in the record; which one is "
+                                           "meant is unclear")
+                name, prediction = _record(value, where, default, entries, truncated)
+                if key is not None and isinstance(prediction.text, dict):  # a joint named twice in an LSP answer
+                    prediction = Prediction(prediction.id, {}, prediction.where)
+                    repeated[name] = repeated.get(name, 0) + 1
+                into.setdefault(name, []).append(prediction)
     except OSError as exc:
         raise PredictionsError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if path.suffix != ".jsonl" and _looks_like_array(data):
-        items: Iterable[tuple[int, Any]] = _json_array(path, data)
-        label = "[{}]"
-    else:
-        items = _jsonl(path, data)
-        label = ":{}"
-    entries: dict[str, CatalogEntry] = {}
-    for position, value in items:
-        name, prediction = _record(value, f"{path}{label.format(position)}", default, entries)
-        into.setdefault(name, []).append(prediction)
-    return data
+    return digest.hexdigest(), array
 
 
 def _entry_from_filename(path: Path) -> CatalogEntry | None:
@@ -235,7 +298,8 @@ def _check_duplicates(by_benchmark: dict[str, list[Prediction]]) -> None:
         raise PredictionsError(f"{len(problems)} duplicate prediction id(s): {shown}{more}")
 
 
-def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str]) -> tuple[dict, str]:
+def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str],
+                 truncated: dict[str, int], repeated: dict[str, int]) -> tuple[dict, str]:
     files: dict[str, Path] = {}
     for child in sorted(path.iterdir()):
         if not child.is_file() or child.suffix not in (".json", ".jsonl"):
@@ -258,8 +322,8 @@ def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str]) -> 
     by_benchmark: dict[str, list[Prediction]] = {}
     listing = hashlib.sha256()
     for name, file in files.items():
-        data = _read_file(file, resolve(name), by_benchmark)
-        listing.update(f"{file.name} {hashlib.sha256(data).hexdigest()}\n".encode())
+        digest, _ = _read_file(file, resolve(name), by_benchmark, truncated, repeated)
+        listing.update(f"{file.name} {digest}\n".encode())
     return by_benchmark, listing.hexdigest()
 
 
@@ -278,15 +342,16 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
     path = Path(path)
     only = _benchmark_entry(benchmark, "--benchmark") if benchmark is not None else None
     warnings: list[str] = []
+    truncated: dict[str, int] = {}
+    repeated: dict[str, int] = {}
     if path.is_dir():
-        by_benchmark, digest = _read_folder(path, only, warnings)
+        by_benchmark, digest = _read_folder(path, only, warnings, truncated, repeated)
         source = {"kind": "legacy-dir", "path": str(path), "sha256": digest}
     elif path.is_file():
         default = only or _entry_from_filename(path)
         by_benchmark = {}
-        data = _read_file(path, default, by_benchmark)
-        kind = "legacy-file" if path.suffix != ".jsonl" and _looks_like_array(data) else "jsonl"
-        source = {"kind": kind, "path": str(path), "sha256": hashlib.sha256(data).hexdigest()}
+        digest, array = _read_file(path, default, by_benchmark, truncated, repeated)
+        source = {"kind": "legacy-file" if array else "jsonl", "path": str(path), "sha256": digest}
     else:
         raise PredictionsError(f"{path}: no such file or folder")
     if only is not None:
@@ -295,6 +360,10 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
             listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
             warnings.append(f"--benchmark {only.name}: left out predictions of other benchmarks: {listed}")
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
+    warnings += [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length "
+                 "before scoring" for name, n in truncated.items() if name in by_benchmark]
+    warnings += [f"{name}: {n} answer(s) name a joint twice (JSON would keep the last); counted as not parsed"
+                 for name, n in repeated.items() if name in by_benchmark]
     _check_duplicates(by_benchmark)
     return PredictionSet(by_benchmark, source, warnings, only.name if only is not None else None)
 
@@ -318,9 +387,10 @@ def predictions_from_records(records: Iterable[Mapping[str, Any]], benchmark: st
     only = _benchmark_entry(benchmark, "benchmark") if benchmark is not None else None
     by_benchmark: dict[str, list[Prediction]] = {}
     entries: dict[str, CatalogEntry] = {}
+    truncated: dict[str, int] = {}
     for index, value in enumerate(records):
         record = dict(value) if isinstance(value, Mapping) else value
-        name, prediction = _record(record, f"predictions[{index}]", only, entries)
+        name, prediction = _record(record, f"predictions[{index}]", only, entries, truncated)
         by_benchmark.setdefault(name, []).append(prediction)
     warnings: list[str] = []
     if only is not None:
@@ -329,6 +399,8 @@ def predictions_from_records(records: Iterable[Mapping[str, Any]], benchmark: st
             listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
             warnings.append(f"benchmark {only.name}: left out predictions of other benchmarks: {listed}")
         by_benchmark = {only.name: by_benchmark.get(only.name, [])}
+    warnings += [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length "
+                 "before scoring" for name, n in truncated.items() if name in by_benchmark]
     if not by_benchmark:
         raise PredictionsError("predictions: no records given")
     _check_duplicates(by_benchmark)

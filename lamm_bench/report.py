@@ -5,7 +5,8 @@ Shape::
     {"results": {"<canonical benchmark>": {"lamm": {...}, "metrics": {...}, "ci95": {name: [low, high]},
                                             "n": int, "missing": int, "unparsed": int}},
      "meta": {"package", "version", "input": {...}, "data": {...}, "seed", "resamples", "ci_level",
-              "samples": {"file", "sha256"} | null, "diagnostics": {"file", "sha256"} | null, "warnings": [...]}}
+              "samples": {"file", "sha256"} | null, "diagnostics": {"file", "sha256"} | null, "warnings": [...],
+              "fingerprint": {...} | null, "not_predicted": {"<benchmark>": "<why>"}}}
 
 ``lamm`` values are percent except Counting_FSC147's raw MAE; ``metrics`` values are fractions except
 MAE/RMSE (objects). ``ci95`` keys are metric names, and ``lamm.<name>`` for the ``lamm`` block. A value
@@ -17,9 +18,10 @@ names the per-sample diagnostics JSONL written by the same run (``lamm-bench rep
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -102,6 +104,10 @@ class Meta(BaseModel):
     samples: SidecarRef | None = None
     diagnostics: DiagnosticsRef | None = None
     warnings: list[str] = Field(default_factory=list)
+    fingerprint: dict[str, Any] | None = Field(None, description="What the predictions were made with: the "
+                                               "`<predictions>.fingerprint.json` sidecar of `lamm-model predict`.")
+    not_predicted: dict[str, str] = Field(default_factory=dict, description="Benchmarks the model was not run on "
+                                          "(from the fingerprint), with the reason; they are missing, not scored.")
 
 
 class Report(BaseModel):
@@ -128,8 +134,15 @@ def read_report(path: str | os.PathLike[str]) -> Report:
     except OSError as exc:
         raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        return Report.model_validate_json(data)
+        report = Report.model_validate_json(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(x) for x in first["loc"])
         raise ReportError(f"{path}: not a lamm-bench report: {where}: {first['msg']}") from None
+    for name, result in report.results.items():  # JSON has no NaN or Infinity: a report never holds them
+        for block in ("lamm", "metrics", "ci95"):
+            for key, value in getattr(result, block).items():
+                if value is not None and not all(math.isfinite(v) for v in (value if block == "ci95" else [value])):
+                    raise ReportError(f"{path}: not a lamm-bench report: results.{name}.{block}.{key}: {value} is "
+                                      "not a finite number (undefined values are null)")
+    return report

@@ -5,8 +5,10 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import threading
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ import numpy as np
 from lamm_bench.benchmarks.registry import get_spec
 from lamm_bench.diagnostics import DiagnosticsRecord
 from lamm_bench.errors import JoinError
+from lamm_bench.fingerprint import read as read_fingerprint
 from lamm_bench.ground_truth import load_ground_truth
 from lamm_bench.join import join
 from lamm_bench.metrics.bootstrap import RESAMPLES, bootstrap_intervals
@@ -71,12 +74,12 @@ class Scored:
             yield from records
 
 
-def _select(predictions: PredictionSet, allow_partial: bool) -> list[str]:
+def _select(predictions: PredictionSet, allow_partial: bool, not_predicted: Mapping[str, str]) -> list[str]:
     names = benchmark_names()
     present = [name for name in names if predictions.by_benchmark.get(name)]
     if not present:
         raise JoinError("no predictions to score")
-    absent = [name for name in BENCHMARKS if name not in predictions.by_benchmark]
+    absent = [name for name in BENCHMARKS if name not in predictions.by_benchmark and name not in not_predicted]
     if absent and not allow_partial:
         raise JoinError(f"predictions cover {len(present)} of {len(BENCHMARKS)} benchmarks; no predictions for "
                         f"{', '.join(absent)}. Pass --allow-partial to score only the benchmarks present, or "
@@ -118,9 +121,40 @@ def _score_task(task: tuple[Any, ...]) -> tuple[str, _Outcome]:
     return name, _score_one(name, root, predictions, None, diagnostics, seed, resamples)
 
 
-def _ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C is handled by the parent process, which stops the workers."""
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(parent: int) -> None:
+    """Worker initializer: Ctrl-C is handled by the parent process, which stops the workers; a worker is killed
+    (silently, by SIGKILL) when its parent dies, however it dies (Linux ``PR_SET_PDEATHSIG``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the parent's SIGTERM handler still stops the pool
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+@contextmanager
+def _terminate_on_sigterm() -> Iterator[None]:
+    """While the pool runs, SIGTERM ends the parent as Ctrl-C would: the pool is terminated on the way out and
+    the process exits with status 143 (128 + SIGTERM), without a traceback."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ctx: ScoringContext | None,
@@ -150,7 +184,8 @@ def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ct
     tasks = [(name, root, predictions.by_benchmark[name], *args) for name in sorted(names, key=cost, reverse=True)]
     # Leaving the block (all scored, an error, Ctrl-C) terminates the workers: after a failure nothing else is
     # scored, and the error is reported at once.
-    with mp.get_context("fork").Pool(min(jobs, len(names)), initializer=_ignore_interrupts) as pool:
+    with _terminate_on_sigterm(), mp.get_context("fork").Pool(min(jobs, len(names)), initializer=_worker_init,
+                                                              initargs=(os.getpid(),)) as pool:
         for name, outcome in pool.imap_unordered(_score_task, tasks):
             if progress is not None:
                 progress(name)
@@ -180,7 +215,10 @@ def score(predictions: PredictionSet, root: str | Path, *, context: ScoringConte
         JoinError: benchmarks without predictions, unknown prediction ids, too many predictions.
         MissingDataError, MetaFileError, SchemaError: ground truth missing or invalid.
     """
-    names = _select(predictions, allow_partial or predictions.selected is not None)
+    fingerprint = read_fingerprint(predictions.source["path"]) if predictions.source["kind"] == "jsonl" else None
+    not_predicted = {name: why for name, why in (fingerprint or {}).get("not_predicted", {}).items()
+                     if name not in predictions.by_benchmark and predictions.selected is None}
+    names = _select(predictions, allow_partial or predictions.selected is not None, not_predicted)
     ctx = context
     if ctx is not None and ctx.diagnostics != diagnostics:
         ctx = ScoringContext(ctx.label_match, ctx.tokenize, diagnostics)
@@ -196,5 +234,5 @@ def score(predictions: PredictionSet, root: str | Path, *, context: ScoringConte
     meta = Meta(version=__version__, input=InputInfo(kind=source["kind"], path=source["path"], sha256=source["sha256"],
                                                      predictions_sha256=predictions.canonical_sha256()),
                 data=DataManifest(root=str(root), benchmarks=manifest), seed=seed, resamples=resamples,
-                warnings=warnings)
+                warnings=warnings, fingerprint=fingerprint, not_predicted=not_predicted)
     return Scored(Report(results=results, meta=meta), estimators, samples)

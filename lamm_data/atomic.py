@@ -21,6 +21,38 @@ def temp_path(target: Path, tag: str = "tmp") -> Path:
     return target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.{tag}")
 
 
+def current_umask() -> int:
+    """The process's umask (read from ``/proc`` where possible, so that no other thread sees it change)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def follow_umask(path: Path) -> None:
+    """Give a file the permissions ``open()`` would have given it (for files written by libraries that use 0600)."""
+    os.chmod(path, 0o666 & ~current_umask())
+
+
+def temp_dir(target: Path) -> Path:
+    """Create and return a fresh temporary folder beside ``target`` (``.<name>.<8 hex>.tmp``), with the permissions
+    the umask gives (unlike :func:`tempfile.mkdtemp`'s 0700), so that a folder renamed into place from it stays
+    readable on a shared root as other tools' folders are."""
+    while True:
+        path = temp_path(target)
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+
+
 def write_bytes_atomic(target: Path, data: bytes) -> None:
     """Write ``data`` to ``target`` via a synced temp file and a rename.
 

@@ -78,6 +78,8 @@ def validate(
                                                             "a LAMM name.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Accept media that are symbolic links "
+                                                  "leading outside their split folder.")] = False,
 ) -> None:
     """Check meta files against the LAMM schemas and report every problem as file:index:id:field: message.
 
@@ -88,7 +90,8 @@ def validate(
             if status is not None:
                 status.update(f"validating {escape(path.name)}")
 
-        reports = validate_paths(list(paths), name=name, check_media=not no_media, on_file=progress)
+        reports = validate_paths(list(paths), name=name, check_media=not no_media, on_file=progress,
+                                 follow_symlinks=follow_symlinks)
     ok = all(r.ok for r in reports)
     if as_json:
         _print_json({"ok": ok, "files": [r.to_dict() for r in reports]})
@@ -124,6 +127,11 @@ def fetch_cmd(
     force: Annotated[bool, typer.Option("--force", help="Download again even if verified; replace unpacked "
                                                         "folders.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    max_unpacked_bytes: Annotated[int | None, typer.Option("--max-unpacked-bytes", min=1, help="Cap on an archive's "
+                                  "unpacked size (default: its documented size + 10%, or 2x the zip's size).")
+                                  ] = None,
+    max_ratio: Annotated[float | None, typer.Option("--max-ratio", min=1, help="Cap on an entry's compression ratio "
+                                                    "(default 200).")] = None,
 ) -> None:
     """Fetch a group's meta files from the hub and its archives from OpenDataLab, a mirror or a folder, verified,
     unpacked, recorded.
@@ -135,7 +143,7 @@ def fetch_cmd(
     with display.progress_bars(err, quiet) as progress:
         report = fetch(group, names or [], root=root or default_root(), repo=repo, revision=revision,
                        meta_only=meta_only, archives_from=archives_from, unpack=not no_unpack, force=force,
-                       progress=progress)
+                       progress=progress, max_unpacked_bytes=max_unpacked_bytes, max_ratio=max_ratio)
     display.print_fetch(report, out, err)
     raise typer.Exit(0 if report.ok else 1)
 
@@ -181,6 +189,8 @@ def convert_cmd(
     force: Annotated[bool, typer.Option("--force", help="Convert even when the converted split is current.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
+    follow_symlinks: Annotated[bool, typer.Option("--follow-symlinks", help="Accept media that are symbolic links "
+                                                  "leading outside their split folder.")] = False,
 ) -> None:
     """Convert meta files to memory-mapped Arrow datasets (what load_split opens); current ones are skipped.
 
@@ -195,7 +205,7 @@ def convert_cmd(
                 status.update(f"{escape(name)}: {stage}" + (f" {done:,}/{total:,}" if total > 1 else ""))
 
         results = convert(root, names or (), out=out_dir, num_proc=num_proc, embed_media=embed_media, force=force,
-                          on_progress=progress)
+                          follow_symlinks=follow_symlinks, on_progress=progress)
     failed = any(r.status == "failed" for r in results)
     if as_json:
         _print_json({"ok": not failed, "out": str(out_dir or arrow_root(root)), "splits": [
@@ -228,8 +238,10 @@ def export_parquet_cmd(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write <name>/data-*.parquet into.")],
     root: Annotated[Path | None, typer.Option("--root", help=ROOT_HELP)] = None,
     shard_rows: Annotated[int, typer.Option("--shard-rows", min=1, help="Rows per Parquet file.")] = 100_000,
-    embed_media: Annotated[bool, typer.Option("--embed-media", help="Store image bytes and point-cloud points in "
-                                                                    "the shards (portable, larger).")] = False,
+    embed_media: Annotated[bool | None, typer.Option("--embed-media/--media-paths", help="Store image bytes and "
+                                                     "point-cloud points in the shards, or media paths (default: as "
+                                                     "the split was converted; the converted split itself is never "
+                                                     "rewritten).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON report only.")] = False,
 ) -> None:
     """Write splits as sharded Parquet (read by DuckDB, Ray Data, Spark, pyarrow.dataset); converts first if needed."""

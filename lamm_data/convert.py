@@ -24,7 +24,6 @@ import os
 import queue
 import shlex
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -38,7 +37,7 @@ import pyarrow as pa
 
 from lamm_data._version import __version__
 from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
-from lamm_data.atomic import replace_folder
+from lamm_data.atomic import replace_folder, temp_dir
 from lamm_data.card import CARD_FILE, card_text
 from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
@@ -113,6 +112,7 @@ def convert_file(
     force: bool = False,
     workers: int = 1,
     on_progress: Progress | None = None,
+    follow_symlinks: bool = False,
 ) -> ConvertResult:
     """Convert one meta file to ``out_dir/<name>/`` unless an up-to-date conversion is already there.
 
@@ -124,6 +124,8 @@ def convert_file(
         force: convert even if the existing conversion is current.
         workers: threads reading media headers.
         on_progress: ``(stage, done, total)`` callback.
+        follow_symlinks: accept media that are symbolic links leading outside the split folder (default: the
+            file is invalid, so that no outside file is read or embedded unnoticed).
 
     Raises:
         InvalidMetaError: the file does not pass validation (nothing is written).
@@ -147,12 +149,13 @@ def convert_file(
         _remove_leftovers(out, entry.name)
         with gc_paused():  # millions of acyclic objects: collector passes would only cost time
             rows, report = _write_split(meta, entry, out, embed_media=embed_media, workers=workers,
-                                        on_progress=on_progress)
+                                        on_progress=on_progress, follow_symlinks=follow_symlinks)
     return ConvertResult(entry.name, meta, target, "converted", rows, time.perf_counter() - start, reason, report)
 
 
 def _write_split(
-    meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None
+    meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None,
+    follow_symlinks: bool = False,
 ) -> tuple[int, FileReport]:
     before = meta.stat()
     data = meta.read_bytes()
@@ -162,7 +165,7 @@ def _write_split(
     digest = BackgroundHash(data)
     if on_progress is not None:
         on_progress("validating", 0, 1)
-    report, records = validate_meta(meta, entry.name, check_media=True, data=data)
+    report, records = validate_meta(meta, entry.name, check_media=True, data=data, follow_symlinks=follow_symlinks)
     sha256 = digest.result()
     del data
     if records is None:
@@ -193,7 +196,7 @@ def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], bat
     features = features_dict(cols)
     hf_meta = json.dumps({"info": {"features": features}, "fingerprint": fingerprint})
     schema = arrow_schema(cols).with_metadata({b"huggingface": hf_meta, METADATA_KEY: prov.to_json()})
-    tmp = Path(tempfile.mkdtemp(prefix=f".{prov.name}.", suffix=".tmp", dir=out))
+    tmp = temp_dir(out / prov.name)
     try:
         rows = write_stream(tmp / ARROW_FILE, schema, batches)
         if rows != prov.rows_in:
@@ -262,15 +265,29 @@ def _remove_leftovers(out: Path, name: str) -> None:
 
 @contextlib.contextmanager
 def _locked(out: Path, name: str) -> Iterator[None]:
-    """Serialise conversions of one split (a second process waits, then finds the split current)."""
-    with open(out / f".{name}.lock", "a+b") as handle:
-        if fcntl is not None:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+    """Serialise conversions of one split (a second process waits, then finds the split current).
+
+    The lock file is removed by its holder before the lock is released, so nothing is left behind; a process
+    that acquired the lock on a file removed meanwhile tries again on the current one.
+    """
+    path = out / f".{name}.lock"
+    while True:
+        handle = open(path, "a+b")
+        if fcntl is None:
+            break
+        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
-        finally:
-            if fcntl is not None:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+            if os.fstat(handle.fileno()).st_ino == os.stat(path).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        handle.close()
+    try:
+        yield
+    finally:
+        if fcntl is not None:
+            path.unlink(missing_ok=True)
+        handle.close()
 
 
 def _rows_of(folder: Path) -> int:
@@ -309,6 +326,7 @@ def convert(
     num_proc: int = 1,
     embed_media: bool = False,
     force: bool = False,
+    follow_symlinks: bool = False,
     on_result: Callable[[ConvertResult], None] | None = None,
     on_progress: Callable[[str, str, int, int], None] | None = None,
 ) -> list[ConvertResult]:
@@ -321,6 +339,7 @@ def convert(
         num_proc: processes converting files in parallel (and threads reading media headers when 1 file).
         embed_media: store media bytes in the data.
         force: reconvert current splits too.
+        follow_symlinks: accept media that are symbolic links leading outside their split folder.
         on_result: called as each file finishes.
         on_progress: ``(name, stage, done, total)`` callback (files converted one at a time only).
 
@@ -333,7 +352,7 @@ def convert(
     """
     jobs = meta_files(root, names)
     target = Path(out) if out is not None else arrow_root(root)
-    kwargs = {"embed_media": embed_media, "force": force}
+    kwargs = {"embed_media": embed_media, "force": force, "follow_symlinks": follow_symlinks}
     results: list[ConvertResult] = []
     if num_proc > 1 and len(jobs) > 1:
         context = multiprocessing.get_context("spawn")

@@ -7,6 +7,7 @@ access), and images / point clouds are decoded only when a row is read with ``de
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,6 +35,7 @@ def load_split(
     decode: bool = True,
     arrow_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
+    follow_symlinks: bool = False,
 ) -> datasets.Dataset:
     """The converted, memory-mapped dataset of one LAMM meta file; converts it first if missing or stale.
 
@@ -50,6 +52,8 @@ def load_split(
         arrow_dir: folder of converted splits (default ``ROOT/.lamm/arrow``; pass a writable folder when the
             root is read-only).
         progress: show a progress bar on stderr while converting.
+        follow_symlinks: accept media that are symbolic links leading outside the split folder (by default the
+            meta file fails validation).
 
     Raises:
         MissingDataError: the meta file is not under ``root``; the message names the ``lamm-data fetch`` command.
@@ -68,10 +72,12 @@ def load_split(
     if staleness(folder, meta) is not None:
         try:
             with _progress_bar(progress, entry.name) as on_progress:
-                convert_file(meta, out, name=entry.name, on_progress=on_progress)
-        except PermissionError as exc:
+                convert_file(meta, out, name=entry.name, on_progress=on_progress, follow_symlinks=follow_symlinks)
+        except OSError as exc:
+            if not isinstance(exc, PermissionError) and exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+                raise
             raise LammError(f"cannot write the converted {entry.name} into {out} ({exc.strerror or exc}); "
-                            "pass arrow_dir= a writable folder") from exc
+                            "pass arrow_dir= a writable folder") from None
     return open_split(folder, decode=decode)
 
 

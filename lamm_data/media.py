@@ -86,33 +86,61 @@ def _jpeg_size(f, path: str | os.PathLike[str]) -> tuple[int, int]:
         f.seek(length - 2, os.SEEK_CUR)
 
 
+def _npy_header(f: BinaryIO, name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from the header of the ``.npy`` data at ``f``'s position, checked against the bytes that
+    follow it: a header claiming more data than the file holds (e.g. shape ``(10**12, 6)``) is refused before
+    anything trusts it."""
+    start = f.tell()
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+    except (ValueError, OSError, SyntaxError, TypeError) as exc:  # numpy raises ValueError; be strict anyway
+        raise MediaError(f"{name}: not a .npy array ({exc})") from None
+    header_end = f.tell()
+    if dtype.hasobject:
+        raise MediaError(f"{name}: a .npy array of Python objects is not a point array")
+    size = f.seek(0, os.SEEK_END) - header_end
+    f.seek(start)
+    shape = tuple(int(s) for s in shape)
+    needed = int(np.prod(shape, dtype=object)) * dtype.itemsize if shape else dtype.itemsize
+    if needed > size:
+        raise MediaError(f"{name}: the .npy header claims shape {shape} of {dtype} ({needed} bytes) but only {size} "
+                         "bytes follow it; the file is damaged or crafted")
+    return shape, dtype
+
+
 def npy_shape(path: str | os.PathLike[str]) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and dtype of a ``.npy`` array from its header (the array is not loaded).
+    """Shape and dtype of a ``.npy`` array from its header (the array is not loaded), checked against the file size.
 
     Raises:
-        MediaError: not a ``.npy`` file.
+        MediaError: not a ``.npy`` file, or a header claiming more data than the file holds.
     """
     with open(path, "rb") as f:
-        try:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
-            else:
-                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
-        except ValueError as exc:
-            raise MediaError(f"{path}: not a .npy array ({exc})") from exc
-    return tuple(int(s) for s in shape), dtype
+        return _npy_header(f, str(path))
 
 
 def load_point_cloud(path: str | os.PathLike[str] | BinaryIO) -> np.ndarray:
     """Load a ``.npy`` point cloud as a float32 array of shape ``(N, C)`` (C >= 3: x, y, z in metres first).
 
-    ``path`` may also be an open binary file (e.g. ``io.BytesIO`` of embedded ``.npy`` bytes).
+    ``path`` may also be an open binary file (e.g. ``io.BytesIO`` of embedded ``.npy`` bytes). The header is
+    checked (shape against the file size, two dimensions, at least 3 columns) before the array is read.
 
     Raises:
-        MediaError: the array is not two-dimensional with at least 3 columns.
+        MediaError: not a ``.npy`` array, a header claiming more data than there is, or not an ``(N, C>=3)`` array.
     """
-    array = np.load(path if hasattr(path, "read") else Path(path), allow_pickle=False)  # type: ignore[arg-type]
-    if array.ndim != 2 or array.shape[1] < 3:
-        raise MediaError(f"{path}: expected an (N, C>=3) point array, got shape {array.shape}")
+    if hasattr(path, "read"):
+        shape, _ = _npy_header(path, "embedded .npy")  # type: ignore[arg-type]
+        source = path
+    else:
+        shape, _ = npy_shape(path)  # type: ignore[arg-type]
+        source = Path(path)  # type: ignore[arg-type]
+    if len(shape) != 2 or shape[1] < 3:
+        raise MediaError(f"{path}: expected an (N, C>=3) point array, got shape {shape}")
+    try:
+        array = np.load(source, allow_pickle=False)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise MediaError(f"{path}: not a readable .npy array ({exc})") from None
     return np.ascontiguousarray(array, dtype=np.float32)

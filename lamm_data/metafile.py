@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
+from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import LammError, MetaFileError, SchemaError, UnknownNameError
 from lamm_data.layout import discover_meta_files
@@ -29,6 +30,15 @@ from lamm_data.schemas import Record, media_field, normalise_media_path, record_
 
 Severity = Literal["error", "warning"]
 _BOM = b"\xef\xbb\xbf"
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 10}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (NUL, escape sequences, carriage returns...) shown as ``\\xNN``, so that a
+    hostile file name or value cannot garble a terminal or a log line; newlines are kept."""
+    return text.translate(_CONTROL)
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,8 @@ class Problem:
 
     def __str__(self) -> str:
         index = "-" if self.index is None else str(self.index)
-        return f"{self.file}:{index}:{self.id if self.id is not None else '-'}:{self.field or '-'}: {self.message}"
+        return printable(f"{self.file}:{index}:{self.id if self.id is not None else '-'}:{self.field or '-'}: "
+                         f"{self.message}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -129,7 +140,7 @@ def describe_unreadable(data: bytes) -> str:
                 "LAMM meta files are UTF-8 JSON")
     text = text.removeprefix("\ufeff")
     try:
-        value = json.loads(text)
+        value = jsontext.loads(text)
     except json.JSONDecodeError as exc:
         if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             return (f"truncated JSON: the data ends inside an unfinished value at line {exc.lineno} column "
@@ -156,9 +167,14 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def error_message(err: dict[str, Any]) -> str:
-    """One pydantic error as a short message, with the offending value (cut to 60 characters) where useful."""
+def error_message(err: dict[str, Any], text: str | bytes | None = None) -> str:
+    """One pydantic error as a short message, with the offending value (cut to 60 characters) where useful;
+    ``text``: the JSON text validated, to say what and where a lone surrogate is."""
     msg = str(err["msg"]).removeprefix("Value error, ")
+    if err["type"] == "json_invalid" and "hex escape" in msg and text is not None:
+        found = jsontext.lone_surrogate(text if isinstance(text, str) else text.decode("utf-8", "replace"))
+        if found:
+            return f"not valid JSON text: {found}"
     if err["type"] in ("missing",):
         return "required field is missing"
     if err["type"] not in ("value_error", "assertion_error") and "input" in err:
@@ -195,12 +211,12 @@ def _any_unknown(records: list[Record]) -> bool:
     return False
 
 
-def _warn_unknown(file: str, records: list[Record]) -> list[Problem]:
+def _warn_unknown(file: str, records: list[Record], indices: list[int] | None = None) -> list[Problem]:
     if not _any_unknown(records):
         return []
     seen: Counter[str] = Counter()
     first: dict[str, tuple[int, str | None]] = {}
-    for i, rec in enumerate(records):
+    for i, rec in zip(indices or range(len(records)), records, strict=True):
         if rec.__pydantic_extra__ or rec.NESTED_KEYS:
             for name in rec.unknown_fields():
                 key = name.split("[")[0] + ("[*]" + name.split("]", 1)[1] if "[" in name else "")
@@ -208,6 +224,59 @@ def _warn_unknown(file: str, records: list[Record]) -> list[Problem]:
                 first.setdefault(key, (i, None if rec.id is None else str(rec.id)))
     return [Problem(file, first[k][0], first[k][1], k, f"field not in the schema (kept; seen in {n} item(s))",
                     "warning") for k, n in seen.items()]
+
+
+def _duplicate_keys(file: str, data: bytes) -> list[Problem]:
+    """An error for the first object of a benchmark file that repeats a key (JSON would keep the last value).
+
+    Benchmark files are small (at most a few MB), so the second parse costs little; instruction files, up to
+    hundreds of MB, are checked by :func:`lamm_data.stream.iter_records` only.
+    """
+    try:
+        items = jsontext.loads(data.removeprefix(_BOM), unique_keys=True)
+    except json.JSONDecodeError as exc:
+        if "duplicate key" not in exc.msg:
+            return []
+        text = exc.doc
+        index = _item_at(text, exc.pos)
+        return [Problem(file, index, None, exc.msg.split("'")[1] if "'" in exc.msg else "",
+                        f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
+    del items
+    return []
+
+
+def _item_at(text: str, pos: int) -> int | None:
+    """Index of the top-level array item holding offset ``pos`` (strings skipped), or ``None``."""
+    depth, index, i = 0, -1, 0
+    while i < pos and i < len(text):
+        char = text[i]
+        if char == '"':
+            i += 1
+            while i < len(text) and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif char in "[{":
+            depth += 1
+            if depth == 2:
+                index += 1
+        elif char in "]}":
+            depth -= 1
+        i += 1
+    return index if index >= 0 else None
+
+
+def _warnings_of_valid_items(file: str, model: type[Record], raw: list[Any], problems: list[Problem]
+                              ) -> list[Problem]:
+    """Unknown-field warnings of the items without errors of a file that has errors (so both are reported)."""
+    bad = {p.index for p in problems if p.severity == "error"}
+    indices, records = [], []
+    for i, item in enumerate(raw):
+        if i not in bad:
+            try:
+                records.append(model.model_validate(item))
+                indices.append(i)
+            except ValidationError:
+                pass
+    return _warn_unknown(file, records, indices)
 
 
 def _check_ids(file: str, ids: Iterable[str | None]) -> list[Problem]:
@@ -229,8 +298,21 @@ def _check_ids(file: str, ids: Iterable[str | None]) -> list[Problem]:
     return problems
 
 
-def _check_media(file: str, records: list[Record], split: Path, report: FileReport) -> list[Problem]:
+def _outside(path: Path, boundary: Path) -> Path | None:
+    """Where ``path`` really leads when that is outside ``boundary`` (a resolved folder), else ``None``."""
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return path
+    return None if target == boundary or target.is_relative_to(boundary) else target
+
+
+def _check_media(file: str, records: list[Record], split: Path, report: FileReport,
+                 follow_symlinks: bool = False) -> list[Problem]:
     key = media_field(type(records[0])) if records else "image"
+    boundary = split.resolve()
+    links: dict[str, set[str]] = {}
+    escapes: dict[str, Path | None] = {}
     listings: dict[str, set[str] | None] = {}
     problems: list[Problem] = []
     absent: set[str] = set()
@@ -244,7 +326,10 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
             continue
         if folder not in listings:
             try:
-                listings[folder] = {e.name for e in os.scandir(split / folder)}
+                entries = list(os.scandir(split / folder))
+                listings[folder] = {e.name for e in entries}
+                links[folder] = {e.name for e in entries if e.is_symlink()}
+                escapes[folder] = None if follow_symlinks else _outside(split / folder, boundary)
             except (FileNotFoundError, NotADirectoryError):
                 listings[folder] = None
                 if not (split / top).is_dir():
@@ -255,6 +340,12 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
         if names is None or base not in names:
             problems.append(Problem(file, i, None if rec.id is None else str(rec.id), key,
                                     f"media file not found: {split / rel}"))
+        elif not follow_symlinks and (escapes[folder] is not None or base in links[folder]):
+            target = escapes[folder] or _outside(split / rel, boundary)
+            if target is not None:
+                problems.append(Problem(file, i, None if rec.id is None else str(rec.id), key,
+                                        f"media file {split / rel} is a symbolic link to {target}, outside "
+                                        f"{split}; pass --follow-symlinks (follow_symlinks=True) to use it"))
     report.media = "checked" if checked else "absent"
     report.media_files = checked
     for top in sorted(absent):
@@ -265,7 +356,7 @@ def _check_media(file: str, records: list[Record], split: Path, report: FileRepo
 
 def validate_meta(
     path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None,
-    unique_ids: bool = True,
+    unique_ids: bool = True, follow_symlinks: bool = False,
 ) -> tuple[FileReport, list[Record] | None]:
     """Validate one meta file against its schema and return the report and the records (``None`` if invalid).
 
@@ -275,6 +366,8 @@ def validate_meta(
         check_media: check that referenced images/point clouds exist (only where their folder is present).
         data: the file's bytes, when the caller has already read them (e.g. to hash them too).
         unique_ids: treat a repeated benchmark id as an error (scoring passes False: it then joins by position).
+        follow_symlinks: accept media that are symbolic links leading outside the split folder (by default
+            an error: a file outside the root would otherwise be read, embedded or shown unnoticed).
 
     Raises:
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
@@ -296,20 +389,24 @@ def validate_meta(
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         if len(errors) == 1 and errors[0]["loc"] == ():
-            report.problems.append(Problem(file, None, None, "", describe_unreadable(data) or errors[0]["msg"]))
+            report.problems.append(Problem(file, None, None, "", describe_unreadable(data)
+                                           or error_message(errors[0], data)))
             return report, None
-        raw = json.loads(data.removeprefix(_BOM))
+        raw = jsontext.loads(data.removeprefix(_BOM))
         report.items = len(raw)
         report.problems.extend(_schema_problems(file, raw, exc))
         if entry.is_benchmark and unique_ids:  # duplicate ids too, so that one run reports every problem
-            report.problems.extend(p for p in _check_ids(file, map(item_id, raw)) if p.severity == "error")
+            report.problems.extend(_check_ids(file, map(item_id, raw)))
+        report.problems.extend(_warnings_of_valid_items(file, model, raw, report.problems))
         return report, None
     report.items = len(records)
     report.problems.extend(_warn_unknown(file, records))
+    if entry.is_benchmark:  # ground truth: a repeated key would silently pick one of two values
+        report.problems.extend(_duplicate_keys(file, data))
     if entry.is_benchmark and unique_ids:  # instruction ids are source-image ids: one image serves several items
         report.problems.extend(_check_ids(file, (None if r.id is None else str(r.id) for r in records)))
     if check_media:
-        report.problems.extend(_check_media(file, records, split_dir_of(path), report))
+        report.problems.extend(_check_media(file, records, split_dir_of(path), report, follow_symlinks))
     else:
         report.media = "skipped"
     if report.errors:
@@ -346,6 +443,7 @@ def validate_paths(
     name: str | None = None,
     check_media: bool = True,
     on_file: Callable[[Path], None] | None = None,
+    follow_symlinks: bool = False,
 ) -> list[FileReport]:
     """Validate every meta file found under ``paths`` (files, split folders or LAMM roots).
 
@@ -365,7 +463,7 @@ def validate_paths(
             if on_file is not None:
                 on_file(path)
             try:
-                report, _ = validate_meta(path, name, check_media=check_media)
+                report, _ = validate_meta(path, name, check_media=check_media, follow_symlinks=follow_symlinks)
             except LammError as exc:  # an unknown file name, or --name naming an archive
                 hint = " Pass --name to say which file this is." if isinstance(exc, UnknownNameError) else ""
                 report = FileReport(str(path), None, problems=[Problem(str(path), None, None, "", f"{exc}{hint}")])

@@ -5,8 +5,10 @@ Each split becomes ``OUT/<name>/data/data-00000-of-0000N.parquet`` and the card 
 Arrow data,
 ``shard_rows`` rows per file, the ``datasets`` features and the provenance in the file metadata (keys
 ``huggingface`` and ``lamm``), and a dataset card ``README.md`` (:mod:`lamm_data.card`). Media stay
-path-referenced (absolute paths of this machine) unless ``embed_media`` is given; embed them for shards that
-must work elsewhere.
+path-referenced (absolute paths of this machine) unless the split was converted with ``--embed-media`` (or the
+export asks for it); embed them for shards that must work elsewhere. The export keeps the mode the split was
+converted with; asking for the other one converts a temporary copy, so the user's converted split is never
+rewritten behind their back.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lamm_data.atomic import replace_folder
+from lamm_data.atomic import replace_folder, temp_dir
 from lamm_data.card import CARD_FILE, card_text
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.convert import arrow_root, convert_file
 from lamm_data.features import columns
 from lamm_data.layout import find_meta
-from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance
+from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance, read_provenance
 from lamm_data.schemas import RECORD_MODELS
 
 DATA_DIR = "data"
@@ -61,12 +63,14 @@ def export_parquet(
     *,
     shard_rows: int = 100_000,
     arrow_dir: str | os.PathLike[str] | None = None,
-    embed_media: bool = False,
+    embed_media: bool | None = None,
 ) -> list[ParquetExport]:
     """Write each named split as Parquet shards under ``out/<name>/``, converting it first if needed.
 
-    ``embed_media``: export (and convert, if the split is not converted that way) with the media in the data:
-    image bytes, and point clouds as typed float32 arrays, so the shards work on other machines.
+    ``embed_media``: export with the media in the data (image bytes, and point clouds as typed float32 arrays,
+    so the shards work on other machines) or not; ``None``: as the split was converted (paths when it has not
+    been converted yet). A mode other than the converted split's is exported from a temporary conversion, so the
+    user's converted split is never rewritten.
 
     The folder is written next to its final place and renamed when complete; an older export is replaced.
 
@@ -81,17 +85,29 @@ def export_parquet(
     converted = Path(arrow_dir) if arrow_dir is not None else arrow_root(root)
     exports = []
     for entry in dict.fromkeys(resolve(n) for n in names):
-        result = convert_file(find_meta(root, entry), converted, name=entry.name, embed_media=embed_media)
-        with pa.memory_map(str(result.path / ARROW_FILE)) as source:
-            table = pa.ipc.open_stream(source).read_all()
-        exports.append(_write_shards(table, entry, out_dir, shard_rows))
+        meta = find_meta(root, entry)
+        existing = read_provenance(converted / entry.name)
+        embed = embed_media if embed_media is not None else bool(existing and existing.embed_media)
+        if existing is not None and existing.embed_media != embed:
+            with tempfile.TemporaryDirectory(prefix=f".{entry.name}.", suffix=".arrow", dir=out_dir) as scratch:
+                result = convert_file(meta, scratch, name=entry.name, embed_media=embed)
+                exports.append(_export(result.path, entry, out_dir, shard_rows))
+        else:
+            result = convert_file(meta, converted, name=entry.name, embed_media=embed)
+            exports.append(_export(result.path, entry, out_dir, shard_rows))
     return exports
+
+
+def _export(folder: Path, entry: CatalogEntry, out_dir: Path, shard_rows: int) -> ParquetExport:
+    with pa.memory_map(str(folder / ARROW_FILE)) as source:
+        table = pa.ipc.open_stream(source).read_all()
+    return _write_shards(table, entry, out_dir, shard_rows)
 
 
 def _write_shards(table: pa.Table, entry: CatalogEntry, out_dir: Path, shard_rows: int) -> ParquetExport:
     name = entry.name
     count = max(1, -(-table.num_rows // shard_rows))
-    tmp = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir))
+    tmp = temp_dir(out_dir / name)
     try:
         files = []
         (tmp / DATA_DIR).mkdir()

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 from lamm_data._version import __version__
-from lamm_data.atomic import replace_folder
+from lamm_data.atomic import replace_folder, temp_dir
 
 BASELINE_ANSWERS = "answers/baseline.jsonl"
 """Path of the baseline predictions file inside a written sample root."""
@@ -71,9 +70,8 @@ def write_sample(dest: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
             raise FileExistsError(f"{dest} exists and is not empty (a previous sample); pick another folder or pass "
                                   "--force to replace it")
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    tmp = temp_dir(dest)
     try:
-        os.chmod(tmp, 0o777 & ~_umask())
         shutil.copytree(sample_source(), tmp, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         marker = {"written_by": "lamm-data sample", "version": __version__}
@@ -85,7 +83,10 @@ def write_sample(dest: str | os.PathLike[str], *, overwrite: bool = False) -> Pa
     return dest
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def sample_root_beside(folder: str | os.PathLike[str]) -> Path:
+    """``--data sample``: the embedded sample as a LAMM root at ``folder/lamm-sample``, written on first use
+    (a previous sample there is reused; any other folder of that name is refused by :func:`write_sample`)."""
+    dest = Path(folder).absolute() / "lamm-sample"
+    if not is_sample(dest):
+        write_sample(dest)
+    return dest

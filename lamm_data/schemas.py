@@ -62,6 +62,8 @@ def normalise_media_path(value: str) -> str:
 def _check_media_path(value: str) -> str:
     if not value:
         raise ValueError("media path is empty")
+    if "\x00" in value:
+        raise ValueError("media path holds a NUL character (\\x00), which no file name can hold")
     if value[0] in "/\\" or value[1:2] == ":":
         raise ValueError(f"media path {value!r} is absolute; expected a path relative to the split folder")
     if ".." in value:  # only a '..' component can leave the folder (checked per item: keep the common case cheap)

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
+from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import MetaFileError, MissingDataError, SchemaError, UnknownNameError
 from lamm_data.layout import default_root, find_meta
@@ -64,7 +65,7 @@ def iter_records(
                 record = model.model_validate_json(text)
             except ValidationError as exc:
                 found_id = item_id(_loads_or_none(text))
-                problems = [Problem(str(path), index, found_id, field_path(e["loc"]), error_message(e))
+                problems = [Problem(str(path), index, found_id, field_path(e["loc"]), error_message(e, text))
                             for e in exc.errors(include_url=False)]
                 raise SchemaError(f"{path}: item {index} is invalid\n" + "\n".join(map(str, problems)),
                                   problems) from None
@@ -96,7 +97,7 @@ def _locate(
 
 def _loads_or_none(text: str) -> Any:
     try:
-        return json.loads(text)
+        return jsontext.loads(text)
     except ValueError:
         return None
 
@@ -151,7 +152,6 @@ class _Buffer:
 def _array_items(f: BinaryIO, file: str, chunk_bytes: int) -> Iterator[str]:
     """Yield the JSON text of each item of the top-level array in ``f``."""
     buf = _Buffer(f, file, chunk_bytes)
-    decoder = json.JSONDecoder()
     first = buf.skip_ws()
     if first == "\ufeff":
         buf.pos += 1
@@ -165,9 +165,11 @@ def _array_items(f: BinaryIO, file: str, chunk_bytes: int) -> Iterator[str]:
     while True:
         start = buf.pos
         try:
-            _, end = decoder.raw_decode(buf.text, start)
+            _, end = jsontext.raw_decode(buf.text, start, unique_keys=True)
             complete = end < len(buf.text) or buf.eof
         except json.JSONDecodeError as exc:
+            if exc.msg.startswith("duplicate key"):
+                raise buf.error(f"{exc.msg} at {buf.where(exc.pos)}") from None
             if buf.eof:
                 if exc.pos >= len(buf.text.rstrip()) or exc.msg.startswith("Unterminated string"):
                     raise buf.error(f"truncated JSON: the data ends inside an unfinished value at "

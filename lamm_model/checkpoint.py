@@ -37,7 +37,7 @@ from torch.distributed.checkpoint.state_dict import (
 )
 from transformers import PreTrainedTokenizerBase
 
-from lamm_data.atomic import replace_folder, write_bytes_atomic
+from lamm_data.atomic import follow_umask, replace_folder, write_bytes_atomic
 from lamm_data.errors import LammError
 from lamm_model.config import TrainConfig, dump_config, load_config
 from lamm_model.model import LammModel, build_model, random_components
@@ -70,12 +70,26 @@ def resolve_checkpoint(path: str | os.PathLike[str]) -> Path:
         CheckpointError: neither.
     """
     path = Path(path)
-    if (path / CONFIG).is_file() and (path / WEIGHTS).is_file():
-        return path
-    if (path / LATEST).is_file():
-        return resolve_checkpoint(path / (path / LATEST).read_text(encoding="utf-8").strip())
-    raise CheckpointError(f"{path} is not a checkpoint (no {CONFIG} and {WEIGHTS}) nor a run folder with a "
-                          f"'{LATEST}' file")
+    seen: list[Path] = []
+    while not ((path / CONFIG).is_file() and (path / WEIGHTS).is_file()):
+        pointer = path / LATEST
+        if not pointer.is_file():
+            raise CheckpointError(f"{path} is not a checkpoint (no {CONFIG} and {WEIGHTS}) nor a run folder with a "
+                                  f"'{LATEST}' file")
+        if path.resolve() in seen or len(seen) >= 8:
+            raise CheckpointError(f"{pointer}: the '{LATEST}' pointers form a cycle "
+                                  f"({' -> '.join(str(p) for p in [*seen, path.resolve()])})")
+        seen.append(path.resolve())
+        try:
+            target = pointer.read_bytes()[:4096].decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            raise CheckpointError(f"{pointer}: not a '{LATEST}' pointer (it should hold the relative path of a "
+                                  "checkpoint folder, as UTF-8 text)") from None
+        if not target or "\x00" in target or "\n" in target:
+            raise CheckpointError(f"{pointer}: not a '{LATEST}' pointer (expected one relative path, found "
+                                  f"{target[:40]!r})")
+        path = path / target
+    return path
 
 
 def _strip(name: str) -> str:
@@ -107,6 +121,7 @@ def save_checkpoint(dest: Path, *, model: torch.nn.Module, raw: LammModel, optim
         (tmp / RNG).mkdir(parents=True)
         save_file({_strip(k): v.detach().to("cpu").clone().contiguous() for k, v in weights.items()
                    if _strip(k) in keep}, str(tmp / WEIGHTS))
+        follow_umask(tmp / WEIGHTS)  # safetensors creates it 0600; a shared run folder stays readable
         torch.save(optim, tmp / OPTIMIZER)
         torch.save(scheduler.state_dict(), tmp / SCHEDULER)
         (tmp / CONFIG).write_text(dump_config(cfg), encoding="utf-8")
@@ -131,13 +146,39 @@ def _barrier(world: int) -> None:
         dist.barrier()
 
 
+_MAX_HEADER = 100 << 20
+"""Largest safetensors header read (its JSON index of tensor names, dtypes and offsets), in bytes."""
+
+
+def read_weights(path: Path) -> dict[str, torch.Tensor]:
+    """The tensors of a ``model.safetensors``, after checking that its header fits in the file.
+
+    Raises:
+        CheckpointError: the file is empty, truncated, garbage, or its header claims more than the file holds.
+    """
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise CheckpointError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    claimed = int.from_bytes(head, "little") if len(head) == 8 else None
+    if claimed is None or claimed > min(size - 8, _MAX_HEADER):
+        raise CheckpointError(f"{path}: not a safetensors file ({size} bytes; its header "
+                              f"{'is cut short' if claimed is None else f'claims {claimed} bytes'})")
+    try:
+        return load_file(str(path))
+    except Exception as exc:  # safetensors raises its own SafetensorError (and OSError, ValueError) on bad files
+        raise CheckpointError(f"{path}: not a readable safetensors file ({' '.join(str(exc).split())[:200]})") from None
+
+
 def load_weights(model: torch.nn.Module, raw: LammModel, path: Path, world: int = 1) -> None:
     """Load a checkpoint's weights into a model built from the same config.
 
     Raises:
         CheckpointError: keys that the model lacks, or weights the checkpoint should hold but does not.
     """
-    weights = load_file(str(path / WEIGHTS))
+    weights = read_weights(path / WEIGHTS)
     expected = persistent_keys(raw)
     unexpected = sorted(set(weights) - set(raw.state_dict()))
     missing = sorted(expected - set(weights))
@@ -145,6 +186,12 @@ def load_weights(model: torch.nn.Module, raw: LammModel, path: Path, world: int 
         shown = "; ".join(f"{label}: {', '.join(keys[:4])}{' ...' if len(keys) > 4 else ''}"
                           for label, keys in (("not in the model", unexpected), ("missing", missing)) if keys)
         raise CheckpointError(f"{path / WEIGHTS} does not fit the model built from its config ({shown})")
+    state = raw.state_dict()
+    wrong = [f"{k} is {tuple(v.shape)} in the file, {tuple(state[k].shape)} in the model" for k, v in weights.items()
+             if tuple(v.shape) != tuple(state[k].shape)]
+    if wrong:
+        raise CheckpointError(f"{path / WEIGHTS} does not fit the model built from its config {path / CONFIG} "
+                              f"({'; '.join(wrong[:2])}{' ...' if len(wrong) > 2 else ''})")
     set_model_state_dict(model, weights, options=StateDictOptions(full_state_dict=world > 1, strict=False))
 
 
@@ -176,6 +223,10 @@ def load_for_inference(path: str | os.PathLike[str]) -> tuple[LammModel, PreTrai
     path = resolve_checkpoint(path)
     cfg = load_config(path / CONFIG)
     tokenizer = load_tokenizer(str(path / TOKENIZER))
-    model, _ = build_model(cfg.model, seed=cfg.seed, tokenizer=tokenizer)
+    try:
+        model, _ = build_model(cfg.model, seed=cfg.seed, tokenizer=tokenizer)
+    except (TypeError, ValueError) as exc:  # a config transformers cannot build (validated, but not every key)
+        raise CheckpointError(f"{path / CONFIG}: the model cannot be built from it "
+                              f"({' '.join(str(exc).split())[:200]})") from None
     load_weights(model, model, path)
     return model.eval(), tokenizer, cfg

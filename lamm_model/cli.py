@@ -31,7 +31,8 @@ def needs_model_extra(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if importlib.util.find_spec("torch") is None:  # before transformers prints its own warning about it
+        # before transformers prints its own warning about it; `predict --api-base` runs without torch
+        if kwargs.get("api_base") is None and importlib.util.find_spec("torch") is None:
             raise fail(f"{INSTALL_HINT} (torch is not installed)", 2)
         try:
             return fn(*args, **kwargs)
@@ -214,25 +215,48 @@ def import_lamm_3d(
 @needs_model_extra
 @friendly_errors
 def predict(
-    checkpoint: Annotated[Path, typer.Option("--checkpoint", help="Checkpoint folder, or a run folder (latest).")],
     benchmark: Annotated[list[str], typer.Option("--benchmark", "-b", help="Benchmark name or alias; repeat, "
                                                  "or comma-separate; 'all', '2D', '3D' for groups.")],
     out_file: Annotated[Path, typer.Option("--out", help="Predictions JSONL (appended; ids already there are "
                                                          "skipped).")],
+    checkpoint: Annotated[Path | None, typer.Option("--checkpoint", help="A checkpoint of this package: folder, "
+                                                    "or a run folder (latest).")] = None,
+    hf: Annotated[str | None, typer.Option("--hf", help="Any Hugging Face vision-language model: hub id or local "
+                                           "folder (AutoModelForImageTextToText + AutoProcessor).")] = None,
+    api_base: Annotated[str | None, typer.Option(help="OpenAI-compatible server, e.g. http://localhost:8000/v1 "
+                                                 "(vLLM, SGLang, transformers serve).")] = None,
     root: Annotated[str | None, typer.Option("--root", help="LAMM root with the benchmark files, or 'sample'. "
                                                             "Default: $LAMM_DATA_ROOT, else ~/.cache/lamm.")] = None,
     data: Annotated[str | None, typer.Option("--data", hidden=True, help="Old spelling of --root.")] = None,
+    revision: Annotated[str | None, typer.Option(help="Hub revision of --hf (branch, tag or commit).")] = None,
+    dtype: Annotated[str | None, typer.Option(help="--hf weights: bf16, fp16 or fp32 (default: bf16 on GPU, "
+                                              "fp32 on CPU).")] = None,
+    device_map: Annotated[str | None, typer.Option(help="--hf: 'auto' spreads a model over all GPUs.")] = None,
+    api_model: Annotated[str | None, typer.Option(help="Model name the server serves (with --api-base).")] = None,
+    api_key_env: Annotated[str, typer.Option(help="Environment variable holding the API key (never printed).")]
+    = "OPENAI_API_KEY",
+    concurrency: Annotated[int, typer.Option(min=1, help="--api-base: requests in flight.")] = 1,
+    timeout: Annotated[float, typer.Option(min=0.001, help="--api-base: seconds to wait for an answer.")] = 300.0,
+    retries: Annotated[int, typer.Option(min=0, help="--api-base: retries of a failed request (exponential "
+                                         "backoff).")] = 6,
+    force: Annotated[bool, typer.Option("--force", help="--hf/--api-base: start a new --out file even if it "
+                                        "holds predictions.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="--hf/--api-base: print the messages of the first "
+                                          "item of each benchmark and exit.")] = False,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Prompts per generate call (greedy "
                                                                         "answers do not depend on it).")
                           ] = DEFAULT_BATCH_SIZE,
-    max_new_tokens: Annotated[int | None, typer.Option(help="Default: the config's 2D/3D limits.")] = None,
+    max_new_tokens: Annotated[int | None, typer.Option(help="Default: the config's 2D/3D limits (400 for --hf "
+                                                       "and --api-base).")] = None,
     sample: Annotated[bool, typer.Option("--sample/--greedy", help="Sample (top-p) instead of greedy.")] = False,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 1.0,
     top_p: Annotated[float, typer.Option(help="Sampling nucleus.")] = 0.9,
     seed: Annotated[int, typer.Option(help="Seed for sampling and point-cloud subsampling.")] = 0,
-    prompt_style: Annotated[str, typer.Option(help="lamm (LAMM's benchmark prompts) or train (training layout).")]
+    prompt_style: Annotated[str, typer.Option(help="lamm (LAMM's benchmark prompts); train (training layout, "
+                                              "--checkpoint) or native (the question alone, --hf/--api-base).")]
     = "lamm",
-    vqa_two_pass: Annotated[bool, typer.Option("--vqa-two-pass/--vqa-one-pass", help="LAMM's two-pass VQA.")] = True,
+    vqa_two_pass: Annotated[bool | None, typer.Option("--vqa-two-pass/--vqa-one-pass", help="LAMM's two-pass VQA "
+                                                      "(default: on, except with --prompt-style native).")] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or cuda:N.")] = "auto",
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N items of each benchmark.")] = None,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads of torch (default: the CPUs "
@@ -240,21 +264,42 @@ def predict(
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable JSON summary only.")] = False,
 ) -> None:
     """Write benchmark predictions in the JSONL format `lamm-bench score` reads."""
+    if (checkpoint is not None) + (hf is not None) + (api_base is not None) != 1:
+        raise fail("give exactly one of --checkpoint, --hf or --api-base", 2)
+    chosen = pick_root(Path(root) if root is not None else None, Path(data) if data is not None else None, "--data")
+    where = str(chosen) if chosen is not None else str(default_root())
+    if checkpoint is None:
+        from lamm_model.backends.command import BackendArgs
+
+        if sample:
+            raise fail("--hf and --api-base decode greedily; --sample is for --checkpoint", 2)
+        if hf is not None:
+            import torch
+
+            torch.set_num_threads(threads or cpu_threads())
+        args = BackendArgs(hf, api_base, api_model, revision, dtype, device, device_map, batch_size, api_key_env,
+                           concurrency, timeout, retries, max_new_tokens, prompt_style, vqa_two_pass)
+        _predict_backend(args, where, benchmark, out_file, limit, force, dry_run, as_json)
+        return
     import torch
 
     from lamm_model.predict import GenerationSettings
     from lamm_model.predict import predict as run
 
     torch.set_num_threads(threads or cpu_threads())
-
-    chosen = pick_root(Path(root) if root is not None else None, Path(data) if data is not None else None, "--data")
-    where = str(chosen) if chosen is not None else str(default_root())
     if prompt_style not in ("lamm", "train"):
-        raise fail(f"--prompt-style must be lamm or train, not {prompt_style!r}", 2)
+        raise fail(f"--prompt-style must be lamm or train with --checkpoint, not {prompt_style!r}", 2)
     settings = GenerationSettings(max_new_tokens, sample, temperature, top_p, seed, prompt_style,  # type: ignore[arg-type]
-                                  vqa_two_pass)
+                                  True if vqa_two_pass is None else vqa_two_pass)
+    summary = _with_progress(lambda show: run(checkpoint, where, benchmark, out_file, batch_size=batch_size,
+                                              settings=settings, device=device, limit=limit, on_progress=show),
+                             as_json)
+    _print_summary(summary, as_json)
+
+
+def _with_progress(call: Any, quiet: bool = False) -> Any:
     with Progress(TextColumn("{task.description}"), MofNCompleteColumn(), BarColumn(), TimeElapsedColumn(),
-                  console=err, disable=as_json) as progress:
+                  console=err, disable=quiet) as progress:
         tasks: dict[str, Any] = {}
 
         def show(name: str, done: int, total: int) -> None:
@@ -262,18 +307,43 @@ def predict(
                 tasks[name] = progress.add_task(name, total=total)
             progress.update(tasks[name], completed=done)
 
-        summary = run(checkpoint, where, benchmark, out_file, batch_size=batch_size, settings=settings, device=device,
-                      limit=limit, on_progress=show)
+        return call(show)
+
+
+def _print_summary(summary: Any, as_json: bool) -> None:
+    not_predicted = getattr(summary, "not_predicted", {})
     if as_json:
-        out.file.write(json.dumps({"out": str(summary.out), "written": summary.written, "already_there":
-                                   summary.skipped}, indent=2, ensure_ascii=False) + "\n")
+        record = {"out": str(summary.out), "written": summary.written, "already_there": summary.skipped}
+        if not_predicted:
+            record["not_predicted"] = not_predicted
+        out.file.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
         return
-    table = Table(title=f"predictions: {summary.out}")
+    table = Table(title=f"predictions: {escape(str(summary.out))}")
     for column in ("benchmark", "written", "already there"):
         table.add_column(column, justify="left" if column == "benchmark" else "right")
     for name in summary.written:
         table.add_row(name, str(summary.written[name]), str(summary.skipped[name]))
     out.print(table)
+    for reason in dict.fromkeys(not_predicted.values()):
+        names = [n for n, r in not_predicted.items() if r == reason]
+        out.print(f"3D benchmarks skipped: {escape(reason)} ({escape(', '.join(names))})")
+
+
+def _predict_backend(args: Any, where: str, benchmark: list[str], out_file: Path, limit: int | None, force: bool,
+                     dry_run: bool, as_json: bool) -> None:
+    from lamm_model.backends.command import dry_run as show_messages
+    from lamm_model.backends.command import run_backend, torchrun_shard
+
+    if dry_run:
+        out.print(escape(show_messages(args, where, benchmark, out_file.parent)), highlight=False, soft_wrap=True)
+        return
+    place = torchrun_shard()
+    if place is not None and place[0] != 0:
+        run_backend(args, where, benchmark, out_file, limit=limit, force=force)
+        return
+    summary = _with_progress(lambda show: run_backend(args, where, benchmark, out_file, limit=limit, force=force,
+                                                      on_progress=show), as_json)
+    _print_summary(summary, as_json)
 
 
 def main() -> None:

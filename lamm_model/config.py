@@ -40,6 +40,18 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+_SIZE_KEYS = ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
+              "max_position_embeddings", "vocab_size", "image_size", "patch_size", "num_channels")
+"""Keys of a transformers config that are sizes: when given, each must be a positive integer."""
+
+
+def _check_sizes(config: dict[str, Any] | None, where: str) -> None:
+    for key in _SIZE_KEYS:
+        value = (config or {}).get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"{where}.{key} must be a positive integer, not {value!r}")
+
+
 class LoraConfig(_Section):
     """LoRA adapters on the language model (peft). LAMM: r=32, alpha=32, dropout 0.1 on q/k/v/o."""
 
@@ -72,6 +84,7 @@ class LanguageModelConfig(_Section):
                              "(a random model, e.g. {model_type: llama, hidden_size: 64, ...})")
         if self.config is not None and "model_type" not in self.config:
             raise ValueError("model.llm.config needs a model_type (e.g. llama)")
+        _check_sizes(self.config, "model.llm.config")
         if self.tokenizer is None and self.pretrained is None:
             raise ValueError("a random model.llm needs model.llm.tokenizer (a hub id/folder, or 'byte')")
         return self
@@ -98,6 +111,7 @@ class VisionConfig(_Section):
 
     @model_validator(mode="after")
     def _one_source(self) -> VisionConfig:
+        _check_sizes(self.config, "model.vision.config")
         if self.enabled and (self.pretrained is None) == (self.config is None):
             raise ValueError("set exactly one of model.vision.pretrained or model.vision.config "
                              "(CLIPVisionConfig arguments for a random tower)")
@@ -288,8 +302,13 @@ def load_config(path: str | os.PathLike[str] | None, overrides: Sequence[str] = 
             loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
         except OSError as exc:
             raise ConfigError(f"{path}: cannot read config ({exc.strerror or exc})") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+                              "a config is a UTF-8 YAML file") from None
         except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+            raise ConfigError(f"{path}: not valid YAML ({' '.join(str(exc).split())})") from None
+        except RecursionError:
+            raise ConfigError(f"{path}: not a config: YAML nested too deep") from None
         if not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a YAML mapping of settings at the top level")
         data = loaded

@@ -33,6 +33,7 @@ from transformers import PreTrainedTokenizerBase, StoppingCriteria, StoppingCrit
 from lamm_bench.benchmarks import get_spec
 from lamm_bench.benchmarks.prompts import SEP, cut_answer, item_queries, joint_answers, vqa_answer, vqa_follow_up
 from lamm_bench.predictions import PredictionRecord
+from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, benchmark_names, resolve
 from lamm_data.errors import LammError
 from lamm_model.checkpoint import load_for_inference
@@ -115,7 +116,7 @@ def done_ids(out: Path) -> set[tuple[str, str]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsontext.loads(line)
             seen.add((resolve(obj["benchmark"]).name, str(obj["id"])))
         except (ValueError, KeyError, TypeError) as exc:
             raise PredictionFileError(f"{out}:{number}: not a prediction line ({exc}); fix or remove the file "

@@ -42,7 +42,8 @@ def data_root(run: Run, data: str | os.PathLike[str] | None) -> Path:
 
 def load_leaderboard(reports: Sequence[str | os.PathLike[str]], *, names: Sequence[str] = (),
                      diagnostics: Sequence[str | os.PathLike[str]] = (), references: Sequence[str] = (),
-                     data: str | os.PathLike[str] | None = None, max_samples: int = 24) -> Leaderboard:
+                     data: str | os.PathLike[str] | None = None, max_samples: int = 24,
+                     follow_symlinks: bool = False) -> Leaderboard:
     """Read reports, attach diagnostics (summarized, with ``max_samples`` failed samples per benchmark) and
     select reference rows (``paper-v1``, ``paper-v1:all``, ``readme-2023-07:LAMM`` ...).
 
@@ -51,7 +52,8 @@ def load_leaderboard(reports: Sequence[str | os.PathLike[str]], *, names: Sequen
     """
     chosen = [model for spec in references for model in reference_rows(spec)]
     runs = load_runs(reports, names=names, diagnostics=diagnostics)
-    summaries = {run.name: read_samples(run.diagnostics, data_root(run, data), limit=max_samples)
+    summaries = {run.name: read_samples(run.diagnostics, data_root(run, data), limit=max_samples,
+                                        follow_symlinks=follow_symlinks)
                  for run in runs if run.diagnostics is not None}
     return Leaderboard(runs, list(dict.fromkeys(chosen)), summaries)
 

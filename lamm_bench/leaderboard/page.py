@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from lamm_bench.fingerprint import describe as describe_fingerprint
 from lamm_bench.leaderboard.board import (
     Board,
     benchmarks_of,
@@ -120,9 +121,11 @@ def _runs_table(runs: Sequence[Run], diagnostics: Diagnostics) -> str:
         rows.append(f'<tr><th class="model">{text(run.name)}</th><td style="text-align:left">{text(run.path)}'
                     f"</td><td>{text(len(run.report.results))}</td>"
                     f"<td><code>{text(meta.input.predictions_sha256[:12])}</code></td>"
-                    f"<td>{text(meta.resamples)} / {text(meta.seed)}</td><td>{has}</td></tr>")
+                    f"<td>{text(meta.resamples)} / {text(meta.seed)}</td><td>{has}</td>"
+                    f'<td style="text-align:left">{text(describe_fingerprint(meta.fingerprint))}</td></tr>')
     return ('<div class="scroll"><table id="runs"><thead><tr><th class="model">model</th><th>report</th>'
-            "<th>benchmarks</th><th>predictions sha256</th><th>resamples / seed</th><th>diagnostics</th></tr></thead>"
+            "<th>benchmarks</th><th>predictions sha256</th><th>resamples / seed</th><th>diagnostics</th>"
+            "<th>predicted with</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 

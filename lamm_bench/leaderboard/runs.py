@@ -27,6 +27,7 @@ from lamm_bench.diagnostics import DiagnosticsRecord, read_record
 from lamm_bench.errors import ReportError
 from lamm_bench.predictions import answers_sha256
 from lamm_bench.report import Report, read_report
+from lamm_data import jsontext
 from lamm_data.errors import LammError
 
 
@@ -91,7 +92,7 @@ def _kind(benchmark: Any, kinds: dict[str, type[DiagnosticsRecord]]) -> type[Dia
 def _record(path: str | os.PathLike[str], number: int, line: str,
             kinds: dict[str, type[DiagnosticsRecord]]) -> DiagnosticsRecord:
     try:
-        raw = json.loads(line)
+        raw = jsontext.loads(line)
     except json.JSONDecodeError as exc:
         raise ReportError(f"{path}:{number}: not JSON: {exc.msg}") from None
     if not isinstance(raw, dict) or not {"benchmark", "index", "missing"} <= raw.keys():

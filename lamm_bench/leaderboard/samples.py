@@ -78,12 +78,15 @@ def _ious(record: DiagnosticsRecord) -> list[float] | None:
     if record.missing:
         return []
     gt = [o["bbox"] for o in record.ground_truth or []]
-    boxes = (record.parsed or {}).get("boxes") or []
     if not gt:
         return []
+    width = len(gt[0])  # 4 (2D) or 6 (3D); a box of another length cannot overlap these
+    gt = [box for box in gt if len(box) == width]
+    boxes = [box for box in (record.parsed or {}).get("boxes") or [] if len(box) == width]
     if not boxes:
         return [0.0] * len(gt)
-    matrix = (iou_matrix_3d if len(gt[0]) == 6 else iou_matrix_2d)(np.array(boxes), np.array(gt))
+    with np.errstate(over="ignore", invalid="ignore"):  # absurd parsed values such as 1e308 overflow
+        matrix = (iou_matrix_3d if len(gt[0]) == 6 else iou_matrix_2d)(np.array(boxes), np.array(gt))
     return matrix.max(axis=0).tolist()
 
 
@@ -118,7 +121,16 @@ def summarize(records: Iterable[DiagnosticsRecord], *, limit: int) -> dict[str, 
     return out
 
 
-def _attach_items(summary: BenchmarkSamples, root: Path) -> None:
+def _inside(path: Path, boundary: Path) -> bool:
+    """Whether ``path`` really lies inside ``boundary`` once symbolic links are followed."""
+    try:
+        target, limit = path.resolve(), boundary.resolve()
+    except (OSError, RuntimeError):
+        return False
+    return target == limit or target.is_relative_to(limit)
+
+
+def _attach_items(summary: BenchmarkSamples, root: Path, follow_symlinks: bool = False) -> None:
     if not summary.shown:
         return
     if not root.is_dir():
@@ -143,13 +155,18 @@ def _attach_items(summary: BenchmarkSamples, root: Path) -> None:
             return
         sample.item = item
         sample.media = split / getattr(item, media)
+        if not follow_symlinks and not _inside(sample.media, split):
+            summary.note = (f"pictures of media linking outside {split} are not shown (pass --follow-symlinks to "
+                            "show them)")
+            sample.media = None
 
 
 def read_samples(diagnostics: str | os.PathLike[str], root: str | os.PathLike[str] | None, *,
-                 limit: int = 24) -> dict[str, BenchmarkSamples]:
+                 limit: int = 24, follow_symlinks: bool = False) -> dict[str, BenchmarkSamples]:
     """Summarize a diagnostics file and look up the question and media of the failed samples shown.
 
-    ``root`` is the LAMM root holding the meta files and media (``None``: no questions or pictures).
+    ``root`` is the LAMM root holding the meta files and media (``None``: no questions or pictures). A media
+    file that is a symbolic link leading outside its split folder is not shown unless ``follow_symlinks``.
 
     Raises:
         ReportError: the diagnostics file is unreadable or not in the diagnostics format.
@@ -157,5 +174,5 @@ def read_samples(diagnostics: str | os.PathLike[str], root: str | os.PathLike[st
     summaries = summarize(iter_diagnostics(diagnostics), limit=limit)
     if root is not None:
         for summary in summaries.values():
-            _attach_items(summary, Path(root))
+            _attach_items(summary, Path(root), follow_symlinks)
     return summaries

@@ -140,8 +140,8 @@ def _overlays(sample: Sample, picture: Picture) -> list[str]:
             shapes += [_top_down(p, o["bbox"], GT) for o in objects if len(o["bbox"]) == 6]
             shapes += [_top_down(p, b, PRED, dashed=True) for b in parsed.get("boxes") or [] if b and len(b) == 6]
         else:
-            shapes += [_rect(p, *o["bbox"], GT) for o in objects]
-            shapes += [_rect(p, *b, PRED, dashed=True) for b in parsed.get("boxes") or []]
+            shapes += [_rect(p, *o["bbox"], GT) for o in objects if len(o["bbox"]) == 4]
+            shapes += [_rect(p, *b, PRED, dashed=True) for b in parsed.get("boxes") or [] if len(b) == 4]
     elif isinstance(record, GroundingDiagnostics):
         shapes += [_top_down(p, b, GT) for b in [record.ground_truth or []] if len(b) == 6]
         shapes += [_top_down(p, b, PRED, dashed=True) for b in [parsed.get("box")] if b and len(b) == 6]

@@ -18,14 +18,35 @@ from lamm_data.schemas import JOINT_NAMES
 _JOINT_INDEX = {name: k for k, name in enumerate(JOINT_NAMES)}
 
 
+def _joint_index(key: str) -> int | None:
+    return _JOINT_INDEX.get(" ".join(key.lower().replace("_", " ").split()))
+
+
 def _by_joint(answers: Mapping[str, str]) -> tuple[list[str | None], str]:
     """Answer per joint, by name (case/underscore-insensitive); by position if no key is a joint name."""
-    keyed = {_JOINT_INDEX.get(" ".join(k.lower().replace("_", " ").split())): v for k, v in answers.items()}
+    keyed = {_joint_index(k): v for k, v in answers.items()}
     keyed.pop(None, None)
     if keyed:
         return [keyed.get(k) for k in range(len(JOINT_NAMES))], "name"
     values = list(answers.values())
     return [values[k] if k < len(values) else None for k in range(len(JOINT_NAMES))], "position"
+
+
+def _unknown_joints(texts: Sequence[Mapping[str, str] | None]) -> str | None:
+    """A note counting the answers keyed by name that also hold keys naming no LSP joint (those are not scored)."""
+    unknown: dict[str, int] = {}
+    answers = 0
+    for text in texts:
+        if text and any(_joint_index(k) is not None for k in text):
+            names = [k for k in text if _joint_index(k) is None]
+            answers += bool(names)
+            for name in names:
+                unknown[name] = unknown.get(name, 0) + 1
+    if not unknown:
+        return None
+    shown = ", ".join(repr(n) for n in sorted(unknown, key=unknown.__getitem__, reverse=True)[:3])
+    return (f"{answers} answer(s) hold {sum(unknown.values())} entries whose key is not an LSP joint name ({shown}"
+            f"{' ...' if len(unknown) > 3 else ''}); those entries were not scored")
 
 
 def score_keypoints(gt: GroundTruth, texts: Sequence[Mapping[str, str] | None], ctx: ScoringContext,
@@ -70,5 +91,7 @@ def score_keypoints(gt: GroundTruth, texts: Sequence[Mapping[str, str] | None], 
     for j, name in enumerate(JOINT_NAMES):
         metrics[f"pck@0.1/{name}"] = tally.ratio(correct[:, j])
     metrics["joint_parse_failure_rate"] = tally.ratio((~joint_parsed).sum(axis=1) * present, k * present)
+    note = _unknown_joints(texts)
     return finish(gt, present=present, unparsed=present & ~joint_parsed.any(axis=1), samples=samples,
-                  lamm={"PCK": tally.ratio(lamm_pck, present, scale=100.0)}, metrics=metrics)
+                  lamm={"PCK": tally.ratio(lamm_pck, present, scale=100.0)}, metrics=metrics,
+                  notes=[note] if note else [])

@@ -38,7 +38,7 @@ from lamm_data.fetch.errors import (
 from lamm_data.fetch.manifest import STATE_DIR, ArchiveRecord, Manifest, utc_now
 from lamm_data.fetch.progress import SILENT, Progress
 from lamm_data.fetch.report import Outcome
-from lamm_data.fetch.unpack import unpack
+from lamm_data.fetch.unpack import MAX_RATIO, default_max_bytes, unpack
 from lamm_data.hashing import CHUNK, Digest, Hasher, hash_file
 
 if TYPE_CHECKING:
@@ -154,11 +154,14 @@ class _Zip:
 def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manifest: Manifest, *,
                   unpack_it: bool = True, force: bool = False, progress: Progress = SILENT,
                   checksums: PublishedChecksums | None = None, retry_wait: float = 1.0,
-                  opendatalab: OpenDataLab | None = None) -> Outcome:
+                  opendatalab: OpenDataLab | None = None, max_unpacked_bytes: int | None = None,
+                  max_ratio: float | None = None) -> Outcome:
     """Bring one archive into ``root`` (unpacked, or stored with ``unpack_it=False``) and record it.
 
     ``opendatalab``: the session that downloads from OpenDataLab (required when ``source.kind`` is
-    ``opendatalab``; the archive must have been located with it).
+    ``opendatalab``; the archive must have been located with it). ``max_unpacked_bytes`` / ``max_ratio`` raise
+    the zip-bomb caps of :func:`~lamm_data.fetch.unpack.unpack` (default: the documented size + 10%, or twice
+    the archive's size; :data:`~lamm_data.fetch.unpack.MAX_RATIO`).
 
     Raises:
         RemoteNotFoundError / ArchiveSourceError: the zip is not at the source.
@@ -197,7 +200,9 @@ def fetch_archive(entry: CatalogEntry, source: ArchiveSource, root: Path, manife
         manifest.save()
         return Outcome(rel_zip, "archive", "kept", arch.size, arch.sha256, _show(got.source), got.detail)
     try:
-        members = unpack(got.path, root / entry.group, entry.name, progress=progress, name=entry.filename)
+        cap = max_unpacked_bytes or default_max_bytes(entry.documented_size, got.digest.size)
+        members = unpack(got.path, root / entry.group, entry.name, progress=progress, name=entry.filename,
+                         max_bytes=cap, max_ratio=max_ratio or MAX_RATIO)
     except UnsafeArchiveError:
         _discard(got)
         raise

@@ -81,11 +81,14 @@ def select(group: str, names: Sequence[str], repo: str, meta_only: bool
 def fetch(group: str, names: Sequence[str] = (), *, root: str | os.PathLike[str], repo: str = DEFAULT_REPO,
           revision: str | None = None, meta_only: bool = False, archives_from: str | None = None,
           unpack: bool = True, force: bool = False, progress: Progress = SILENT,
-          retry_wait: float = 1.0) -> FetchReport:
+          retry_wait: float = 1.0, max_unpacked_bytes: int | None = None, max_ratio: float | None = None
+          ) -> FetchReport:
     """Fetch a group (or the named files of it) into ``root`` and return what was done.
 
     ``archives_from``: a folder, a mirror URL or ``opendatalab``; by default ``opendatalab`` when the
     ``openxlab`` SDK is installed and OpenDataLab credentials exist (:func:`default_source`).
+    ``max_unpacked_bytes`` / ``max_ratio``: raise the zip-bomb caps of each archive (see
+    :func:`lamm_data.fetch.archives.fetch_archive`).
 
     Raises:
         LammError subclasses with one-line messages: see :mod:`lamm_data.fetch.errors`.
@@ -113,7 +116,8 @@ def fetch(group: str, names: Sequence[str] = (), *, root: str | os.PathLike[str]
         for entry in archives if source is not None else ():
             report.outcomes.append(fetch_archive(entry, source, root, manifest, unpack_it=unpack, force=force,
                                                  progress=progress, checksums=checksums, retry_wait=retry_wait,
-                                                 opendatalab=session))
+                                                 opendatalab=session, max_unpacked_bytes=max_unpacked_bytes,
+                                                 max_ratio=max_ratio))
         if archives and unpack:
             report.media, report.media_checked = media_problems(root, group), True
     return report

@@ -6,6 +6,13 @@ that is truncated or corrupt (bad central directory, CRC or deflate stream). Fil
 temporary folder beside the target while their sha256 is computed; only when every entry is complete is
 the folder renamed into place (replacing the previous copy in one rename).
 
+Zip bombs: the total unpacked size of an archive is capped (default: its documented size + 10%, or twice
+the archive's size when none is documented), and so is each entry's compression ratio (:data:`MAX_RATIO`);
+an entry is never read past the size its header declares (zipfile stops there; the CRC check then fails).
+Exceeding a cap is
+an :class:`UnsafeArchiveError` that leaves nothing behind; both caps can be raised (``max_bytes``,
+``max_ratio``).
+
 Layout: LAMM meta files reference ``<name>/<file>`` relative to the group folder, so a zip whose entries
 all start with ``<name>/`` is unpacked as is; any other zip (e.g. a flat list of images) is unpacked
 *into* ``<name>/``.
@@ -13,6 +20,7 @@ all start with ``<name>/`` is unpacked as is; any other zip (e.g. a flat list of
 
 from __future__ import annotations
 
+import re
 import shutil
 import stat
 import zipfile
@@ -27,6 +35,23 @@ from lamm_data.fetch.progress import SILENT, Progress
 from lamm_data.hashing import CHUNK, Digest, Hasher
 
 _FILE_TYPES = (0, stat.S_IFREG, stat.S_IFDIR)
+MAX_RATIO = 200.0
+"""Largest uncompressed/compressed size ratio accepted for one entry (images barely compress; JSON ~10x)."""
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KIB": 2**10, "MIB": 2**20,
+          "GIB": 2**30, "TIB": 2**40}
+
+
+def documented_bytes(size: str | None) -> int | None:
+    """The largest size in a documented size text (``"7.8 GB [8.5 GB]"`` -> 8.5e9), or ``None``."""
+    found = [float(n) * _UNITS[u.upper()] for n, u in re.findall(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?", size or "",
+                                                              flags=re.IGNORECASE) if u.upper() in _UNITS]
+    return int(max(found)) if found else None
+
+
+def default_max_bytes(documented: str | None, archive_bytes: int) -> int:
+    """The default cap on an archive's unpacked size: documented size + 10%, else twice the archive's size."""
+    known = documented_bytes(documented)
+    return int(known * 1.1) if known else 2 * archive_bytes
 
 
 @dataclass(frozen=True)
@@ -90,14 +115,17 @@ def plan(zf: zipfile.ZipFile, folder: str, archive: str) -> list[tuple[zipfile.Z
 
 
 def unpack(archive: Path, group_dir: Path, folder: str, *, progress: Progress = SILENT,
-           free_bytes: Callable[[Path], int] | None = None, name: str | None = None) -> list[Member]:
+           free_bytes: Callable[[Path], int] | None = None, name: str | None = None, max_bytes: int | None = None,
+           max_ratio: float = MAX_RATIO) -> list[Member]:
     """Unpack ``archive`` so that ``group_dir/folder`` holds its files; return every file written.
 
     ``group_dir/folder`` is replaced as a whole (the caller decides whether that is allowed). Nothing is
     left behind on failure. ``name``: the archive's name in messages (default: the file's name).
+    ``max_bytes``: cap on the total unpacked size (default: twice the archive's size); ``max_ratio``: cap on
+    each entry's compression ratio.
 
     Raises:
-        UnsafeArchiveError: the zip is truncated, corrupt or unsafe (see :func:`member_path`).
+        UnsafeArchiveError: the zip is truncated, corrupt or unsafe (see :func:`member_path`), or exceeds a cap.
         DiskFullError: the unpacked size exceeds the free space.
     """
     name = name or archive.name
@@ -108,8 +136,18 @@ def unpack(archive: Path, group_dir: Path, folder: str, *, progress: Progress = 
         raise UnsafeArchiveError(f"{label}: {exc}); it was rejected and nothing was unpacked") from None
     with zf:
         pairs = plan(zf, folder, name)
-        group_dir.mkdir(parents=True, exist_ok=True)
         need = sum(i.file_size for i, _ in pairs)
+        cap = max_bytes if max_bytes is not None else 2 * archive.stat().st_size
+        if need > cap:
+            raise UnsafeArchiveError(f"{name}: unpacks to {need:,} bytes, more than the cap of {cap:,} (its documented "
+                                     "size + 10%, or twice the archive's size); a zip bomb? It was rejected and "
+                                     "nothing was unpacked (raise the cap with --max-unpacked-bytes if it is right)")
+        for info, _ in pairs:
+            if info.file_size and info.file_size > max_ratio * max(info.compress_size, 1):
+                raise UnsafeArchiveError(f"{name}: entry {info.filename!r} expands {info.compress_size:,} bytes to "
+                                         f"{info.file_size:,} (more than {max_ratio:g}x); a zip bomb? It was rejected "
+                                         "and nothing was unpacked (raise the cap with --max-ratio if it is right)")
+        group_dir.mkdir(parents=True, exist_ok=True)
         free = (free_bytes or (lambda p: shutil.disk_usage(p).free))(group_dir)
         if need > free:
             raise DiskFullError(f"unpacking {name} needs {need:,} bytes but {group_dir} has {free:,} free")
@@ -136,7 +174,7 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, relpath: 
     hasher = Hasher()
     try:
         with zf.open(info) as src, open(target, "wb") as dst:
-            while chunk := src.read(CHUNK):
+            while chunk := src.read(CHUNK):  # zipfile stops at the size the header declares
                 dst.write(chunk)
                 hasher.update(chunk)
                 progress.advance(task, len(chunk))

@@ -69,3 +69,18 @@ def trained_checkpoint(model_root: Path, tmp_path_factory: pytest.TempPathFactor
     from lamm_model.train import train
 
     return train(tiny_config(model_root, tmp_path_factory.mktemp("trained"), max_steps=1)).checkpoint
+
+
+@pytest.fixture(scope="session")
+def tiny_vlm(tmp_path_factory: pytest.TempPathFactory):
+    """``tiny_vlm(family)`` -> folder of a tiny random ``llava`` or ``gemma3`` model (built once per session)."""
+    from tiny_vlms import BUILDERS
+
+    built: dict[str, Path] = {}
+
+    def get(family: str) -> Path:
+        if family not in built:
+            built[family] = BUILDERS[family](tmp_path_factory.mktemp(f"vlm-{family}") / family)
+        return built[family]
+
+    return get

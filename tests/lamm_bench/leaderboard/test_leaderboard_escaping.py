@@ -248,8 +248,6 @@ def _render(scored: Scored, documents: dict[str, Any], data: Any) -> tuple[str, 
                     render_markdown(board.runs, references=board.references))
         except LammError:
             return None  # refused with a one-line error: nothing rendered
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, RecursionError):
-            return None  # TODO(issue 13, item 9): malformed records must be refused with a LammError, not crash
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

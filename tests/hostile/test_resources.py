@@ -1,0 +1,109 @@
+"""Resource bounds: an enormous answer is cut to MAX_ANSWER_CHARS before the metrics (counted per benchmark),
+and a predictions file is read line by line."""
+
+from __future__ import annotations
+
+import json
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lamm_bench.cli import app
+from lamm_bench.errors import PredictionsError
+from lamm_bench.predictions import MAX_ANSWER_CHARS, read_predictions
+
+RUNNER = CliRunner(env={"COLUMNS": "250"})
+
+
+def test_a_huge_caption_answer_is_cut_before_scoring(sample_root_ro: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "answers.jsonl"
+    huge = "a dog runs " * 1_000_000  # 11 MB: ROUGE-L's LCS alone would take minutes
+    ids = ["1000092795", "1000268201", "1000344755"]
+    answers.write_text("".join(json.dumps({"benchmark": "Caption_flickr30k", "id": i,
+                                           "text": huge if k < 2 else "a dog"}) + "\n" for k, i in enumerate(ids)))
+    start = time.monotonic()
+    result = RUNNER.invoke(app, ["score", str(answers), "--root", str(sample_root_ro), "--benchmark", "flickr30k",
+                                 "--resamples", "10", "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - start < 120
+    warnings = json.loads((tmp_path / "r.json").read_text())["meta"]["warnings"]
+    assert f"Caption_flickr30k: 2 answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length " \
+           "before scoring" in warnings
+    predictions = read_predictions(answers)
+    assert [len(p.text) for p in predictions.by_benchmark["Caption_flickr30k"]] == [MAX_ANSWER_CHARS] * 2 + [5]
+
+
+def test_lsp_joint_answers_are_cut_too(tmp_path: Path) -> None:
+    answers = tmp_path / "a.jsonl"
+    answers.write_text(json.dumps({"benchmark": "LSP", "id": "im0001", "text": {"right ankle": "x" * 70_000}}) + "\n")
+    predictions = read_predictions(answers)
+    assert len(predictions.by_benchmark["Keypoints_Detection_LSP"][0].text["right ankle"]) == MAX_ANSWER_CHARS
+    assert any("1 answer(s) longer than" in w for w in predictions.warnings)
+
+
+def test_predictions_are_read_with_memory_bounded_by_the_longest_line(tmp_path: Path) -> None:
+    answers = tmp_path / "many.jsonl"
+    line = json.dumps({"benchmark": "VQA_AI2D", "id": "{}", "text": "(B) " + "x" * 2000}) + "\n"
+    with open(answers, "w") as f:
+        for i in range(20_000):  # 40 MB
+            f.write(line.replace("{}", str(i), 1))
+    tracemalloc.start()
+    try:
+        predictions = read_predictions(answers)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    size = answers.stat().st_size
+    assert len(predictions.by_benchmark["VQA_AI2D"]) == 20_000
+    assert peak < 1.5 * size  # the kept answers plus one line; reading the whole file first took > 2x
+
+
+def test_an_overlong_line_is_refused_without_reading_it_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    import lamm_bench.predictions
+
+    monkeypatch.setattr(lamm_bench.predictions, "MAX_LINE_BYTES", 1000)
+    answers = tmp_path / "a.jsonl"
+    answers.write_text('{"benchmark": "VQA_AI2D", "id": "1", "text": "ok"}\n' + "x" * 5000 + "\n")
+    with pytest.raises(PredictionsError, match=r"a\.jsonl:2: line longer than"):
+        read_predictions(answers)
+
+
+def test_unknown_lsp_joint_names_are_counted(sample_root_ro: Path, tmp_path: Path) -> None:
+    answers = tmp_path / "a.jsonl"
+    text = {"right ankle": "[10, 20]", "left elbow": "[1, 2]", "tail": "[3, 4]", "wing": "[5, 6]"}
+    answers.write_text(json.dumps({"benchmark": "LSP", "id": "im0001", "text": text}) + "\n")
+    result = RUNNER.invoke(app, ["score", str(answers), "--root", str(sample_root_ro), "--benchmark", "LSP",
+                                 "--resamples", "10", "--out", str(tmp_path / "r.json")])
+    assert result.exit_code == 0, result.output
+    warnings = json.loads((tmp_path / "r.json").read_text())["meta"]["warnings"]
+    assert any("Keypoints_Detection_LSP: 1 answer(s) hold 2 entries whose key is not an LSP joint name" in w
+               for w in warnings), warnings
+
+
+def test_a_joint_named_twice_is_a_counted_parse_failure(tmp_path: Path) -> None:
+    answers = tmp_path / "a.jsonl"
+    answers.write_text('{"benchmark": "LSP", "id": "im0001", "text": {"right ankle": "[1, 2]", '
+                       '"right ankle": "[3, 4]"}}\n'
+                       '{"benchmark": "LSP", "id": "im0002", "text": {"right ankle": "[1, 2]"}}\n')
+    predictions = read_predictions(answers)
+    assert [p.text for p in predictions.by_benchmark["Keypoints_Detection_LSP"]] == [{}, {"right ankle": "[1, 2]"}]
+    assert "Keypoints_Detection_LSP: 1 answer(s) name a joint twice (JSON would keep the last); counted as not " \
+           "parsed" in predictions.warnings
+    answers.write_text('{"benchmark": "LSP", "id": "im0001", "id": "im0002", "text": {}}\n')
+    with pytest.raises(PredictionsError, match=r"a\.jsonl:1: the key 'id' appears twice"):
+        read_predictions(answers)
+
+
+def test_in_memory_answers_are_cut_too() -> None:
+    """Records given in memory (``lamm_bench.score`` with a list or a Dataset) go through the same cap."""
+    from lamm_bench.predictions import predictions_from_records
+
+    predictions = predictions_from_records([{"benchmark": "Caption_flickr30k", "id": "1", "text": "y" * 70_000},
+                                            {"benchmark": "Caption_flickr30k", "id": "2", "text": "a dog"}])
+    assert [len(p.text) for p in predictions.by_benchmark["Caption_flickr30k"]] == [MAX_ANSWER_CHARS, 5]
+    assert f"Caption_flickr30k: 1 answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length " \
+           "before scoring" in predictions.warnings
