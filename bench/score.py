@@ -1,6 +1,7 @@
 """Time ``lamm-bench score`` on every LAMM benchmark at the real scale, against baselines measured in the same run.
 
     python bench/score.py [--workdir /tmp/lamm-bench-score] [--lamm-repo PATH] [--resamples 1000] [--repeat 1]
+                          [--baseline REV]
 
 Data: ``bench/_benchmark_data.py`` writes the 17 benchmark meta files (62,439 2D + 12,788 3D items), small
 real PNGs for the benchmarks that need image sizes (LSP, FSC147 locating), and one prediction per item
@@ -27,6 +28,11 @@ summed over its whole process tree (sampled every 20 ms with psutil, so worker p
 A second, in-process run of the same scoring (``breakdown``) times the calls into ``lamm_bench.text`` (the
 NLTK-exact WordNet rule and tokenizer, PTB tokenization and the caption metrics, CIDEr-D resamples included),
 so the cost of the text package and of the rest can be told apart.
+
+With ``--baseline REV`` (a git revision, e.g. the previous commit), ``lamm-bench score`` and ``score --jobs 1``
+are also run from that revision's packages (exported with ``git archive`` into a temporary folder, first on
+``PYTHONPATH``), in the same run; repeats alternate between the revisions, and the ratio of this checkout to the
+baseline is printed.
 
 Ratios are printed against the measured baselines. The issue's figure for the original pipeline (about 70 s
 and 8.5 GB on these 2-core machines, images included) is printed for reference; it is not measured here.
@@ -81,11 +87,11 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def _run(argv: list[str]) -> tuple[float, float, float, int]:
+def _run(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, int]:
     """Run a command; return (wall s, CPU s of it and its children, peak summed RSS MiB of its process tree,
     sampled every 20 ms, exit status)."""
     started = time.perf_counter()
-    process = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
     peak = 0
     while process.poll() is None:
         peak = max(peak, _tree_rss(process.pid))
@@ -198,6 +204,8 @@ def main() -> int:
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each workload; the fastest is reported")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="git revision whose lamm-bench score is timed in the same run (e.g. HEAD~1, main)")
     parser.add_argument("--_child", choices=["floor", "original", "breakdown"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     answers = args.workdir / "answers.jsonl"
@@ -226,17 +234,34 @@ def main() -> int:
     if args.lamm_repo:
         workloads["original LAMM"] = [sys.executable, __file__, "--workdir", str(args.workdir), "--lamm-repo",
                                       args.lamm_repo, "--_child", "original"]
+    envs: dict[str, dict[str, str] | None] = dict.fromkeys(workloads)
+    baseline_dir = None
+    if args.baseline:
+        import tempfile
+
+        baseline_dir = Path(tempfile.mkdtemp(prefix="lamm-bench-baseline-"))
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.baseline, "lamm_data", "lamm_bench",
+                                  "lamm_model"], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(baseline_dir)], input=archive, check=True)
+        env = {**os.environ, "PYTHONPATH": str(baseline_dir)}
+        for name in ("lamm-bench score", "score --jobs 1"):
+            argv = [a.replace("report", "baseline-report") if a.endswith(".json") else a for a in workloads[name]]
+            workloads[f"{name} @{args.baseline}"] = argv
+            envs[f"{name} @{args.baseline}"] = env
     results: dict[str, tuple[float, float, float]] = {}
     load_before = os.getloadavg()[0]
-    for name, argv in workloads.items():
-        best: tuple[float, float, float] | None = None
-        for _ in range(args.repeat):
-            wall, cpu, rss, code = _run(argv)
+    for _ in range(args.repeat):  # repeats alternate between the workloads (and revisions): drifting load hits all
+        for name, argv in workloads.items():
+            wall, cpu, rss, code = _run(argv, envs.get(name))
             if code != 0:
                 print(f"{name}: exit status {code}", file=sys.stderr)
                 return 1
-            best = (wall, cpu, rss) if best is None or wall < best[0] else best
-        results[name] = best  # type: ignore[assignment]
+            if name not in results or wall < results[name][0]:
+                results[name] = (wall, cpu, rss)
+    if baseline_dir is not None:
+        import shutil
+
+        shutil.rmtree(baseline_dir, ignore_errors=True)
     n_items = sum(1 for _ in open(answers, encoding="utf-8"))
     ours_wall, ours_cpu, ours_rss = results["lamm-bench score"]
     print(f"{n_items:,} predictions, 17 benchmarks, {args.resamples} bootstrap resamples, diagnostics off; "
@@ -249,6 +274,12 @@ def main() -> int:
               f"{rss / ours_rss:12.2f}x")
     print(f"{'documented original':22s} {70.0:8.2f} {'':8s} {8.5 * 1024:13.0f} {70.0 / ours_wall:13.2f}x {'':13s} "
           f"{8.5 * 1024 / ours_rss:12.2f}x   (issue 5's figure, not measured here)")
+    for name in ("lamm-bench score", "score --jobs 1"):
+        base = results.get(f"{name} @{args.baseline}")
+        if base is not None:
+            wall, cpu, _ = results[name]
+            print(f"{name}: this checkout vs {args.baseline}: {wall / base[0]:.3f}x wall, {cpu / base[1]:.3f}x CPU "
+                  "(< 1: faster)")
     if "original LAMM" in results:
         wall, cpu, rss = results["original LAMM"]
         print(f"speed-up over the original evaluators measured here: {wall / ours_wall:.1f}x wall, "

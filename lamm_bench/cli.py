@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from lamm_bench.metrics.bootstrap import RESAMPLES
-from lamm_data._cli import ROOT_HELP, err, fail, friendly_errors, out, pick_root, run, version_option
+from lamm_data.console import ROOT_HELP, err, fail, friendly_errors, out, pick_root, run, version_option
 
 app = typer.Typer(name="lamm-bench", help="Score predictions on the LAMM benchmarks.", no_args_is_help=True,
                   add_completion=False, rich_markup_mode=None)

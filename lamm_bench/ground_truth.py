@@ -1,14 +1,14 @@
-"""Ground truth of one benchmark, column by column, from the raw meta file (or converted data when present).
+"""Ground truth of one benchmark, column by column, read with :func:`lamm_data.columns.read_columns` (the
+converted split when present and current, else the meta file, validated).
 
-This is the only module that knows where ground truth comes from. A :class:`GroundTruth` holds the
-ids used for joining, the ground-truth fields as columns, the cluster (image or scene) of each item
-for the bootstrap, the image sizes where a metric needs them (LSP, FSC147 locating: read from image
-headers, never decoded) and a manifest entry saying exactly which data was scored.
+A :class:`GroundTruth` holds the ids used for joining, the catalog's ground-truth fields as columns, the
+cluster (image or scene) of each item for the bootstrap, the image sizes where the spec says a metric needs
+them (ground truth in pixels: read from image headers, never decoded) and a manifest entry saying exactly which
+data was scored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,11 +19,9 @@ import numpy as np
 
 from lamm_bench.benchmarks.registry import get_spec
 from lamm_data.catalog import CatalogEntry, resolve
+from lamm_data.columns import read_columns
 from lamm_data.errors import MissingDataError
-from lamm_data.layout import find_meta
 from lamm_data.media import MediaError, image_size
-from lamm_data.metafile import read_meta, split_dir_of
-from lamm_data.schemas import Record
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,7 @@ class GroundTruth:
         name: canonical benchmark name.
         ids: item ids as strings, or ``None`` when the file lacks ids or repeats one (join by position).
         positional_reason: why the join is by position (``None`` when it is by id).
-        columns: ground-truth fields by name (``object``, ``label``, ...; VG_ScanRefer's box is ``box``).
+        columns: the catalog's ground-truth fields by name (``object``, ``label``, ...).
         cluster: cluster index of each item (items sharing an image or point cloud share a cluster).
         cluster_keys: media path of each cluster.
         sizes: ``(width, height)`` in pixels per item where the spec says ``needs_image_size``, else ``None``.
@@ -98,77 +96,8 @@ def _sizes(split: Path, media: Sequence[str], name: str) -> tuple[tuple[int, int
     return tuple(out)
 
 
-def _columns(entry: CatalogEntry, records: Sequence[Any]) -> dict[str, list[Any]]:
-    if entry.name == "VG_ScanRefer":
-        return {"box": [list(r.box) for r in records]}
-    return {name: [getattr(r, name) for r in records] for name in entry.gt_fields}
-
-
-def _records(entry: CatalogEntry, path: Path) -> tuple[list[Record], str]:
-    """Validated records and the file's sha256; unlike ``validate``, repeated ids are accepted (scoring then
-    joins by position)."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        read_meta(path, entry.name)  # raises the one-line MetaFileError naming why the file cannot be read
-        raise
-    return read_meta(path, entry.name, data=data, unique_ids=False), hashlib.sha256(data).hexdigest()
-
-
-def _from_records(entry: CatalogEntry, root: Path, path: Path) -> GroundTruth:
-    records, sha256 = _records(entry, path)
-    ids, reason = _ids([r.id for r in records])
-    media = [getattr(r, "pcl" if entry.modality == "pointcloud" else "image") for r in records]
-    cluster, keys = _clusters(media)
-    sizes = _sizes(split_dir_of(path), media, entry.name) if get_spec(entry.name).needs_image_size else None
-    manifest = {"file": _relative(path, root), "sha256": sha256, "items": len(records), "source": "meta"}
-    return GroundTruth(entry.name, ids, reason, _columns(entry, records), cluster, keys, sizes, manifest)
-
-
 def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-
-def _from_arrow(entry: CatalogEntry, root: Path, path: Path) -> GroundTruth | None:
-    """Ground truth from the converted split ``ROOT/.lamm/arrow/<name>`` if it is there and current."""
-    import pyarrow as pa
-
-    from lamm_data.convert import arrow_root
-    from lamm_data.features import class_label_field
-    from lamm_data.provenance import ARROW_FILE, read_provenance, staleness
-    from lamm_data.schemas import RECORD_MODELS
-
-    folder = arrow_root(root) / entry.name
-    if not folder.is_dir() or staleness(folder, path) is not None:
-        return None
-    provenance = read_provenance(folder)
-    with pa.memory_map(str(folder / ARROW_FILE)) as source:
-        table = pa.ipc.open_stream(source).read_all()
-    if provenance is None or table.num_rows != provenance.rows_out:
-        return None
-    media_key = "pcl_path" if entry.modality == "pointcloud" else "image_path"
-    media = table.column(media_key).to_pylist()
-    ids, reason = _ids(table.column("id").to_pylist())
-    if entry.name == "VG_ScanRefer":
-        columns: dict[str, list[Any]] = {"box": [o if o is not None else g for o, g in zip(
-            table.column("object").to_pylist(), table.column("gt_bbox").to_pylist(), strict=True)]}
-    else:
-        columns = {name: table.column(name).to_pylist() for name in entry.gt_fields}
-    labels = class_label_field(RECORD_MODELS[provenance.record])
-    if labels is not None and labels[0] in columns:  # ClassLabel indices -> the class names LAMM compares
-        names = labels[1]
-        columns[labels[0]] = [None if i is None else names[i] for i in columns[labels[0]]]
-    sizes = None
-    if get_spec(entry.name).needs_image_size:
-        dims = list(zip(table.column("width").to_pylist(), table.column("height").to_pylist(), strict=True))
-        if any(w is None or h is None for w, h in dims):
-            sizes = _sizes(split_dir_of(path), media, entry.name)
-        else:
-            sizes = tuple((int(w), int(h)) for w, h in dims)
-    cluster, keys = _clusters(media)
-    manifest = {"file": _relative(path, root), "sha256": provenance.source_sha256, "items": table.num_rows,
-                "source": "arrow"}
-    return GroundTruth(entry.name, ids, reason, columns, cluster, keys, sizes, manifest)
 
 
 def load_ground_truth(root: str | os.PathLike[str], name: str | CatalogEntry) -> GroundTruth:
@@ -183,5 +112,14 @@ def load_ground_truth(root: str | os.PathLike[str], name: str | CatalogEntry) ->
     """
     entry = name if isinstance(name, CatalogEntry) else resolve(name)
     root = Path(root)
-    path = find_meta(root, entry)
-    return _from_arrow(entry, root, path) or _from_records(entry, root, path)
+    data = read_columns(entry, root, entry.gt_fields, unique_ids=False)
+    ids, reason = _ids(data.ids)
+    cluster, keys = _clusters(data.media)
+    sizes = None
+    if get_spec(entry.name).needs_image_size:
+        if data.sizes is not None and all(size is not None for size in data.sizes):
+            sizes = tuple(data.sizes)  # type: ignore[arg-type]
+        else:
+            sizes = _sizes(data.split_dir, data.media, entry.name)
+    manifest = {"file": _relative(data.meta, root), "sha256": data.sha256, "items": len(data), "source": data.source}
+    return GroundTruth(entry.name, ids, reason, data.values, cluster, keys, sizes, manifest)

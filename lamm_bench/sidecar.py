@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 
 from lamm_bench.errors import ReportError
-from lamm_bench.metrics.bootstrap import Estimator, estimator_from_arrays
+from lamm_bench.metrics.bootstrap import Estimator
+from lamm_bench.metrics.estimators import estimator_from_arrays
 
 SIDECAR_VERSION = 1
 

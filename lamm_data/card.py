@@ -143,16 +143,10 @@ MEDIA_SOURCES: dict[str, tuple[str, ...]] = {
     "3rscan_pcls": ("3RScan",), "shapenet_pcls": ("ShapeNet",),
 }
 """Source datasets of each media archive."""
-LABEL_SOURCES: dict[str, tuple[str, ...]] = {"VG_ScanRefer": ("ScanRefer",),
-                                             "VQA_ScanQA_multiplechoice": ("ScanQA",),
-                                             "VQA_ScanQA_multiplechoice_finetune": ("ScanQA",)}
-"""Source datasets of labels beyond the media's own (questions, referring expressions)."""
-
-
 def sources_of(entry: CatalogEntry) -> list[SourceDataset]:
     """The source datasets of one LAMM file: those of its media, then of its labels."""
     names = [n for folder in entry.media for n in MEDIA_SOURCES.get(folder, ())]
-    names += list(LABEL_SOURCES.get(entry.name, ()))
+    names += list(entry.label_sources)
     return [SOURCES[n] for n in dict.fromkeys(names)]
 
 

@@ -15,7 +15,28 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from lamm_data.errors import UnknownNameError
+from lamm_data.errors import NotAMetaFileError, UnknownNameError
+from lamm_data.schemas import (
+    CaptionRecord,
+    Choice3DRecord,
+    ChoiceRecord,
+    ClassificationRecord,
+    CountingRecord,
+    Detection3DRecord,
+    DetectionRecord,
+    FacialHairRecord,
+    FacialSmileRecord,
+    FineGrainedRecord,
+    Grounding3DRecord,
+    InstructRecord2D,
+    InstructRecord3D,
+    KeypointsRecord,
+    LocatingBoxesRecord,
+    LocatingJointsRecord,
+    LocatingPointsRecord,
+    OCRRecord,
+    Record,
+)
 
 Group = Literal["2D_Instruct", "2D_Benchmark", "3D_Instruct", "3D_Benchmark"]
 Kind = Literal["meta", "archive"]
@@ -56,9 +77,11 @@ class CatalogEntry:
         task: task prefix of a benchmark file (``Detection``, ``VG``, ...); ``Instruct`` for instruction
             files, ``Archive`` for archives.
         dataset: source dataset of a benchmark (``VOC2012``); ``None`` for instruction files and archives.
-        record: key of the record schema in :mod:`lamm_data.schemas`; ``None`` for archives.
+        record: the pydantic model of one item (:mod:`lamm_data.schemas`); ``None`` for archives.
         gt_fields: ground-truth fields of a benchmark record (empty for instruction files).
         media: archive folders whose files the records reference (``voc2012_images``).
+        label_sources: source datasets of the labels beyond the media's own (questions, referring expressions;
+            names of :data:`lamm_data.card.SOURCES`).
         items: documented item count, or ``None`` where unknown.
         hub: the file's path in each hub repo that holds it (preferred path first per repo).
         aliases: other accepted spellings (compared case-insensitively).
@@ -75,9 +98,10 @@ class CatalogEntry:
     documented_size: str
     task: str
     dataset: str | None = None
-    record: str | None = None
+    record: type[Record] | None = None
     gt_fields: tuple[str, ...] = ()
     media: tuple[str, ...] = ()
+    label_sources: tuple[str, ...] = ()
     items: int | None = None
     hub: tuple[HubFile, ...] = ()
     aliases: tuple[str, ...] = ()
@@ -101,6 +125,17 @@ class CatalogEntry:
             return f"OpenDataLab ({ARCHIVE_HOME}/{self.group})"
         return ", ".join(sorted({h.repo_id for h in self.hub}, key=HUB_REPOS.index))
 
+    @property
+    def record_model(self) -> type[Record]:
+        """The model of one item of this meta file.
+
+        Raises:
+            NotAMetaFileError: the entry is an archive.
+        """
+        if self.record is None:
+            raise NotAMetaFileError(f"{self.name} is an archive, not a meta file; it has no record schema")
+        return self.record
+
     def hub_paths(self, repo_id: str) -> tuple[str, ...]:
         """Candidate paths of this file in ``repo_id`` (preferred first); empty if that repo lacks it."""
         return tuple(h.path for h in self.hub if h.repo_id == repo_id)
@@ -110,12 +145,13 @@ def _meta(
     name: str,
     group: Group,
     size: str,
-    record: str,
+    record: type[Record],
     *,
     task: str,
     dataset: str | None = None,
     gt: tuple[str, ...] = (),
     media: tuple[str, ...] = (),
+    label_sources: tuple[str, ...] = (),
     items: int | None = None,
     old_names: tuple[str, ...] | None = (),
     aliases: tuple[str, ...] = (),
@@ -139,6 +175,7 @@ def _meta(
         record=record,
         gt_fields=gt,
         media=media,
+        label_sources=label_sources,
         items=items,
         hub=tuple(hub),
         aliases=old_aliases + aliases,
@@ -162,7 +199,8 @@ def _archive(name: str, group: Group, size: str, notes: str = "", also_in: tuple
     )
 
 
-def _bench2d(task: str, dataset: str, size: str, record: str, gt: tuple[str, ...], media: str, **kw) -> CatalogEntry:
+def _bench2d(task: str, dataset: str, size: str, record: type[Record], gt: tuple[str, ...], media: str,
+             **kw) -> CatalogEntry:
     return _meta(f"{task}_{dataset}", "2D_Benchmark", size, record, task=task, dataset=dataset, gt=gt,
                  media=(media,), **kw)
 
@@ -171,70 +209,73 @@ _I2 = "2D_Instruct"
 _CONV = ("conversations", "task_type")
 _ENTRIES: tuple[CatalogEntry, ...] = (
     # 2D instruction files (sizes: openlamm tree listing, §1.1)
-    _meta("daily_dialogue_49k", _I2, "111 MB", "instruct2d", task="Instruct", gt=_CONV, media=("coco_images",),
+    _meta("daily_dialogue_49k", _I2, "111 MB", InstructRecord2D, task="Instruct", gt=_CONV, media=("coco_images",),
           notes="Multi-round daily dialogue on COCO images (task_type conversation)."),
-    _meta("detailed_description_49k", _I2, "65.5 MB", "instruct2d", task="Instruct", gt=_CONV, media=("coco_images",),
+    _meta("detailed_description_49k", _I2, "65.5 MB", InstructRecord2D, task="Instruct", gt=_CONV,
+          media=("coco_images",),
           notes="One-round detailed descriptions (task_type description)."),
-    _meta("factual_knowledge_dialogue_42k", _I2, "83.1 MB", "instruct2d", task="Instruct", gt=_CONV,
+    _meta("factual_knowledge_dialogue_42k", _I2, "83.1 MB", InstructRecord2D, task="Instruct", gt=_CONV,
           media=("bamboo_images",), notes="Multi-round factual-knowledge dialogue on Bamboo images."),
-    _meta("vision_task_dialogue_46k", _I2, "65.4 MB", "instruct2d", task="Instruct", gt=_CONV,
+    _meta("vision_task_dialogue_46k", _I2, "65.4 MB", InstructRecord2D, task="Instruct", gt=_CONV,
           media=("coco_images", "bamboo_images", "locount_images", "textvqa_images"),
           notes="Vision-task dialogue: detection, classification, counting, keypoints, OCR-VQA."),
-    _meta("LAMM_instruct_98k", _I2, "177 MB", "instruct2d", task="Instruct", gt=_CONV, media=("coco_images",),
+    _meta("LAMM_instruct_98k", _I2, "177 MB", InstructRecord2D, task="Instruct", gt=_CONV, media=("coco_images",),
           old_names=("LAMM_2dinstruct_98k", "LAMM_instruct_98k"),
           notes="daily_dialogue + detailed_description."),
-    _meta("LAMM_instruct_140k", _I2, "260 MB", "instruct2d", task="Instruct", gt=_CONV,
+    _meta("LAMM_instruct_140k", _I2, "260 MB", InstructRecord2D, task="Instruct", gt=_CONV,
           media=("coco_images", "bamboo_images"), old_names=("LAMM_2dinstruct_140k", "LAMM_instruct_140k"),
           notes="98k + factual_knowledge_dialogue (inferred)."),
-    _meta("LAMM_instruct_186k", _I2, "325 MB", "instruct2d", task="Instruct", gt=_CONV, items=186_098,
+    _meta("LAMM_instruct_186k", _I2, "325 MB", InstructRecord2D, task="Instruct", gt=_CONV, items=186_098,
           media=("coco_images", "bamboo_images", "locount_images", "textvqa_images"),
           old_names=("LAMM_2dinstruct_186k", "LAMM_instruct_186k"), notes="All four 2D instruction sets."),
     # 3D instruction files
-    _meta("LAMM_3dinstruct_10k", "3D_Instruct", "19.6 MB", "instruct3d", task="Instruct", gt=_CONV, items=10_262,
+    _meta("LAMM_3dinstruct_10k", "3D_Instruct", "19.6 MB", InstructRecord3D, task="Instruct", gt=_CONV, items=10_262,
           media=("3rscan_pcls", "shapenet_pcls"), notes="ShapeNet and 3RScan point clouds; no id/image keys."),
-    _meta("VQA_ScanQA_multiplechoice_finetune", "3D_Instruct", "7.61 MB", "instruct3d", task="Instruct", gt=_CONV,
-          media=("scannet_pcls",), old_names=None,
+    _meta("VQA_ScanQA_multiplechoice_finetune", "3D_Instruct", "7.61 MB", InstructRecord3D, task="Instruct", gt=_CONV,
+          media=("scannet_pcls",), old_names=None, label_sources=("ScanQA",),
           notes="Fine-tuning data for the 99.89% ScanQA row (openlamm PR #1, 2023-10-16); only in "
                 "openlamm/LAMM_Dataset; record layout not documented (read as 3D instruction records)."),
     # 2D benchmark files (§4.2)
-    _bench2d("Caption", "flickr30k", "612 kB", "caption", ("sentences",), "flickr30k_images",
+    _bench2d("Caption", "flickr30k", "612 kB", CaptionRecord, ("sentences",), "flickr30k_images",
              aliases=("flickr30k", "Flickr30k_LAMM")),
-    _bench2d("Classification", "CIFAR10", "2.7 MB", "classification", ("label",), "cifar10_images",
+    _bench2d("Classification", "CIFAR10", "2.7 MB", ClassificationRecord, ("label",), "cifar10_images",
              aliases=("CIFAR10", "CIFAR10_LAMM")),
-    _bench2d("Counting", "FSC147", "7.62 MB", "counting", ("num",), "fsc147_images",
+    _bench2d("Counting", "FSC147", "7.62 MB", CountingRecord, ("num",), "fsc147_images",
              aliases=("FSC147", "FSC147_LAMM")),
-    _bench2d("Detection", "VOC2012", "6.68 MB", "detection2d", ("object",), "voc2012_images",
+    _bench2d("Detection", "VOC2012", "6.68 MB", DetectionRecord, ("object",), "voc2012_images",
              aliases=("VOC2012", "VOC2012_LAMM"), notes="Boxes normalised [x1, y1, x2, y2] in [0, 1]."),
-    _bench2d("Facial_Classification", "CelebA(Hair)", "2.51 MB", "facial_hair", ("attr",), "celeba_images",
+    _bench2d("Facial_Classification", "CelebA(Hair)", "2.51 MB", FacialHairRecord, ("attr",), "celeba_images",
              aliases=("CelebA(Hair)",)),
-    _bench2d("Facial_Classification", "CelebA(Smile)", "3.78 MB", "facial_smile", ("attr",), "celeba_images",
+    _bench2d("Facial_Classification", "CelebA(Smile)", "3.78 MB", FacialSmileRecord, ("attr",), "celeba_images",
              aliases=("CelebA(Smile)",), notes='attr is the string "1" (smiling) or "-1".'),
-    _bench2d("Fine-grained_Classification", "UCMerced", "691 kB", "finegrained", ("label",), "ucmerced_images",
+    _bench2d("Fine-grained_Classification", "UCMerced", "691 kB", FineGrainedRecord, ("label",), "ucmerced_images",
              aliases=("UCMerced",)),
-    _bench2d("Keypoints_Detection", "LSP", "4.08 MB", "keypoints", ("gt_joints",), "lsp_images",
+    _bench2d("Keypoints_Detection", "LSP", "4.08 MB", KeypointsRecord, ("gt_joints",), "lsp_images",
              old_names=("Keypoints_Dectection_LSP",), aliases=("LSP",),
              notes="14 joints in pixels of the stored image; the old repo and the dataset card spell the "
                    "file Keypoints_Dectection_LSP.json."),
-    _bench2d("Locating", "FSC147", "7.82 MB", "locating_points", ("points",), "fsc147_images",
+    _bench2d("Locating", "FSC147", "7.82 MB", LocatingPointsRecord, ("points",), "fsc147_images",
              notes="Object centres in pixels; scored only by the first LAMM version (point distance)."),
-    _bench2d("Locating", "LSP", "4.09 MB", "locating_joints", ("gt_joints",), "lsp_images"),
-    _bench2d("Locating", "VOC2012", "6.21 MB", "locating_boxes", ("object",), "voc2012_images",
+    _bench2d("Locating", "LSP", "4.09 MB", LocatingJointsRecord, ("gt_joints",), "lsp_images"),
+    _bench2d("Locating", "VOC2012", "6.21 MB", LocatingBoxesRecord, ("object",), "voc2012_images",
              aliases=("Locating_VOC2012_LAMM",)),
-    _bench2d("OCR", "SVT", "68.9 kB", "ocr", ("word_list",), "svt_images", aliases=("SVT",)),
-    _bench2d("VQA", "AI2D", "2.15 MB", "vqa_choice", ("gt_choice", "gt_choices"), "ai2d_images",
+    _bench2d("OCR", "SVT", "68.9 kB", OCRRecord, ("word_list",), "svt_images", aliases=("SVT",)),
+    _bench2d("VQA", "AI2D", "2.15 MB", ChoiceRecord, ("gt_choice", "gt_choices"), "ai2d_images",
              aliases=("AI2D",)),
-    _bench2d("VQA", "SQAimage", "3.72 MB", "vqa_choice", ("gt_choice", "gt_choices"), "sqaimage_images",
+    _bench2d("VQA", "SQAimage", "3.72 MB", ChoiceRecord, ("gt_choice", "gt_choices"), "sqaimage_images",
              aliases=("SQAimage", "VQA_ScienceQA", "ScienceQA", "ScienceQA_LAMM"),
              notes="ChEF reads the same file as VQA_ScienceQA.json."),
     # 3D benchmark files (§5)
-    _meta("Detection_ScanNet", "3D_Benchmark", "1.7 MB", "detection3d", task="Detection", dataset="ScanNet",
+    _meta("Detection_ScanNet", "3D_Benchmark", "1.7 MB", Detection3DRecord, task="Detection", dataset="ScanNet",
           gt=("object",), media=("scannet_pcls",), aliases=("ScanNet", "ScanNet_LAMM"),
           notes="Boxes [cx, cy, cz, l, w, h] in metres, axis-aligned; ~312 scenes (inferred)."),
-    _meta("VG_ScanRefer", "3D_Benchmark", "6.41 MB", "grounding3d", task="VG", dataset="ScanRefer",
-          gt=("object",), media=("scannet_pcls",), aliases=("ScanRefer", "ScanRefer_LAMM"),
+    _meta("VG_ScanRefer", "3D_Benchmark", "6.41 MB", Grounding3DRecord, task="VG", dataset="ScanRefer",
+          gt=("object",), media=("scannet_pcls",), label_sources=("ScanRefer",),
+          aliases=("ScanRefer", "ScanRefer_LAMM"),
           notes="One box [cx, cy, cz, l, w, h] in metres under 'object' (older copies: 'gt_bbox')."),
-    _meta("VQA_ScanQA_multiplechoice", "3D_Benchmark", "1.92 MB", "vqa_choice3d", task="VQA",
+    _meta("VQA_ScanQA_multiplechoice", "3D_Benchmark", "1.92 MB", Choice3DRecord, task="VQA",
           dataset="ScanQA_multiplechoice", gt=("gt_choice", "gt_choices"), media=("scannet_pcls",),
+          label_sources=("ScanQA",),
           aliases=("ScanQA", "ScanQA_multiplechoice", "ScanQA_LAMM"), notes="Up to 6 options (A-F)."),
     # archives (§1.4; older README figures in brackets)
     _archive("coco_images", _I2, "7.8 GB [8.5 GB]"),
@@ -297,8 +338,8 @@ _ALIASES = _build_aliases()
 def register(entry: CatalogEntry) -> CatalogEntry:
     """Add a file to the catalog for this process (a new benchmark: see ``docs/adding-a-benchmark.md``).
 
-    Its name and aliases must not clash with any entry's; its ``record`` must name a record model of
-    :mod:`lamm_data.schemas` (or one added with :func:`lamm_data.schemas.register_record_model`).
+    Its name and aliases must not clash with any entry's; its ``record`` is a :class:`~lamm_data.schemas.Record`
+    model (one of :mod:`lamm_data.schemas` or a new one; its ``KEY`` must not be another model's).
 
     Raises:
         ValueError: the name or an alias is taken.
@@ -306,6 +347,11 @@ def register(entry: CatalogEntry) -> CatalogEntry:
     if entry.name in _BY_NAME:
         raise ValueError(f"{entry.name} is already in the catalog")
     claims = _claims(entry, _ALIASES)
+    if entry.record is not None:
+        known = record_models().get(entry.record.KEY, entry.record)
+        if known is not entry.record:
+            raise ValueError(f"record model {entry.record.__name__} has the KEY {entry.record.KEY!r} of "
+                             f"{known.__name__}; give it its own KEY")
     _BY_NAME[entry.name] = entry
     _ALIASES.update(claims)
     return entry
@@ -319,6 +365,11 @@ def unregister(name: str) -> None:
     del _BY_NAME[name]
     for key in [k for k, v in _ALIASES.items() if v == name]:
         del _ALIASES[key]
+
+
+def record_models() -> dict[str, type[Record]]:
+    """Every record model the catalog uses, by its ``KEY`` (how converted data names it)."""
+    return {e.record.KEY: e.record for e in _BY_NAME.values() if e.record is not None}
 
 
 def benchmark_names() -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from lamm_data import catalog
-from lamm_data._cli import ROOT_HELP, err, fail, friendly_errors, old_spelling, out, pick_root, run, version_option
+from lamm_data.console import ROOT_HELP, err, fail, friendly_errors, old_spelling, out, pick_root, run, version_option
 from lamm_data.errors import UnknownNameError
 from lamm_data.layout import default_root
 from lamm_data.metafile import FileReport, validate_paths

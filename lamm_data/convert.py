@@ -53,7 +53,7 @@ from lamm_data.provenance import (
     read_provenance,
     staleness,
 )
-from lamm_data.schemas import SCHEMA_VERSION, media_field, record_model
+from lamm_data.schemas import SCHEMA_VERSION, media_field
 
 try:
     import fcntl
@@ -170,12 +170,12 @@ def _write_split(
     del data
     if records is None:
         raise InvalidMetaError(report)
-    model = record_model(entry)
+    model = entry.record_model
     split_dir = split_dir_of(meta)
     media = media_facts(records, media_field(model), split_dir, str(meta), workers=workers, on_progress=on_progress)
     ids, int_rows = id_column(records)
     prov = Provenance(
-        name=entry.name, record=str(entry.record), source=str(meta), source_sha256=sha256,
+        name=entry.name, record=model.KEY, source=str(meta), source_sha256=sha256,
         source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,
         lamm_data_version=__version__, format_version=FORMAT_VERSION, rows_in=report.items, rows_out=report.items,
         split_dir=str(split_dir), media_folders=media.folders, embed_media=embed_media,

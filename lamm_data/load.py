@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from lamm_data.arrow_build import Progress
-from lamm_data.catalog import resolve
+from lamm_data.catalog import record_models, resolve
 from lamm_data.convert import arrow_root, convert_file
 from lamm_data.errors import LammError, NotAMetaFileError
 from lamm_data.features import arrow_schema, columns, hf_features
 from lamm_data.layout import default_root, find_meta
 from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance, read_provenance, staleness
-from lamm_data.schemas import RECORD_MODELS
+from lamm_data.schemas import Record
 
 if TYPE_CHECKING:
     import datasets
@@ -91,19 +91,33 @@ def open_split(folder: str | os.PathLike[str], *, decode: bool = True) -> datase
     from datasets.table import MemoryMappedTable
 
     folder = Path(folder)
-    prov = read_provenance(folder)
-    if prov is None:
-        raise LammError(f"{folder} is not a converted LAMM split; create it with: lamm-data convert NAME --root ROOT")
-    model = RECORD_MODELS[prov.record]
+    table = MemoryMappedTable.from_file(str(folder / ARROW_FILE)) if read_provenance(folder) is not None else None
+    prov, model = checked_split(folder, None if table is None else table.schema, 0 if table is None else table.num_rows)
     cols = columns(model, embed_media=prov.embed_media)
-    table = MemoryMappedTable.from_file(str(folder / ARROW_FILE))
-    if not table.schema.equals(arrow_schema(cols)):
-        raise LammError(f"{folder} was written with other columns than this version expects; convert it again")
-    if table.num_rows != prov.rows_out:
-        raise LammError(f"{folder} holds {table.num_rows} rows, its provenance says {prov.rows_out}; convert again")
     info = DatasetInfo(description=f"LAMM {prov.name} (sha256 {prov.source_sha256} of {prov.source})",
                        features=hf_features(cols, decode=decode), dataset_name=prov.name)
     return Dataset(table, info=info, fingerprint=f"{prov.source_sha256[:16]}{'' if decode else '-raw'}")
+
+
+def checked_split(folder: Path, schema: pa.Schema | None, num_rows: int) -> tuple[Provenance, type[Record]]:
+    """The provenance and record model of a converted split whose Arrow data has ``schema`` and ``num_rows``.
+
+    Raises:
+        LammError: ``folder`` holds no conversion (``schema`` is then ``None``), one of a record model this process
+            does not know, other columns than this version writes, or another row count than its provenance's.
+    """
+    prov = read_provenance(folder)
+    if prov is None or schema is None:
+        raise LammError(f"{folder} is not a converted LAMM split; create it with: lamm-data convert NAME --root ROOT")
+    model = record_models().get(prov.record)
+    if model is None:
+        raise LammError(f"{folder} holds {prov.record!r} records, a record model this process does not know; "
+                        "register its catalog entry first, or convert it again")
+    if not schema.equals(arrow_schema(columns(model, embed_media=prov.embed_media))):
+        raise LammError(f"{folder} was written with other columns than this version expects; convert it again")
+    if num_rows != prov.rows_out:
+        raise LammError(f"{folder} holds {num_rows} rows, its provenance says {prov.rows_out}; convert again")
+    return prov, model
 
 
 def provenance_of(dataset: datasets.Dataset) -> Provenance | None:

@@ -26,7 +26,7 @@ from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import LammError, MetaFileError, SchemaError, UnknownNameError
 from lamm_data.layout import discover_meta_files
-from lamm_data.schemas import Record, media_field, normalise_media_path, record_model
+from lamm_data.schemas import Record, media_field, normalise_media_path
 
 Severity = Literal["error", "warning"]
 _BOM = b"\xef\xbb\xbf"
@@ -375,7 +375,7 @@ def validate_meta(
     """
     path = Path(path)
     entry = entry_for_path(path, name)
-    model = record_model(entry)
+    model = entry.record_model
     file = str(path)
     report = FileReport(file, entry.name)
     try:

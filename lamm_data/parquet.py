@@ -25,12 +25,11 @@ import pyarrow.parquet as pq
 
 from lamm_data.atomic import replace_folder, temp_dir
 from lamm_data.card import CARD_FILE, card_text
-from lamm_data.catalog import CatalogEntry, resolve
+from lamm_data.catalog import CatalogEntry, record_models, resolve
 from lamm_data.convert import arrow_root, convert_file
 from lamm_data.features import columns
 from lamm_data.layout import find_meta
 from lamm_data.provenance import ARROW_FILE, METADATA_KEY, Provenance, read_provenance
-from lamm_data.schemas import RECORD_MODELS
 
 DATA_DIR = "data"
 """Sub-folder of an exported split holding its shards (beside the card ``README.md``, which engines reading the
@@ -117,7 +116,7 @@ def _write_shards(table: pa.Table, entry: CatalogEntry, out_dir: Path, shard_row
             pq.write_table(shard, tmp / DATA_DIR / filename, row_group_size=min(shard_rows, ROW_GROUP_ROWS))
             files.append(out_dir / name / DATA_DIR / filename)
         prov = Provenance.from_json((table.schema.metadata or {})[METADATA_KEY])
-        cols = columns(RECORD_MODELS[prov.record], embed_media=prov.embed_media)
+        cols = columns(record_models()[prov.record], embed_media=prov.embed_media)
         size = sum((tmp / DATA_DIR / f.name).stat().st_size for f in files)
         card = card_text(entry, cols, table.num_rows, prov, data_files=SHARD_GLOB, num_bytes=size)
         (tmp / CARD_FILE).write_text(card, encoding="utf-8")

@@ -18,6 +18,7 @@ per item rather than one per nested value.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -32,9 +33,6 @@ from pydantic import (
     model_validator,
 )
 from typing_extensions import TypedDict
-
-from lamm_data.catalog import CatalogEntry, resolve
-from lamm_data.errors import NotAMetaFileError
 
 SCHEMA_VERSION = "1"
 """Version of these record models; bump when a model changes in a way converted data depends on."""
@@ -151,9 +149,24 @@ class Record(BaseModel):
     """Base of every record model. ``NESTED_KEYS`` lists, per nested field, the keys its items may have."""
 
     model_config = ConfigDict(extra="allow", allow_inf_nan=False, populate_by_name=True)
+    KEY: ClassVar[str] = ""
+    """The model's name in converted data (provenance) and in the docs (``detection2d``)."""
     NESTED_KEYS: ClassVar[dict[str, frozenset[str]]] = {}
+    COALESCED: ClassVar[dict[str, tuple[str, ...]]] = {}
+    """Fields whose value is read from the first of several keys that holds one (older files spell them
+    differently); readers use :meth:`coalesce`, so each such rule is written here once."""
 
     id: RecordId | None = None
+
+    @classmethod
+    def coalesce(cls, name: str, values: Mapping[str, Any]) -> Any:
+        """The value of the field ``name`` from an item's ``values`` (a record's fields or a row), honouring
+        :attr:`COALESCED` (``None`` when no key holds one)."""
+        for key in cls.COALESCED.get(name, (name,)):
+            value = values.get(key)
+            if value is not None:
+                return value
+        return None
 
     def unknown_values(self) -> dict[str, Any]:
         """Values present in the source item but not in the model, by dotted name (``conversations[2].weight``)."""
@@ -198,12 +211,16 @@ class _Instruct(Record):
 class InstructRecord2D(_Instruct):
     """2D instruction item: ``image`` + ``conversations`` (+ ``task_type``, ``src_image``)."""
 
+    KEY: ClassVar[str] = "instruct2d"
+
     image: MediaPath
     src_image: str | None = None
 
 
 class InstructRecord3D(_Instruct):
     """3D instruction item: ``pcl`` + ``conversations`` (+ ``task_type``, ``src_dataset``, ``src_id``)."""
+
+    KEY: ClassVar[str] = "instruct3d"
 
     pcl: MediaPath
     src_dataset: str | None = None
@@ -227,11 +244,15 @@ class Benchmark3DRecord(Record):
 class CaptionRecord(Benchmark2DRecord):
     """Caption_flickr30k: reference captions in ``sentences``."""
 
+    KEY: ClassVar[str] = "caption"
+
     sentences: list[str] = Field(min_length=1)
 
 
 class ClassificationRecord(Benchmark2DRecord):
     """Classification_CIFAR10: class name in ``label``."""
+
+    KEY: ClassVar[str] = "classification"
 
     label: NonEmptyStr
 
@@ -239,11 +260,15 @@ class ClassificationRecord(Benchmark2DRecord):
 class FineGrainedRecord(Benchmark2DRecord):
     """Fine-grained_Classification_UCMerced: land-use class in ``label`` (matched case-sensitively)."""
 
+    KEY: ClassVar[str] = "finegrained"
+
     label: NonEmptyStr
 
 
 class CountingRecord(Benchmark2DRecord):
     """Counting_FSC147: object count ``num`` (optionally the object centres in pixels)."""
+
+    KEY: ClassVar[str] = "counting"
 
     num: StrictInt = Field(ge=0)
     points: list[Point] | None = None
@@ -252,6 +277,8 @@ class CountingRecord(Benchmark2DRecord):
 class DetectionRecord(Benchmark2DRecord):
     """Detection_VOC2012: ``object`` = list of ``{label, bbox}``, boxes normalised."""
 
+    KEY: ClassVar[str] = "detection2d"
+
     NESTED_KEYS: ClassVar[dict[str, frozenset[str]]] = {"object": frozenset(("label", "bbox"))}
     object: list[Object2D]
 
@@ -259,9 +286,13 @@ class DetectionRecord(Benchmark2DRecord):
 class LocatingBoxesRecord(DetectionRecord):
     """Locating_VOC2012: same ground truth as detection; the model answers with points."""
 
+    KEY: ClassVar[str] = "locating_boxes"
+
 
 class FacialHairRecord(Benchmark2DRecord):
     """Facial_Classification_CelebA(Hair): hair colour word in ``attr``."""
+
+    KEY: ClassVar[str] = "facial_hair"
 
     attr: NonEmptyStr
 
@@ -269,11 +300,15 @@ class FacialHairRecord(Benchmark2DRecord):
 class FacialSmileRecord(Benchmark2DRecord):
     """Facial_Classification_CelebA(Smile): ``attr`` is the string ``"1"`` (smiling) or ``"-1"``."""
 
+    KEY: ClassVar[str] = "facial_smile"
+
     attr: Literal["1", "-1"]
 
 
 class KeypointsRecord(Benchmark2DRecord):
     """Keypoints_Detection_LSP: 14 joints in pixels, LSP order (:data:`JOINT_NAMES`)."""
+
+    KEY: ClassVar[str] = "keypoints"
 
     gt_joints: list[Point] = Field(min_length=14, max_length=14)
 
@@ -281,15 +316,21 @@ class KeypointsRecord(Benchmark2DRecord):
 class LocatingJointsRecord(KeypointsRecord):
     """Locating_LSP: joints in pixels; the person box is their min/max."""
 
+    KEY: ClassVar[str] = "locating_joints"
+
 
 class LocatingPointsRecord(Benchmark2DRecord):
     """Locating_FSC147: object centres ``points`` in pixels."""
+
+    KEY: ClassVar[str] = "locating_points"
 
     points: list[Point]
 
 
 class OCRRecord(Benchmark2DRecord):
     """OCR_SVT: ground-truth words in ``word_list``."""
+
+    KEY: ClassVar[str] = "ocr"
 
     word_list: list[str] = Field(min_length=1)
 
@@ -310,12 +351,16 @@ class _Choice:
 class ChoiceRecord(_Choice, Benchmark2DRecord):
     """VQA_AI2D / VQA_SQAimage: ``gt_choice`` indexes ``gt_choices`` (letters A-E)."""
 
+    KEY: ClassVar[str] = "vqa_choice"
+
     gt_choice: StrictInt
     gt_choices: list[str]
 
 
 class Choice3DRecord(_Choice, Benchmark3DRecord):
     """VQA_ScanQA_multiplechoice: ``gt_choice`` indexes ``gt_choices`` (letters A-F)."""
+
+    KEY: ClassVar[str] = "vqa_choice3d"
 
     MAX_CHOICES: ClassVar[int] = 6
     gt_choice: StrictInt
@@ -325,6 +370,8 @@ class Choice3DRecord(_Choice, Benchmark3DRecord):
 class Detection3DRecord(Benchmark3DRecord):
     """Detection_ScanNet: ``object`` = list of ``{label, bbox}`` with centre/size boxes in metres."""
 
+    KEY: ClassVar[str] = "detection3d"
+
     NESTED_KEYS: ClassVar[dict[str, frozenset[str]]] = {"object": frozenset(("label", "bbox"))}
     object: list[Object3D]
 
@@ -332,6 +379,9 @@ class Detection3DRecord(Benchmark3DRecord):
 class Grounding3DRecord(Benchmark3DRecord):
     """VG_ScanRefer: one box under ``object`` (current files) or ``gt_bbox`` (older copies)."""
 
+    KEY: ClassVar[str] = "grounding3d"
+
+    COALESCED: ClassVar[dict[str, tuple[str, ...]]] = {"object": ("object", "gt_bbox")}
     object: Box3D | None = None
     gt_bbox: Box3D | None = None
 
@@ -343,44 +393,15 @@ class Grounding3DRecord(Benchmark3DRecord):
 
     @property
     def box(self) -> list[float]:
-        """The ground-truth box, whichever key held it."""
-        return self.object if self.object is not None else self.gt_bbox  # type: ignore[return-value]
+        """The ground-truth box, whichever key held it (the ``object`` rule of :attr:`COALESCED`)."""
+        return self.coalesce("object", self.__dict__)
 
 
-RECORD_MODELS: dict[str, type[Record]] = {
-    "instruct2d": InstructRecord2D,
-    "instruct3d": InstructRecord3D,
-    "caption": CaptionRecord,
-    "classification": ClassificationRecord,
-    "counting": CountingRecord,
-    "detection2d": DetectionRecord,
-    "facial_hair": FacialHairRecord,
-    "facial_smile": FacialSmileRecord,
-    "finegrained": FineGrainedRecord,
-    "keypoints": KeypointsRecord,
-    "locating_points": LocatingPointsRecord,
-    "locating_joints": LocatingJointsRecord,
-    "locating_boxes": LocatingBoxesRecord,
-    "ocr": OCRRecord,
-    "vqa_choice": ChoiceRecord,
-    "vqa_choice3d": Choice3DRecord,
-    "detection3d": Detection3DRecord,
-    "grounding3d": Grounding3DRecord,
-}
-"""Record model by the catalog's ``record`` key."""
-
-
-def record_model(name: str | CatalogEntry) -> type[Record]:
-    """The record model of a meta file, given its catalog entry or any name/alias.
-
-    Raises:
-        UnknownNameError: ``name`` is not in the catalog.
-        NotAMetaFileError: ``name`` is an archive.
-    """
-    entry = name if isinstance(name, CatalogEntry) else resolve(name)
-    if entry.record is None:
-        raise NotAMetaFileError(f"{entry.name} is an archive, not a meta file; it has no record schema")
-    return RECORD_MODELS[entry.record]
+RECORD_MODELS: dict[str, type[Record]] = {model.KEY: model for model in (
+    InstructRecord2D, InstructRecord3D, CaptionRecord, ClassificationRecord, CountingRecord, DetectionRecord,
+    FacialHairRecord, FacialSmileRecord, FineGrainedRecord, KeypointsRecord, LocatingPointsRecord, LocatingJointsRecord,
+    LocatingBoxesRecord, OCRRecord, ChoiceRecord, Choice3DRecord, Detection3DRecord, Grounding3DRecord)}
+"""The record models of the LAMM release by :attr:`Record.KEY` (each catalog entry names its model)."""
 
 
 def media_field(model: type[Record]) -> str:

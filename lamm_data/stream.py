@@ -28,7 +28,7 @@ from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import MetaFileError, MissingDataError, SchemaError, UnknownNameError
 from lamm_data.layout import default_root, find_meta
 from lamm_data.metafile import Problem, entry_for_path, error_message, field_path, item_id
-from lamm_data.schemas import Record, record_model
+from lamm_data.schemas import Record
 
 CHUNK_BYTES = 1 << 20
 _WS = " \t\n\r"
@@ -57,7 +57,7 @@ def iter_records(
         UnknownNameError: ``source`` is neither a file nor a catalog name.
     """
     path, entry = _locate(source, root, name)
-    model = record_model(entry)
+    model = entry.record_model
     seen: dict[str, int] | None = {} if entry.is_benchmark else None
     with open(path, "rb") as f:
         for index, text in enumerate(_array_items(f, str(path), chunk_bytes)):

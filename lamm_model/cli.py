@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from lamm_data._cli import err, fail, friendly_errors, out, pick_root, run, version_option
+from lamm_data.console import err, fail, friendly_errors, out, pick_root, run, version_option
 from lamm_data.layout import default_root
 
 MODEL_EXTRA = ("torch", "transformers", "peft", "yaml", "safetensors", "tokenizers")

@@ -132,7 +132,7 @@ def test_help_usage_lines_are_the_ones_in_cli_md(prog: str, capsys: pytest.Captu
     block of docs/cli.md, for every command."""
     import importlib
 
-    from lamm_data._cli import plain_command
+    from lamm_data.console import plain_command
 
     module = importlib.import_module({"lamm-data": "lamm_data.cli", "lamm-bench": "lamm_bench.cli",
                                       "lamm-model": "lamm_model.cli"}[prog])

@@ -89,7 +89,7 @@ def _run_revision(src: Path, run: Path) -> dict[str, Path]:
         if stdout is not None:
             stdout.write_text(result.stdout, encoding="utf-8")
 
-    root = run / "root"
+    root = run / "root"  # --data and a positional ROOT: the spellings every revision since 1a7d585 accepts
     cli("lamm_data", "sample", str(root))
     baseline = root / "answers" / "baseline.jsonl"
     _degrade(baseline, run / "degraded.jsonl")

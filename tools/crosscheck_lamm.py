@@ -225,7 +225,7 @@ def check_evaluators(orig, rng: random.Random, cases: int, tally: Tally) -> None
         boxes = [rand_box3d(rng) for _ in range(n)]
         gtexts = [box_text(rng, [b], ["x"]) if rng.random() < 0.8 else rand_text(rng) for b in boxes]
         try:
-            ours = lamm_value("VG_ScanRefer", {"box": boxes}, gtexts)
+            ours = lamm_value("VG_ScanRefer", {"object": boxes}, gtexts)
             for t in (0.25, 0.5):
                 expected = printed_numbers(e3.grounding3d_eval, [{"object": b} for b in boxes],
                                            [{"text": x} for x in gtexts], t)

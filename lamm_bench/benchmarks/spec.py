@@ -7,7 +7,7 @@ are held by :mod:`lamm_bench.benchmarks.registry` and read, never modified.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -26,6 +26,10 @@ numbers, shown as stored), ``pixels`` and ``count`` (objects) shown as stored, `
 such as CIDEr-D (shown ×100, as the captioning literature reports it)."""
 Block = Literal["lamm", "metrics"]
 """``lamm``: the number LAMM's evaluator prints; ``metrics``: the honest metrics of this package."""
+LammRule = Literal["synonym", "substring", "answers"]
+"""Where one family's benchmarks follow different LAMM rules (classification): ``synonym`` the WordNet class match,
+``substring`` the label as a case-sensitive substring of the answer, ``answers`` the accuracy divided by the
+number of answers given instead of the number of items."""
 QueryLayout = Literal["single", "per_joint"]
 """``single``: one generation per item from its ``query``; ``per_joint``: one generation per joint name,
 ``query.format(joint)``, stored as ``{joint: answer}``."""
@@ -114,10 +118,11 @@ class BenchmarkSpec:
         protocol: how LAMM prompted a model for it.
         choice_letters: option letters of a multiple-choice benchmark (``""`` otherwise).
         three_d: boxes are 3D ``[cx, cy, cz, lx, ly, lz]`` in metres (else normalised 2D ``[x1, y1, x2, y2]``).
-        lamm_rule: variant of LAMM's rule where a family's benchmarks differ (``synonym``/``substring`` class
-            match; ``answers``: the accuracy is divided by the number of answers given, not of items).
+        lamm_rule: variants of LAMM's rule where a family's benchmarks differ (:data:`LammRule`).
         reported_key: key of this benchmark's published number in :mod:`lamm_bench.leaderboard.reported`.
         reported_metric: the LAMM metric that published number corresponds to.
+        answer: renders the reference answers of a ground-truth row, one per query of the item
+            (:mod:`lamm_bench.benchmarks.answers`), so the benchmark file can serve as training data.
         scoring_cost: rough relative scoring cost of one item (measured at the real scale); used only to start
             the longest benchmarks first when scoring in parallel.
     """
@@ -133,9 +138,10 @@ class BenchmarkSpec:
     label_set: tuple[str, ...] = ()
     choice_letters: str = ""
     three_d: bool = False
-    lamm_rule: tuple[str, ...] = ()
+    lamm_rule: tuple[LammRule, ...] = ()
     reported_key: str | None = None
     reported_metric: str | None = None
+    answer: Callable[[Mapping[str, Any]], list[str]] | None = None
     scoring_cost: int = 1
 
     @property

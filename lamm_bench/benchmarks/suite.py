@@ -14,6 +14,7 @@ point-cloud ones that of ``<task>3D``; LAMM's locating script picks ``Locating``
 
 from __future__ import annotations
 
+from lamm_bench.benchmarks import answers
 from lamm_bench.benchmarks.spec import BenchmarkSpec, InferenceProtocol, Metric, fractions, lamm_percent
 from lamm_bench.diagnostics import (
     CaptionDiagnostics,
@@ -161,6 +162,7 @@ _IMAGE, _CLOUD = 400, 800
 
 CAPTION_FLICKR30K = BenchmarkSpec(
     name="Caption_flickr30k", scorer=score_caption, diagnostics=CaptionDiagnostics,
+    answer=answers.caption,
     lamm=lamm_percent("BLEU4"),
     headlines=(Metric("CIDEr-D", "higher", "score"), *fractions("BLEU-4", "ROUGE-L")),
     protocol=InferenceProtocol(_SYS_CAPTION, task_type="description"), scoring_cost=60,  # CIDEr-D bootstrap
@@ -168,6 +170,7 @@ CAPTION_FLICKR30K = BenchmarkSpec(
 
 CLASSIFICATION_CIFAR10 = BenchmarkSpec(
     name="Classification_CIFAR10", scorer=score_class_name, diagnostics=ClassDiagnostics,
+    answer=answers.class_name,
     lamm=_ACC, headlines=_CLASS_HEADLINES, label_set=CIFAR10_CLASSES,
     lamm_rule=("synonym", "answers"),  # LAMM's CIFAR10 accuracy divides by the answers given (len(pred_data))
     protocol=InferenceProtocol(_SYS_CLASSIFICATION, task_type="classification"),
@@ -175,6 +178,7 @@ CLASSIFICATION_CIFAR10 = BenchmarkSpec(
 
 COUNTING_FSC147 = BenchmarkSpec(
     name="Counting_FSC147", scorer=score_counting, diagnostics=CountingDiagnostics,
+    answer=answers.counting,
     lamm=(Metric("MAE", "lower", "count"), Metric("MAE(<10)", "lower", "count")),
     headlines=(Metric("MAE_all", "lower", "count"), Metric("MAE", "lower", "count", over="parsed"),
                Metric("RMSE", "lower", "count", over="parsed"), Metric("exact_accuracy")),
@@ -183,6 +187,7 @@ COUNTING_FSC147 = BenchmarkSpec(
 
 DETECTION_VOC2012 = BenchmarkSpec(
     name="Detection_VOC2012", scorer=score_detection, diagnostics=DetectionDiagnostics,
+    answer=answers.detection,
     lamm=lamm_percent("mAP@0.5"),
     headlines=fractions("f1@0.5", "ap@0.5", "recall@0.5_agnostic"),
     label_set=VOC_CLASSES,
@@ -191,18 +196,21 @@ DETECTION_VOC2012 = BenchmarkSpec(
 
 FACIAL_CLASSIFICATION_CELEBA_HAIR = BenchmarkSpec(
     name="Facial_Classification_CelebA(Hair)", scorer=score_class_name, diagnostics=ClassDiagnostics,
+    answer=answers.hair_colour,
     lamm=_ACC, headlines=_CLASS_HEADLINES, label_set=CELEBA_HAIR_COLOURS, lamm_rule=("synonym",),
     protocol=InferenceProtocol(_SYS_FACIAL, task_type="classification"),
     reported_key="hair", reported_metric="Acc")
 
 FACIAL_CLASSIFICATION_CELEBA_SMILE = BenchmarkSpec(
     name="Facial_Classification_CelebA(Smile)", scorer=score_smile, diagnostics=SmileDiagnostics,
+    answer=answers.smile,
     lamm=_ACC, headlines=fractions("accuracy"),
     protocol=InferenceProtocol(_SYS_FACIAL, task_type="classification"),
     reported_key="smile", reported_metric="Acc")
 
 FINE_GRAINED_CLASSIFICATION_UCMERCED = BenchmarkSpec(
     name="Fine-grained_Classification_UCMerced", scorer=score_class_name, diagnostics=ClassDiagnostics,
+    answer=answers.fine_grained,
     lamm=_ACC, headlines=_CLASS_HEADLINES, label_set=UCMERCED_CLASSES,
     lamm_rule=("substring",),  # LAMM's UCMerced rule: the label as a case-sensitive substring of the answer
     protocol=InferenceProtocol(_SYS_FINE_GRAINED, task_type="classification"),
@@ -210,6 +218,7 @@ FINE_GRAINED_CLASSIFICATION_UCMERCED = BenchmarkSpec(
 
 KEYPOINTS_DETECTION_LSP = BenchmarkSpec(
     name="Keypoints_Detection_LSP", scorer=score_keypoints, diagnostics=KeypointsDiagnostics,
+    answer=answers.keypoints,
     lamm=lamm_percent("PCK"), headlines=fractions("pck@0.1"),
     metrics=(Metric("joint_parse_failure_rate", "lower"),), needs_image_size=True,
     protocol=InferenceProtocol(_SYS_KEYPOINTS, task_type="keypoint_detection", layout="per_joint",
@@ -218,39 +227,46 @@ KEYPOINTS_DETECTION_LSP = BenchmarkSpec(
 
 LOCATING_FSC147 = BenchmarkSpec(
     name="Locating_FSC147", scorer=score_locating_points, diagnostics=LocatingPointsDiagnostics,
+    answer=answers.locating_points,
     lamm=_ACC, headlines=fractions("recall@0.1", "precision@0.1"), needs_image_size=True,
     protocol=InferenceProtocol(_SYS_LOCATING, task_type="detection"), scoring_cost=2)
 
 LOCATING_LSP = BenchmarkSpec(
     name="Locating_LSP", scorer=score_locating_person, diagnostics=LocatingPersonDiagnostics,
+    answer=answers.hips,
     lamm=_ACC, headlines=fractions("accuracy"), needs_image_size=True,
     protocol=InferenceProtocol(_SYS_HUMAN_LOCATING, task_type="keypoint_detection"), scoring_cost=2)
 
 LOCATING_VOC2012 = BenchmarkSpec(
     name="Locating_VOC2012", scorer=score_locating_boxes, diagnostics=LocatingBoxesDiagnostics,
+    answer=answers.locating_boxes,
     lamm=_ACC, headlines=fractions("recall", "precision"), label_set=VOC_CLASSES,
     protocol=InferenceProtocol(_SYS_LOCATING, task_type="detection"), scoring_cost=2)
 
 OCR_SVT = BenchmarkSpec(
     name="OCR_SVT", scorer=score_ocr, diagnostics=OCRDiagnostics,
+    answer=answers.ocr,
     lamm=lamm_percent("Word Acc"), headlines=fractions("word_recall", "word_precision"),
     protocol=InferenceProtocol(_SYS_OCR, task_type="VQA"),
     reported_key="svt", reported_metric="Word Acc")
 
 VQA_AI2D = BenchmarkSpec(
     name="VQA_AI2D", scorer=score_choice, diagnostics=ChoiceDiagnostics,
+    answer=answers.choice,
     lamm=_ACC, headlines=_CHOICE_HEADLINES, choice_letters="ABCDE",
     protocol=InferenceProtocol(_SYS_VQA, task_type="VQA", two_pass_vqa=True),
     reported_key="ai2d", reported_metric="Acc")
 
 VQA_SQAIMAGE = BenchmarkSpec(
     name="VQA_SQAimage", scorer=score_choice, diagnostics=ChoiceDiagnostics,
+    answer=answers.choice,
     lamm=_ACC, headlines=_CHOICE_HEADLINES, choice_letters="ABCDE",
     protocol=InferenceProtocol(_SYS_VQA, task_type="VQA", two_pass_vqa=True),
     reported_key="sqa", reported_metric="Acc")
 
 DETECTION_SCANNET = BenchmarkSpec(
     name="Detection_ScanNet", scorer=score_detection, diagnostics=DetectionDiagnostics,
+    answer=answers.detection3d,
     lamm=lamm_percent("mAP@0.5"),
     headlines=fractions("f1@0.25", "ap@0.25", "recall@0.25_agnostic"),
     label_set=SCANNET_CLASSES, three_d=True,
@@ -259,12 +275,14 @@ DETECTION_SCANNET = BenchmarkSpec(
 
 VG_SCANREFER = BenchmarkSpec(
     name="VG_ScanRefer", scorer=score_grounding, diagnostics=GroundingDiagnostics,
+    answer=answers.grounding,
     lamm=lamm_percent("Acc@0.25", "Acc@0.5"), headlines=fractions("acc@0.25", "acc@0.5"), three_d=True,
     protocol=InferenceProtocol(_SYS_GROUNDING_3D, task_type="visual_grounding3d", max_new_tokens=_CLOUD),
     reported_key="scanrefer", reported_metric="Acc@0.5")
 
 VQA_SCANQA_MULTIPLECHOICE = BenchmarkSpec(
     name="VQA_ScanQA_multiplechoice", scorer=score_choice, diagnostics=ChoiceDiagnostics,
+    answer=answers.choice,
     lamm=_ACC, headlines=_CHOICE_HEADLINES, choice_letters="ABCDEF",
     protocol=InferenceProtocol(_SYS_VQA_3D, task_type="VQA3d", two_pass_vqa=True, max_new_tokens=_CLOUD),
     reported_key="scanqa", reported_metric="Acc")

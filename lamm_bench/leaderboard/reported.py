@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from lamm_bench.benchmarks.registry import specs
 from lamm_bench.errors import ReportError
 
 Status = Literal["Failed", "N/A"]
@@ -81,25 +82,37 @@ class ReferenceSource:
     models: Mapping[str, ReportedModel]
 
 
-# (benchmark, lamm metric, paper label) of each row, in the paper's order.
-_ROWS: dict[str, tuple[str | None, str, str]] = {
-    "cifar10": ("Classification_CIFAR10", "Acc", "Classification CIFAR10 Acc"),
-    "voc2012": ("Detection_VOC2012", "mAP@0.5", "Detection VOC2012 mAP"),
-    "sqa": ("VQA_SQAimage", "Acc", "VQA SQAimage Acc"),
-    "ai2d": ("VQA_AI2D", "Acc", "VQA AI2D Acc"),
-    "flickr30k": ("Caption_flickr30k", "BLEU4", "Caption flickr30k BLEU4"),
-    "ucmerced": ("Fine-grained_Classification_UCMerced", "Acc", "F-g classification UCMerced Acc"),
-    "fsc147": ("Counting_FSC147", "MAE", "Counting FSC147 MAE"),
-    "svt": ("OCR_SVT", "Word Acc", "OCR SVT Word Acc"),
-    "smile": ("Facial_Classification_CelebA(Smile)", "Acc", "Facial cls. CelebA(Smile) Acc"),
-    "hair": ("Facial_Classification_CelebA(Hair)", "Acc", "Facial cls. CelebA(Hair) Acc"),
-    "lsp": ("Keypoints_Detection_LSP", "PCK", "Keypoints LSP PCK"),
-    "scannet": ("Detection_ScanNet", "mAP@0.5", "3D detection ScanNet mAP@0.5"),
-    "scanrefer": ("VG_ScanRefer", "Acc@0.5", "Visual grounding ScanRefer mAP@0.5"),
-    "scanqa": ("VQA_ScanQA_multiplechoice", "Acc", "3D VQA ScanQA multiple-choice Acc"),
-    "binary_loc": (None, "Binary-Loc", "Binary-Loc metric (Locating VOC2012 + LSP + FSC147)"),
-    "gpt": (None, "GPT metric", "GPT metric (pairwise ranking against LAMM, gpt-3.5-turbo)"),
+# The paper's label of each row, in the paper's order. Which benchmark and LAMM metric a row is: the spec whose
+# ``reported_key`` is the row's key (lamm_bench/benchmarks/suite.py); the other rows have no single report metric.
+_LABELS: dict[str, str] = {
+    "cifar10": "Classification CIFAR10 Acc",
+    "voc2012": "Detection VOC2012 mAP",
+    "sqa": "VQA SQAimage Acc",
+    "ai2d": "VQA AI2D Acc",
+    "flickr30k": "Caption flickr30k BLEU4",
+    "ucmerced": "F-g classification UCMerced Acc",
+    "fsc147": "Counting FSC147 MAE",
+    "svt": "OCR SVT Word Acc",
+    "smile": "Facial cls. CelebA(Smile) Acc",
+    "hair": "Facial cls. CelebA(Hair) Acc",
+    "lsp": "Keypoints LSP PCK",
+    "scannet": "3D detection ScanNet mAP@0.5",
+    "scanrefer": "Visual grounding ScanRefer mAP@0.5",
+    "scanqa": "3D VQA ScanQA multiple-choice Acc",
+    "binary_loc": "Binary-Loc metric (Locating VOC2012 + LSP + FSC147)",
+    "gpt": "GPT metric (pairwise ranking against LAMM, gpt-3.5-turbo)",
 }
+_UNMATCHED = {"binary_loc": "Binary-Loc", "gpt": "GPT metric"}
+"""Rows without a single report metric: their metric name."""
+
+
+def _target(row: str) -> tuple[str | None, str]:
+    """``(benchmark, lamm metric)`` of a paper row."""
+    for spec in specs():
+        if spec.reported_key == row:
+            return spec.name, spec.reported_metric or ""
+    return None, _UNMATCHED[row]
+
 
 _F: Status = "Failed"
 _NA: Status = "N/A"
@@ -132,8 +145,8 @@ _README_2023_07_LAMM: dict[str, float | Status] = {
 
 def _source(key: str, citation: str, table: Mapping[str, Mapping[str, float | Status]]) -> ReferenceSource:
     def value(row: str, number: float | Status) -> ReportedValue:
-        benchmark, metric, label = _ROWS[row]
-        return ReportedValue(benchmark, metric, number, label)
+        benchmark, metric = _target(row)
+        return ReportedValue(benchmark, metric, number, _LABELS[row])
 
     models = {model: ReportedModel(key, model, tuple(value(row, number) for row, number in values.items()))
               for model, values in table.items()}

@@ -11,9 +11,10 @@ scored, and then no question or picture is shown for that benchmark, with a note
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,10 +22,10 @@ from lamm_bench.diagnostics import DetectionDiagnostics, DiagnosticsRecord, Grou
 from lamm_bench.leaderboard.runs import iter_diagnostics
 from lamm_bench.metrics.iou import iou_matrix_2d, iou_matrix_3d
 from lamm_bench.metrics.pck import PCK_ALPHA
+from lamm_data.catalog import resolve
+from lamm_data.columns import read_columns
 from lamm_data.errors import LammError
-from lamm_data.layout import find_meta
-from lamm_data.metafile import read_meta, split_dir_of
-from lamm_data.schemas import Record, media_field
+from lamm_data.schemas import media_field
 
 
 def failure_reason(record: DiagnosticsRecord) -> str | None:
@@ -40,17 +41,18 @@ def failure_reason(record: DiagnosticsRecord) -> str | None:
 
 @dataclass
 class Sample:
-    """A failed sample: the diagnostics record plus, when available, its meta record and media path."""
+    """A failed sample: the diagnostics record plus, when available, its meta item (``id`` and the record's
+    fields by name, as :func:`lamm_data.columns.read_columns` reads them) and media path."""
 
     record: DiagnosticsRecord
     reason: str
-    item: Record | None = None
+    item: Mapping[str, Any] | None = None
     media: Path | None = None
 
     @property
     def question(self) -> str | None:
         """The benchmark query shown to the model."""
-        return getattr(self.item, "query", None)
+        return None if self.item is None else self.item.get("query")
 
 
 @dataclass
@@ -137,27 +139,26 @@ def _attach_items(summary: BenchmarkSamples, root: Path, follow_symlinks: bool =
         summary.note = f"questions and pictures unavailable: no LAMM root at {root} (pass --root ROOT)"
         return
     try:
-        path = find_meta(root, summary.benchmark)
-        items = read_meta(path, summary.benchmark)
+        model = resolve(summary.benchmark).record_model
+        media = media_field(model)
+        data = read_columns(summary.benchmark, root, [f for f in model.model_fields if f not in ("id", media)])
     except (LammError, OSError) as exc:
         summary.note = f"questions and pictures unavailable: {exc}"
         return
-    split = split_dir_of(path)
-    media = media_field(type(items[0])) if items else "image"
     for sample in summary.shown:
         index, item_id = sample.record.index, sample.record.id
-        item = items[index] if 0 <= index < len(items) else None
-        if item is None or (item_id is not None and str(item.id) != str(item_id)):
-            summary.note = (f"questions and pictures unavailable: {path} is not the file that was scored "
-                            f"(item {index} is {None if item is None else item.id!r}, the diagnostics say {item_id!r})")
+        found = data.ids[index] if 0 <= index < len(data) else None
+        if not 0 <= index < len(data) or (item_id is not None and str(found) != str(item_id)):
+            summary.note = (f"questions and pictures unavailable: {data.meta} is not the file that was scored "
+                            f"(item {index} is {found!r}, the diagnostics say {item_id!r})")
             for s in summary.shown:
                 s.item = s.media = None
             return
-        sample.item = item
-        sample.media = split / getattr(item, media)
-        if not follow_symlinks and not _inside(sample.media, split):
-            summary.note = (f"pictures of media linking outside {split} are not shown (pass --follow-symlinks to "
-                            "show them)")
+        sample.item = {"id": found, **{name: values[index] for name, values in data.values.items()}}
+        sample.media = data.split_dir / data.media[index]
+        if not follow_symlinks and not _inside(sample.media, data.split_dir):
+            summary.note = (f"pictures of media linking outside {data.split_dir} are not shown (pass "
+                            "--follow-symlinks to show them)")
             sample.media = None
 
 

@@ -150,7 +150,7 @@ def _overlays(sample: Sample, picture: Picture) -> list[str]:
         (x1, y1), (x2, y2) = _pixels_to_unit([box[:2], box[2:]], picture.source_size)
         shapes.append(_rect(p, x1, y1, x2, y2, GT))
     elif isinstance(record, KeypointsDiagnostics) and sample.item is not None and picture.source_size:
-        truth = _pixels_to_unit(sample.item.gt_joints, picture.source_size)  # type: ignore[attr-defined]
+        truth = _pixels_to_unit(sample.item["gt_joints"], picture.source_size)
         for joint, (gx, gy) in zip(parsed.get("joints") or [], truth, strict=False):
             if joint.get("point"):
                 (ax, ay), (bx, by) = p(gx, gy), p(*joint["point"][:2])
@@ -159,10 +159,9 @@ def _overlays(sample: Sample, picture: Picture) -> list[str]:
                                   f'stroke="{PRED}"/>')
         shapes += [_dot(p, x, y, GT) for x, y in truth]
         shapes += [_dot(p, *j["point"][:2], PRED) for j in parsed.get("joints") or [] if j.get("point")]
-    elif isinstance(record, LocatingPointsDiagnostics | CountingDiagnostics) and getattr(sample.item, "points", None) \
-            and picture.source_size:
-        shapes += [_dot(p, pt[0], pt[1], GT) for pt in _pixels_to_unit(sample.item.points,  # type: ignore[union-attr]
-                                                                          picture.source_size)]
+    elif isinstance(record, LocatingPointsDiagnostics | CountingDiagnostics) and sample.item is not None \
+            and sample.item.get("points") and picture.source_size:
+        shapes += [_dot(p, pt[0], pt[1], GT) for pt in _pixels_to_unit(sample.item["points"], picture.source_size)]
     if isinstance(record, LocatingBoxesDiagnostics | LocatingPersonDiagnostics | LocatingPointsDiagnostics):
         shapes += [_dot(p, *pt[:2], PRED) for pt in parsed.get("points") or [] if len(pt) >= 2]
     return shapes

@@ -4,9 +4,9 @@ Every metric is an *estimator* over clusters (images or scenes): a function of h
 cluster was drawn. Mean-type metrics are :class:`Ratio` of per-cluster sums; AP is
 :class:`AveragePrecision`; corpus caption metrics are
 :class:`~lamm_bench.metrics.captions.CaptionCorpus`, which recomputes the corpus statistics (CIDEr-D's
-IDF included) from the drawn clusters. Every estimator turns into plain
-arrays (:meth:`arrays`) and back (:func:`estimator_from_arrays`), which is what the report's sidecar
-stores so that ``lamm-bench compare`` can redraw the same resamples for two reports.
+IDF included) from the drawn clusters. Every estimator turns into plain arrays (:meth:`arrays`) and back
+(:func:`lamm_bench.metrics.estimators.estimator_from_arrays`), which is what the report's sidecar stores so
+that ``lamm-bench compare`` can redraw the same resamples for two reports.
 
 Randomness comes only from the ``numpy.random.Generator`` passed in. When every estimator of a benchmark is
 a ratio, clusters with identical values are merged and the merged groups' counts drawn from the equivalent
@@ -15,7 +15,7 @@ multinomial (same bootstrap distribution, much cheaper for 20,000 yes/no items).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -56,7 +56,8 @@ class Estimator(Protocol):
         ...
 
     def arrays(self) -> dict[str, Any]:
-        """Plain arrays and scalars from which :func:`estimator_from_arrays` rebuilds the estimator."""
+        """Plain arrays and scalars from which :func:`~lamm_bench.metrics.estimators.estimator_from_arrays` rebuilds
+        the estimator."""
         ...
 
 
@@ -107,30 +108,6 @@ class AveragePrecision:
         d = self.data
         return {"det_cluster": d.det_cluster, "det_score": d.det_score, "det_tp": d.det_tp,
                 "det_class": d.det_class, "gt_count": d.gt_count, "scale": self.scale}
-
-
-_BUILDERS: dict[str, Callable[[Mapping[str, Any]], Estimator]] = {
-    "ratio": lambda a: Ratio(np.asarray(a["num"]), np.asarray(a["den"]), float(a["scale"]), bool(a["root"])),
-    "average_precision": lambda a: AveragePrecision(DetectionSet(
-        np.asarray(a["det_cluster"]), np.asarray(a["det_score"]), np.asarray(a["det_tp"], dtype=bool),
-        np.asarray(a["det_class"]), np.asarray(a["gt_count"])), float(a["scale"])),
-    "caption_corpus": lambda a: _caption_from_arrays(a),
-}
-
-
-def _caption_from_arrays(arrays: Mapping[str, Any]) -> Estimator:
-    from lamm_bench.metrics.captions import caption_from_arrays
-
-    return caption_from_arrays(dict(arrays))
-
-
-def estimator_from_arrays(kind: str, arrays: Mapping[str, Any]) -> Estimator:
-    """Rebuild an estimator from :meth:`Estimator.arrays`.
-
-    Raises:
-        KeyError: unknown kind.
-    """
-    return _BUILDERS[kind](arrays)
 
 
 def draws(n_clusters: int, rng: np.random.Generator, resamples: int = RESAMPLES) -> Iterator[Draws]:

@@ -30,17 +30,17 @@ def score_grounding(gt: GroundTruth, texts: Sequence[str | None], ctx: ScoringCo
         found_all.append(found)
         if text is None:
             continue
-        value = grounding_iou(gt.columns["box"][i], text)
+        value = grounding_iou(gt.columns["object"][i], text)
         lamm_iou[i] = -1.0 if value is None or not np.isfinite(value) else value
         if found.items:
             parsed[i] = True
             first[i] = found.items[0]
-    iou = np.where(parsed, iou_pairs_3d(first, np.asarray(gt.columns["box"], dtype=np.float64).reshape(-1, 6)), 0.0)
+    iou = np.where(parsed, iou_pairs_3d(first, np.asarray(gt.columns["object"], dtype=np.float64).reshape(-1, 6)), 0.0)
     samples = None
     if ctx.diagnostics:
         samples = []
         for i, (text, found) in enumerate(zip(texts, found_all, strict=True)):
-            box = list(gt.columns["box"][i])
+            box = list(gt.columns["object"][i])
             if found is None:
                 samples.append(sample_record(GroundingDiagnostics, gt, i, None, ground_truth=box, correct=False))
                 continue

@@ -45,7 +45,7 @@ from lamm_data.fetch.progress import SILENT, Progress
 from lamm_data.fetch.report import FetchReport, Outcome
 from lamm_data.hashing import hash_file
 from lamm_data.metafile import Problem, validate_meta
-from lamm_data.schemas import media_field, record_model
+from lamm_data.schemas import media_field
 
 
 def select(group: str, names: Sequence[str], repo: str, meta_only: bool
@@ -240,7 +240,7 @@ def media_problems(root: Path, group: str) -> list[Problem]:
         path = root / entry.relpath
         if path.is_file():
             report, _ = validate_meta(path, entry.name, check_media=True)
-            key = media_field(record_model(entry))
+            key = media_field(entry.record_model)
             problems += [p for p in report.problems if p.field == key]
     return problems
 

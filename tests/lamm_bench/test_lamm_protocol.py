@@ -142,5 +142,6 @@ def test_benchmark_numbers_and_normalisers() -> None:
     fsc = _lamm("Locating_FSC147", {"points": [[[10.0, 20.0], [90.0, 20.0]], [[1.0, 1.0]] * 12]},
                 ["[0.1, 0.1]", "[0.01, 0.005]"], sizes=[(100, 200), (100, 200)])
     assert fsc["Acc"] == 50.0  # the 12-point image does not count
-    scanrefer = _lamm("VG_ScanRefer", {"box": [[0, 0, 0, 1, 1, 1]] * 2}, ["[2, 2, 0, 1, 1, 1]", "[0, 0, 0, 1, 1, 1]"])
+    scanrefer = _lamm("VG_ScanRefer", {"object": [[0, 0, 0, 1, 1, 1]] * 2},
+                      ["[2, 2, 0, 1, 1, 1]", "[0, 0, 0, 1, 1, 1]"])
     assert scanrefer == {"Acc@0.25": 100.0, "Acc@0.5": 100.0}  # the first answer scores IoU 1 (unclamped)

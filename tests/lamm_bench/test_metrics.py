@@ -15,11 +15,11 @@ from lamm_bench.metrics.bootstrap import (
     Ratio,
     bootstrap_intervals,
     draws,
-    estimator_from_arrays,
     paired_intervals,
     point_estimate,
 )
 from lamm_bench.metrics.detection import DetectionSet, average_precision, greedy_coco, match_image, max_matching
+from lamm_bench.metrics.estimators import estimator_from_arrays
 from lamm_bench.metrics.iou import iou_matrix_2d, iou_matrix_3d
 from lamm_bench.metrics.pck import keypoint_correct, match_points, person_scale
 

@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from lamm_data import catalog
-from lamm_data._cli import out
 from lamm_data.catalog import DEFAULT_REPO, OLD_REPO, resolve
 from lamm_data.cli import app
+from lamm_data.console import out
 from lamm_data.errors import UnknownNameError
 from lamm_data.schemas import RECORD_MODELS
 
@@ -35,7 +35,7 @@ def test_counts_per_group_and_kind() -> None:
 def test_every_meta_entry_has_schema_media_and_hub_home() -> None:
     archive_folders = {e.name: e.group for e in catalog.entries(kind="archive")}
     for entry in catalog.entries(kind="meta"):
-        assert entry.record in RECORD_MODELS, entry.name
+        assert RECORD_MODELS[entry.record_model.KEY] is entry.record, entry.name
         assert entry.hub_paths(DEFAULT_REPO) == (entry.relpath,), entry.name
         assert entry.media, entry.name
         for folder in entry.media:
@@ -129,3 +129,34 @@ def test_list_command_prints_the_catalog(monkeypatch: pytest.MonkeyPatch) -> Non
     assert lsp["file"] == "2D_Benchmark/meta_file/Keypoints_Detection_LSP.json" and lsp["gt_fields"] == ["gt_joints"]
     wrong = runner.invoke(app, ["list", "3D_Benchmarks"])
     assert wrong.exit_code == 1 and "Did you mean 3D_Benchmark" in wrong.stderr
+
+
+def test_register_adds_an_entry_for_this_process_and_refuses_clashes() -> None:
+    from lamm_data.schemas import ClassificationRecord
+
+    entry = catalog.CatalogEntry(name="Classification_Extra", group="2D_Benchmark", kind="meta",
+                                 filename="Classification_Extra.json", modality="image", documented_size="1 kB",
+                                 task="Classification", dataset="Extra", record=ClassificationRecord,
+                                 gt_fields=("label",), media=("extra_images",), aliases=("ExtraSet",))
+    catalog.register(entry)
+    try:
+        assert resolve("extraset.json") is entry and catalog.benchmark_names()[-1] == "Classification_Extra"
+        assert catalog.BENCHMARKS[-1] == "VQA_ScanQA_multiplechoice"  # the release's list is unchanged
+        assert list(catalog.entries("2D_Benchmark", "meta"))[-1] is entry
+        with pytest.raises(ValueError, match="already in the catalog"):
+            catalog.register(entry)
+    finally:
+        catalog.unregister("Classification_Extra")
+    with pytest.raises(UnknownNameError):
+        resolve("ExtraSet")
+    with pytest.raises(ValueError, match="claimed by Detection_VOC2012"):
+        catalog.register(dataclasses.replace(entry, aliases=("VOC2012",)))
+    assert "Classification_Extra" not in catalog.CATALOG  # a refused entry leaves nothing behind
+
+    class Clash(ClassificationRecord):
+        KEY = "classification"
+
+    with pytest.raises(ValueError, match="has the KEY 'classification' of ClassificationRecord"):
+        catalog.register(dataclasses.replace(entry, record=Clash))
+    with pytest.raises(ValueError, match="was not added with register"):
+        catalog.unregister("OCR_SVT")

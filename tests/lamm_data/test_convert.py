@@ -15,7 +15,7 @@ import pytest
 
 from bench._generate import write_instruct_2d
 from lamm_data import __version__
-from lamm_data.catalog import entries
+from lamm_data.catalog import entries, resolve
 from lamm_data.convert import InvalidMetaError, arrow_root, convert, convert_file
 from lamm_data.errors import MissingDataError, SchemaError
 from lamm_data.features import schema_fields
@@ -25,7 +25,7 @@ from lamm_data.media import image_size, npy_shape
 from lamm_data.metafile import read_meta, split_dir_of, validate_meta
 from lamm_data.provenance import ARROW_FILE, read_provenance, staleness
 from lamm_data.sample import sample_source, write_sample
-from lamm_data.schemas import SCHEMA_VERSION, media_field, record_model
+from lamm_data.schemas import SCHEMA_VERSION, media_field
 
 META_NAMES = [e.name for e in entries(kind="meta") if (sample_source() / e.relpath).is_file()]
 """The 17 benchmark files and the two instruction files the embedded sample holds."""
@@ -38,7 +38,7 @@ def root(tmp_path: Path) -> Path:
 
 def expected_rows(meta: Path, name: str) -> list[dict]:
     """Rows a conversion must produce, built from the validated records (the reference for values)."""
-    model = record_model(name)
+    model = resolve(name).record_model
     key = media_field(model)
     split = split_dir_of(meta)
     rows = []

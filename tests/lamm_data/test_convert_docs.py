@@ -15,7 +15,7 @@ def own_columns_table() -> str:
     """The per-record-type table of docs/arrow.md, rendered from the schemas."""
     lines = ["| record type | files | own columns (Arrow type) |", "| --- | --- | --- |"]
     for key, model in RECORD_MODELS.items():
-        files = ", ".join(e.name for e in entries(kind="meta") if e.record == key)
+        files = ", ".join(e.name for e in entries(kind="meta") if e.record_model.KEY == key)
         cols = "<br>".join(f"`{name}`: `{arrow_type(spec)}`" for name, spec in schema_fields(model))
         lines.append(f"| `{key}` | {files} | {cols} |")
     return "\n".join(lines)

@@ -17,7 +17,6 @@ from lamm_data.features import columns, features_dict
 from lamm_data.layout import find_meta
 from lamm_data.parquet import export_parquet
 from lamm_data.sample import write_sample
-from lamm_data.schemas import RECORD_MODELS
 
 META_NAMES = [e.name for e in entries(kind="meta")]
 
@@ -49,7 +48,7 @@ def test_every_source_dataset_of_the_catalog_has_licence_and_citation() -> None:
 def test_converted_split_card(root: Path, name: str) -> None:
     entry = CATALOG[name]
     meta, body = _card(root / ".lamm" / "arrow" / name)
-    cols = columns(RECORD_MODELS[entry.record])
+    cols = columns(entry.record_model)
     reference = datasets.Features.from_dict(features_dict(cols))._to_yaml_list()  # datasets' own YAML form
     assert meta["dataset_info"]["features"] == reference
     rows = datasets.load_from_disk(str(root / ".lamm" / "arrow" / name)).num_rows

@@ -15,7 +15,7 @@ from lamm_data.cli import app
 from lamm_data.layout import find_meta
 from lamm_data.metafile import read_meta
 from lamm_data.sample import BASELINE_ANSWERS, MARKER, is_sample, sample_source, write_sample
-from lamm_data.schemas import media_field, record_model
+from lamm_data.schemas import media_field
 
 
 def test_sample_is_small() -> None:
@@ -34,7 +34,7 @@ def test_media_are_real_files_of_varied_sizes(sample_root_ro: Path) -> None:
     sizes = set()
     for name in (*catalog.BENCHMARKS, "LAMM_instruct_186k", "LAMM_3dinstruct_10k"):
         entry = catalog.resolve(name)
-        key = media_field(record_model(entry))
+        key = media_field(entry.record_model)
         for record in read_meta(find_meta(sample_root_ro, entry)):
             path = sample_root_ro / entry.group / getattr(record, key)
             if key == "image":

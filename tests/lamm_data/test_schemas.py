@@ -64,7 +64,7 @@ def test_documented_items_are_valid(tmp_path: Path, name: str) -> None:
 def test_every_record_model_is_covered() -> None:
     from lamm_data.catalog import resolve
 
-    assert {resolve(n).record for n in VALID} == set(RECORD_MODELS)
+    assert {resolve(n).record_model.KEY for n in VALID} == set(RECORD_MODELS)
 
 
 def _with(name: str, path: str, value: Any) -> dict[str, Any]:

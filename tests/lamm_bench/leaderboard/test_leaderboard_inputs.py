@@ -169,7 +169,7 @@ def test_summaries_agree_with_the_report(scored: Scored) -> None:
         assert len(summary.shown) == min(2, summary.failed)
         for sample in summary.shown:
             assert sample.question and sample.media is not None and sample.media.is_file()
-            assert str(sample.item.id) == sample.record.id
+            assert str(sample.item["id"]) == sample.record.id
         assert summary.note is None
     records = [json.loads(x) for x in scored.diagnostics(scored.degraded).read_text().splitlines()]
     grounding = [r["iou"] for r in records if r["benchmark"] == "VG_ScanRefer" and not r["missing"]]

@@ -1,6 +1,9 @@
-"""Pieces shared by the three command-line apps: version flag, consoles, error-to-exit-code mapping.
+"""Command-line plumbing shared by the three apps (``lamm-data``, ``lamm-bench``, ``lamm-model``) and by any
+command built on the toolkit: the ``--version`` flag, the stdout/stderr consoles, and the mapping of errors to
+one-line messages and exit codes.
 
-Exit codes: 0 success, 1 the input has problems or the work failed, 2 usage error (typer/click).
+Exit codes: 0 success, 1 the input has problems or the work failed, 2 usage error (typer/click). Only command-line
+modules import this one; library code returns values and raises :class:`~lamm_data.errors.LammError`.
 """
 
 from __future__ import annotations
