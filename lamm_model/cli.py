@@ -187,6 +187,30 @@ def check(overrides: OverridesArg = None, config: ConfigOpt = None, root: RootOp
         raise typer.Exit(1)
 
 
+@app.command("import-lamm-3d")
+@friendly_errors
+def import_lamm_3d(
+    checkpoint: Annotated[Path, typer.Argument(help="LAMM's 3D pytorch_model.pt (LoRA + llama_proj of EPCL).")],
+    llm: Annotated[Path, typer.Option("--llm", help="Base LLM folder (transformers format): Vicuna-13B v0.")],
+    epcl: Annotated[Path, typer.Option("--epcl", help="LAMM's EPCL encoder checkpoint (epcl_vit-L_256tokens), read "
+                                                      "with an allow-list unpickler.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="New checkpoint folder for `lamm-model predict`.")],
+    lora_alpha: Annotated[int, typer.Option("--lora-alpha", min=1, help="LoRA alpha (not stored by LAMM; "
+                                                                        "LAMM trained with 32).")] = 32,
+    tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer folder (default: the --llm folder).")] = None,
+) -> None:
+    """Convert a LAMM 3D checkpoint and its EPCL encoder into one that `lamm-model predict` loads."""
+    from lamm_model.epcl.lamm3d import import_lamm_3d as run
+
+    result = run(checkpoint, llm, epcl, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer)
+    out.print(f"imported {escape(str(checkpoint))} (sha256 {result.sha256[:16]}…, {result.tensors} tensors, "
+              f"{result.key_spelling} keys): LoRA r={result.lora_r} alpha={result.lora_alpha} on "
+              f"{', '.join(result.target_modules)} x {result.layers} layers")
+    for note in result.notes:
+        out.print(escape(note))
+    out.print(f"checkpoint: {escape(str(result.out))}")
+
+
 @app.command()
 @needs_model_extra
 @friendly_errors

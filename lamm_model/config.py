@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lamm_data.errors import LammError
+from lamm_model.epcl.config import EpclConfig
 
 
 class ConfigError(LammError, ValueError):
@@ -144,6 +145,11 @@ class PointCloudConfig(_Section):
     use_color: bool = False
     pretrained: str | None = None
     freeze: bool | None = None
+    encoder: Literal["tokenizer", "epcl"] = "tokenizer"
+    """``tokenizer``: :class:`~lamm_model.encoders.PointTokenizer` (the fields above); ``epcl``: LAMM's EPCL
+    (:class:`~lamm_model.epcl.encoder.EpclEncoder`, shaped by ``epcl``; ``pretrained`` is LAMM's EPCL checkpoint or
+    its conversion; ``num_tokens`` keeps the first tokens, LAMM's ``num_vision_token``). See ``docs/epcl.md``."""
+    epcl: EpclConfig = Field(default_factory=EpclConfig)
 
     @property
     def frozen(self) -> bool:
@@ -156,6 +162,9 @@ class PointCloudConfig(_Section):
             raise ValueError("model.pointcloud.freeze is true but model.pointcloud.pretrained is not set: a frozen "
                              "random point encoder feeds noise to the LM; set pretrained (e.g. EPCL weights) or "
                              "freeze: false")
+        if self.encoder == "epcl" and self.num_tokens > self.epcl.output_tokens:
+            raise ValueError(f"model.pointcloud.num_tokens ({self.num_tokens}) exceeds the {self.epcl.output_tokens} "
+                             "tokens the EPCL encoder makes (model.pointcloud.epcl)")
         if self.num_tokens > self.num_points or self.group_size > self.num_points:
             raise ValueError("model.pointcloud.num_tokens and group_size must not exceed num_points")
         if self.width % self.heads:

@@ -132,8 +132,7 @@ class LammModel(nn.Module):
                 feats = self.encode({"images": torch.zeros(1, 3, side, side, device=device),
                                      "modality": torch.tensor([IMAGE])})
             else:
-                n = max(encoder.num_tokens, encoder.group_size)
-                feats = self.encode({"points": torch.zeros(1, n, encoder.point_mlp[0].in_features, device=device),
+                feats = self.encode({"points": torch.zeros(1, encoder.min_points, encoder.in_channels, device=device),
                                      "modality": torch.tensor([PCL])})
             total = total + 0.0 * feats.sum()
         return total
@@ -238,6 +237,10 @@ def build_vision(cfg: VisionConfig, dtype: torch.dtype = torch.float32) -> CLIPV
 
 def build_points(cfg: PointCloudConfig) -> PointTokenizer:
     """The point tokenizer, with weights from ``cfg.pretrained`` when set."""
+    if cfg.encoder == "epcl":
+        from lamm_model.epcl.encoder import build_epcl
+
+        return build_epcl(cfg)  # type: ignore[return-value]  # same interface: width, num_tokens, in_channels
     module = PointTokenizer(6 if cfg.use_color else 3, cfg.num_tokens, cfg.group_size, cfg.width, cfg.depth,
                             cfg.heads)
     if cfg.pretrained is not None:
