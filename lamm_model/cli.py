@@ -187,30 +187,6 @@ def check(overrides: OverridesArg = None, config: ConfigOpt = None, root: RootOp
         raise typer.Exit(1)
 
 
-@app.command("import-lamm-3d")
-@friendly_errors
-def import_lamm_3d(
-    checkpoint: Annotated[Path, typer.Argument(help="LAMM's 3D pytorch_model.pt (LoRA + llama_proj of EPCL).")],
-    llm: Annotated[Path, typer.Option("--llm", help="Base LLM folder (transformers format): Vicuna-13B v0.")],
-    epcl: Annotated[Path, typer.Option("--epcl", help="LAMM's EPCL encoder checkpoint (epcl_vit-L_256tokens), read "
-                                                      "with an allow-list unpickler.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="New checkpoint folder for `lamm-model predict`.")],
-    lora_alpha: Annotated[int, typer.Option("--lora-alpha", min=1, help="LoRA alpha (not stored by LAMM; "
-                                                                        "LAMM trained with 32).")] = 32,
-    tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer folder (default: the --llm folder).")] = None,
-) -> None:
-    """Convert a LAMM 3D checkpoint and its EPCL encoder into one that `lamm-model predict` loads."""
-    from lamm_model.epcl.lamm3d import import_lamm_3d as run
-
-    result = run(checkpoint, llm, epcl, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer)
-    out.print(f"imported {escape(str(checkpoint))} (sha256 {result.sha256[:16]}…, {result.tensors} tensors, "
-              f"{result.key_spelling} keys): LoRA r={result.lora_r} alpha={result.lora_alpha} on "
-              f"{', '.join(result.target_modules)} x {result.layers} layers")
-    for note in result.notes:
-        out.print(escape(note))
-    out.print(f"checkpoint: {escape(str(result.out))}")
-
-
 @app.command()
 @needs_model_extra
 @friendly_errors
@@ -351,12 +327,15 @@ def _predict_backend(args: Any, where: str, benchmark: list[str], out_file: Path
 @app.command("import-lamm")
 @friendly_errors
 def import_lamm(
-    checkpoint: Annotated[Path, typer.Argument(help="LAMM's pytorch_model.pt (trainable weights: LoRA + llama_proj).")],
+    checkpoint: Annotated[Path, typer.Argument(help="LAMM's pytorch_model.pt (trainable weights: LoRA + llama_proj; "
+                                                    "2D with --vision, 3D with --epcl).")],
     llm: Annotated[Path, typer.Option("--llm", help="Base LLM folder (transformers format): Vicuna v0 or "
                                                     "LLaMA-2-chat, as the checkpoint was trained on.")],
-    vision: Annotated[Path, typer.Option("--vision", help="CLIP folder (transformers format), e.g. a local copy "
-                                                          "of openai/clip-vit-large-patch14.")],
     out_dir: Annotated[Path, typer.Option("--out", help="New checkpoint folder for `lamm-model predict`.")],
+    vision: Annotated[Path | None, typer.Option("--vision", help="2D: CLIP folder (transformers format), e.g. a "
+                                                "local copy of openai/clip-vit-large-patch14.")] = None,
+    epcl: Annotated[Path | None, typer.Option("--epcl", help="3D: LAMM's EPCL encoder checkpoint "
+                                              "(epcl_vit-L_256tokens), read with an allow-list unpickler.")] = None,
     lora_alpha: Annotated[int, typer.Option("--lora-alpha", min=1, help="LoRA alpha (not stored by LAMM; "
                                                                         "LAMM trained with 32).")] = 32,
     tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer folder (default: the --llm folder).")] = None,
@@ -364,13 +343,29 @@ def import_lamm(
                                                "June-2023 Vicuna checkpoints) or lamm-2023-09 (LLaMA-2-chat).")]
     = "lamm-2023-06",
 ) -> None:
-    """Convert a LAMM 2D checkpoint into one that `lamm-model predict` loads."""
-    from lamm_model.import_lamm import import_lamm as run
+    """Convert a LAMM 2D (--vision) or 3D (--epcl) checkpoint into one that `lamm-model predict` loads."""
+    if (vision is None) == (epcl is None):
+        out.print("error: give exactly one of --vision (a 2D checkpoint, with its CLIP folder) and --epcl (a 3D "
+                  "checkpoint, with its EPCL encoder)")
+        raise typer.Exit(2)
+    if epcl is not None:
+        from lamm_model.epcl.lamm3d import import_lamm_3d
 
-    result = run(checkpoint, llm, vision, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer, template=template)
+        result = import_lamm_3d(checkpoint, llm, epcl, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer,
+                                template=template)
+        notes = result.notes
+    else:
+        from lamm_model.import_lamm import import_lamm as run_2d
+
+        assert vision is not None
+        result = run_2d(checkpoint, llm, vision, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer,
+                        template=template)
+        notes = []
     out.print(f"imported {escape(str(checkpoint))} (sha256 {result.sha256[:16]}…, {result.tensors} tensors, "
               f"{result.key_spelling} keys): LoRA r={result.lora_r} alpha={result.lora_alpha} on "
               f"{', '.join(result.target_modules)} x {result.layers} layers")
+    for note in notes:
+        out.print(escape(note))
     out.print(f"checkpoint: {escape(str(result.out))}")
 
 

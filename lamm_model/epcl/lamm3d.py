@@ -172,11 +172,11 @@ def check_delta(weights: Mapping[str, torch.Tensor], llm: Path, width: int, sour
 
 
 def lamm_3d_config(llm: str, epcl: str, imported: ImportedEpcl, *, r: int, alpha: int, target_modules: list[str],
-                   tokenizer: str | None = None) -> TrainConfig:
+                   tokenizer: str | None = None, template: str = "lamm-2023-06") -> TrainConfig:
     """The config of an imported LAMM 3D model: LAMM's 3D settings with the given LLM folder and EPCL file."""
     data: dict[str, Any] = {
         "model": {
-            "use_system": True,
+            "use_system": True, "template": template,
             "llm": {"pretrained": llm, "tokenizer": tokenizer, "finetune": "lora",
                     "lora": {"r": r, "alpha": alpha, "dropout": LAMM_LORA_DROPOUT, "target_modules": target_modules}},
             "vision": {"enabled": False},
@@ -184,7 +184,7 @@ def lamm_3d_config(llm: str, epcl: str, imported: ImportedEpcl, *, r: int, alpha
                            "num_tokens": min(LAMM_3D_NUM_TOKENS, imported.cfg.output_tokens),
                            "use_color": imported.use_color, "epcl": imported.cfg.model_dump()},
         },
-        "data": {"sources": [{"name": "LAMM_3dinstruct_10k"}]},
+        "data": {"sources": [{"name": "LAMM_3dinstruct_10k"}], "max_text_tokens": 400},
         "generation": {"max_new_tokens_2d": 400, "max_new_tokens_3d": 800},
     }
     return validate_config(data, "imported LAMM 3D config")
@@ -192,7 +192,7 @@ def lamm_3d_config(llm: str, epcl: str, imported: ImportedEpcl, *, r: int, alpha
 
 def import_lamm_3d(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str], epcl: str | os.PathLike[str],
                    out: str | os.PathLike[str], *, lora_alpha: int = LAMM_LORA_ALPHA,
-                   tokenizer: str | os.PathLike[str] | None = None) -> Lamm3dImport:
+                   tokenizer: str | os.PathLike[str] | None = None, template: str = "lamm-2023-06") -> Lamm3dImport:
     """Convert LAMM's 3D ``pytorch_model.pt`` and its EPCL checkpoint into a checkpoint folder ``out``.
 
     ``out`` must not exist (or be an empty folder); it is written under a temporary name and renamed when
@@ -211,6 +211,8 @@ def import_lamm_3d(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[st
         raise Lamm3dImportError(f"{out} already exists and is not an empty folder; choose a new --out")
     if not isinstance(lora_alpha, int) or lora_alpha < 1:
         raise Lamm3dImportError(f"--lora-alpha must be a positive integer, not {lora_alpha!r}")
+    if template not in ("lamm-2023-06", "lamm-2023-09"):
+        raise Lamm3dImportError(f"--template must be lamm-2023-06 or lamm-2023-09, not {template!r}")
     try:
         imported = import_epcl(epcl)
     except EpclCheckpointError as exc:
@@ -219,7 +221,8 @@ def import_lamm_3d(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[st
     weights, spelling = convert_delta(state, str(source))
     r, modules, layers = check_delta(weights, llm, imported.cfg.width, str(source))
     cfg = lamm_3d_config(str(llm), str(epcl), imported, r=r, alpha=lora_alpha, target_modules=modules,
-                         tokenizer=str(Path(tokenizer).absolute()) if tokenizer is not None else None)
+                         tokenizer=str(Path(tokenizer).absolute()) if tokenizer is not None else None,
+                         template=template)
     digest = sha256_of(source)
     tok = load_tokenizer(cfg.model.llm.tokenizer_source)
     tmp = temp_path(out, "import")

@@ -106,7 +106,7 @@ def test_import_predict_score_through_the_cli(llm_dir: Path, model_root: Path, t
     runner = CliRunner()
     epcl = fx.tiny_epcl_checkpoint(tmp_path / "epcl.pth")
     delta = _save(lamm3d_state(), tmp_path / "lamm3d.pt")
-    done = runner.invoke(model_app, ["import-lamm-3d", str(delta), "--llm", str(llm_dir), "--epcl", str(epcl),
+    done = runner.invoke(model_app, ["import-lamm", str(delta), "--llm", str(llm_dir), "--epcl", str(epcl),
                                      "--out", str(tmp_path / "ckpt")])
     assert done.exit_code == 0, done.output
     preds = tmp_path / "predictions.jsonl"

@@ -193,3 +193,14 @@ def test_import_predict_score_as_a_new_user(bases: tuple[Path, Path], tmp_path: 
     bad = runner.invoke(model, ["import-lamm", str(tmp_path / "missing.pt"), "--llm", str(llm), "--vision",
                                 str(clip), "--out", "again"])
     assert bad.exit_code == 1 and "missing.pt: no such file" in bad.output
+
+
+@pytest.mark.parametrize("extra", [[], ["--vision", "clip", "--epcl", "epcl.pth"]])
+def test_import_lamm_takes_exactly_one_of_vision_and_epcl(tmp_path: Path, extra: list[str]) -> None:
+    """2D (--vision) or 3D (--epcl): neither or both is a usage error, before any file is read or written."""
+    from lamm_model.cli import app as model
+
+    done = CliRunner().invoke(model, ["import-lamm", str(tmp_path / "pytorch_model.pt"), "--llm", str(tmp_path),
+                                      "--out", str(tmp_path / "out"), *extra])
+    assert done.exit_code == 2 and "exactly one of --vision" in done.output
+    assert not (tmp_path / "out").exists()
