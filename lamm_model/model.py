@@ -82,7 +82,10 @@ class LammModel(nn.Module):
                 raise ValueError("the batch has point clouds but the model has no point encoder "
                                  "(model.pointcloud.enabled)")
             with torch.set_grad_enabled(torch.is_grad_enabled() and not self.cfg.pointcloud.frozen):
-                feats = self.points(batch["points"].to(next(self.points.parameters()).dtype))
+                clouds = batch["points"]
+                if not getattr(self.points, "rounds_its_input", False):  # EPCL rounds the cloud as LAMM did
+                    clouds = clouds.to(next(self.points.parameters()).dtype)
+                feats = self.points(clouds)
             parts[PCL] = self.points_proj(feats.to(self.points_proj.weight.dtype))
         rows, seen = [], {IMAGE: 0, PCL: 0}
         for kind in batch["modality"].tolist():

@@ -232,6 +232,11 @@ class EpclEncoder(nn.Module):
         """Fewest points a cloud may have (FPS and ball query accept any non-empty cloud)."""
         return 1
 
+    rounds_its_input = True
+    """The model hands clouds over as they are (not cast to the weights' dtype first): :meth:`encode` rounds
+    them to ``input_precision`` itself, as LAMM cast them to its fp16 LLM dtype, so a bf16 model picks the same
+    points as LAMM."""
+
     def encode(self, points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Centres ``(B, T, 3)`` and tokens ``(B, T, width)`` of every output token (before ``num_tokens``).
 

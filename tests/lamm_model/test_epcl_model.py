@@ -67,3 +67,19 @@ def test_train_predict_score_with_epcl(make_config, model_root: Path, tmp_path: 
     results = json.loads(report.read_text(encoding="utf-8"))["results"]
     assert set(results) == set(summary.written)
     assert all(results[name]["missing"] == 0 for name in results)
+
+
+def test_a_bf16_model_gives_epcl_the_cloud_rounded_as_lamm_did(make_config, tmp_path: Path) -> None:
+    """LAMM cast the cloud to its fp16 LLM dtype before EPCL; a bf16 model must not round it to bf16 first
+    (coarser: other FPS picks). The encoder sees the float32 cloud and rounds it to ``input_precision`` itself."""
+    ckpt = tiny_epcl_checkpoint(tmp_path / "epcl.pth")
+    cfg = make_config(overrides=epcl_overrides(ckpt))
+    model, _ = build_model(cfg.model, seed=0, dtype=torch.bfloat16)
+    seen: list[torch.Tensor] = []
+    model.points.register_forward_pre_hook(lambda module, args: seen.append(args[0]))
+    cloud = torch.rand(1, 256, 3, generator=torch.Generator().manual_seed(0)) * 7
+    model.encode({"points": cloud, "modality": torch.tensor([1])})
+    assert seen[0].dtype == torch.float32 and torch.equal(seen[0], cloud)
+    centres, _ = model.points.encode(cloud)
+    lamm_centres, _ = model.points.encode(cloud.half().float())  # LAMM's fp16 cast, then the ops' float32
+    assert torch.equal(centres, lamm_centres)
