@@ -35,6 +35,7 @@ from torch.distributed.checkpoint.state_dict import (
     set_model_state_dict,
     set_optimizer_state_dict,
 )
+from torch.nn.parallel import DistributedDataParallel
 from transformers import PreTrainedTokenizerBase
 
 from lamm_data.atomic import follow_umask, replace_folder, write_bytes_atomic
@@ -112,9 +113,14 @@ def save_checkpoint(dest: Path, *, model: torch.nn.Module, raw: LammModel, optim
                     scheduler: Any, cfg: TrainConfig, tokenizer: PreTrainedTokenizerBase, state: TrainState,
                     rank: int = 0, world: int = 1) -> Path:
     """Write a checkpoint (collective: every process must call it) and point ``dest.parent.parent/latest`` at it."""
-    weights = get_model_state_dict(model, options=_full(world))
-    optim = get_optimizer_state_dict(model, optimizer, options=_full(world))
     keep = persistent_keys(raw)
+    if world == 1 or isinstance(model, DistributedDataParallel):
+        # every process holds the whole model: rank 0 copies only the weights the checkpoint keeps (for a
+        # LoRA run: megabytes, not a full copy of the frozen LM on the host of every process)
+        weights = {k: v for k, v in raw.state_dict().items() if k in keep} if rank == 0 else {}
+    else:  # FSDP: the shards are gathered into full tensors on the CPU of rank 0
+        weights = get_model_state_dict(model, options=_full(world))
+    optim = get_optimizer_state_dict(model, optimizer, options=_full(world))
     tmp = dest.with_name(f".{dest.name}.tmp")
     if rank == 0:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -218,15 +224,19 @@ def load_training(path: Path, *, model: torch.nn.Module, raw: LammModel, optimiz
     return state
 
 
-def load_for_inference(path: str | os.PathLike[str]) -> tuple[LammModel, PreTrainedTokenizerBase, TrainConfig]:
-    """The model (fp32, CPU, eval mode) and tokenizer of a checkpoint or run folder."""
+def load_for_inference(path: str | os.PathLike[str], dtype: torch.dtype = torch.float32,
+                       ) -> tuple[LammModel, PreTrainedTokenizerBase, TrainConfig]:
+    """The model (CPU, eval mode, LoRA merged, every weight in ``dtype``) and tokenizer of a checkpoint or
+    run folder. Frozen weights are read in ``dtype`` directly (one copy in host memory)."""
     path = resolve_checkpoint(path)
     cfg = load_config(path / CONFIG)
     tokenizer = load_tokenizer(str(path / TOKENIZER))
     try:
-        model, _ = build_model(cfg.model, seed=cfg.seed, tokenizer=tokenizer)
+        model, _ = build_model(cfg.model, seed=cfg.seed, tokenizer=tokenizer, dtype=dtype)
     except (TypeError, ValueError) as exc:  # a config transformers cannot build (validated, but not every key)
         raise CheckpointError(f"{path / CONFIG}: the model cannot be built from it "
                               f"({' '.join(str(exc).split())[:200]})") from None
     load_weights(model, model, path)
+    model.merge_lora()
+    model.cast_all(dtype)
     return model.eval(), tokenizer, cfg

@@ -3,7 +3,8 @@
 Per sample (no media file is decoded): the conversation can be built; placeholders are where they
 belong (:func:`lamm_model.prompts.placeholder_problem`); no gpt turn is empty; the media file exists;
 the ``task_type`` has a LAMM system prompt (when ``use_system``); at least one supervised token
-survives the cut to ``data.max_length``. Problems are counted per source file and listed as
+survives the cut (``data.max_text_tokens`` after the vision block, ``data.max_length`` overall).
+Problems are counted per source file and listed as
 ``file:index:id:kind: message``; nothing is skipped silently.
 """
 
@@ -17,9 +18,9 @@ from typing import Any
 from transformers import PreTrainedTokenizerBase
 
 from lamm_model.config import ModelConfig, TrainConfig
-from lamm_model.data import Source, check_modalities, open_sources
+from lamm_model.data import Source, check_modalities, cut_length, open_sources
 from lamm_model.model import IMAGE, PCL, media_token_counts
-from lamm_model.prompts import TRAIN_SYSTEM, PromptParts, placeholder_problem, training_parts
+from lamm_model.prompts import PromptParts, placeholder_problem, train_system, training_parts
 from lamm_model.tokenizer import load_tokenizer
 
 
@@ -112,27 +113,27 @@ def _problems_of(src: Source, row: Mapping[str, Any],
     for i, turn in enumerate(turns):
         if turn["from"] == "gpt" and not turn["value"].strip():
             found.append(("empty_answer", f"turn {i} (gpt) is empty: nothing to learn from"))
-    if cfg.use_system and task_type not in TRAIN_SYSTEM:
+    if cfg.use_system and task_type not in train_system(cfg.template):
         found.append(("task_type", f"task_type {task_type!r} has no LAMM system prompt; known: "
-                                   f"{', '.join(TRAIN_SYSTEM)}"))
+                                   f"{', '.join(train_system(cfg.template))}"))
         return found, None
     try:
-        parts = training_parts(turns, task_type, src.modality, cfg.use_system)
+        parts = training_parts(turns, task_type, src.modality, cfg.use_system, cfg.template)
     except ValueError as exc:
         found.append(("conversation", str(exc)))
         return found, None
     return found, parts
 
 
-def check_samples(sources: Sequence[Source], tokenizer: PreTrainedTokenizerBase, cfg: ModelConfig, max_length: int,
-                  media_tokens: Mapping[int, int], *, shard: tuple[int, int] = (0, 1),
-                  chunk: int = 512) -> CheckReport:
+def check_samples(sources: Sequence[Source], tokenizer: PreTrainedTokenizerBase, cfg: ModelConfig,
+                  max_length: int | None, media_tokens: Mapping[int, int], *, shard: tuple[int, int] = (0, 1),
+                  chunk: int = 512, max_text: int | None = None) -> CheckReport:
     """Check every sample (of this shard: positions ``rank::world`` over all sources).
 
     Per sample: the conversation can be built; placeholders are where they belong (exactly one vision
     input, see :func:`~lamm_model.prompts.placeholder_problem`); no gpt turn is empty; the media file
     exists (files are not decoded); the ``task_type`` has a system prompt (when ``use_system``); and at
-    least one supervised token survives truncation to ``max_length``.
+    least one supervised token survives the cut (:func:`lamm_model.data.cut_length`).
     """
     rank, world = shard
     report = CheckReport([SourceCheck(s.label) for s in sources])
@@ -143,13 +144,15 @@ def check_samples(sources: Sequence[Source], tokenizer: PreTrainedTokenizerBase,
         position += len(src)
         for start in range(0, len(mine), chunk):
             indices = mine[start:start + chunk]
-            _check_rows(report, s_index, src, indices, src.rows.select(indices), tokenizer, cfg, max_length, n_media)
+            _check_rows(report, s_index, src, indices, src.rows.select(indices), tokenizer, cfg, max_length, n_media,
+                        max_text)
     report.problems.sort(key=lambda p: (p.source, p.index))
     return report
 
 
 def _check_rows(report: CheckReport, s_index: int, src: Source, indices: Sequence[int], rows: Any,
-                tokenizer: PreTrainedTokenizerBase, cfg: ModelConfig, max_length: int, n_media: int) -> None:
+                tokenizer: PreTrainedTokenizerBase, cfg: ModelConfig, max_length: int | None, n_media: int,
+                max_text: int | None) -> None:
     """Check some rows of one source, tokenising all their pieces in one tokenizer call."""
     pending: list[tuple[int, Any, list[tuple[str, str]], PromptParts]] = []
     for index, row in zip(indices, rows, strict=True):
@@ -166,14 +169,15 @@ def _check_rows(report: CheckReport, s_index: int, src: Source, indices: Sequenc
     for index, row, found, parts in pending:
         start = bos + prefix_len[parts.prefix]
         segments = [(next(seg_lengths), sup) for _, sup in parts.segments]
-        supervised, total = count_supervised(start, n_media, segments, max_length)
-        report.sources[s_index].truncated += total > max_length
-        if start + n_media > max_length:
+        limit = cut_length(start, n_media, max_length, max_text)
+        supervised, total = count_supervised(start, n_media, segments, limit)
+        report.sources[s_index].truncated += limit is not None and total > limit
+        if max_length is not None and start + n_media > max_length:
             found.append(("no_supervised_tokens", f"the prompt and {n_media} vision tokens need "
                           f"{start + n_media} tokens > data.max_length {max_length}"))
         elif supervised == 0:
-            found.append(("no_supervised_tokens", f"no answer token is left after cutting to "
-                          f"data.max_length {max_length} (the sample has {total})"))
+            found.append(("no_supervised_tokens", f"no answer token is left after cutting to {limit} tokens "
+                          f"(data.max_text_tokens {max_text}, data.max_length {max_length}; the sample has {total})"))
         _record(report, s_index, src, index, row, found)
 
 
@@ -198,10 +202,11 @@ def _record(report: CheckReport, s_index: int, src: Source, index: int, row: Map
 
 
 def count_supervised(start: int, media_len: int, segments: Sequence[tuple[int, bool]],
-                     max_length: int) -> tuple[int, int]:
+                     max_length: int | None) -> tuple[int, int]:
     """Supervised tokens left after cutting at ``max_length`` and the uncut length, from piece lengths
     alone (what :func:`lamm_model.data.assemble` would give; ``start`` = BOS + prefix tokens)."""
     position, supervised = start + media_len, 0
+    max_length = max_length if max_length is not None else 1 << 62
     for length, is_supervised in segments:
         if is_supervised:
             supervised += max(0, min(position + length, max_length) - position)
@@ -214,4 +219,5 @@ def check_data(cfg: TrainConfig) -> CheckReport:
     sources = open_sources(cfg.data, cfg.out_dir)
     check_modalities(sources, cfg.model)
     tokenizer = load_tokenizer(cfg.model.llm.tokenizer_source)
-    return check_samples(sources, tokenizer, cfg.model, cfg.data.max_length, media_token_counts(cfg.model))
+    return check_samples(sources, tokenizer, cfg.model, cfg.data.max_length, media_token_counts(cfg.model),
+                         max_text=cfg.data.max_text_tokens)

@@ -205,8 +205,8 @@ def predict(
                                                             "Default: $LAMM_DATA_ROOT, else ~/.cache/lamm.")] = None,
     data: Annotated[str | None, typer.Option("--data", hidden=True, help="Old spelling of --root.")] = None,
     revision: Annotated[str | None, typer.Option(help="Hub revision of --hf (branch, tag or commit).")] = None,
-    dtype: Annotated[str | None, typer.Option(help="--hf weights: bf16, fp16 or fp32 (default: bf16 on GPU, "
-                                              "fp32 on CPU).")] = None,
+    dtype: Annotated[str | None, typer.Option(help="Weights during inference (--checkpoint: LoRA merged; --hf): "
+                                              "bf16, fp16 or fp32 (default: bf16 on GPU, fp32 on CPU).")] = None,
     device_map: Annotated[str | None, typer.Option(help="--hf: 'auto' spreads a model over all GPUs.")] = None,
     api_model: Annotated[str | None, typer.Option(help="Model name the server serves (with --api-base).")] = None,
     api_key_env: Annotated[str, typer.Option(help="Environment variable holding the API key (never printed).")]
@@ -224,7 +224,9 @@ def predict(
                           ] = DEFAULT_BATCH_SIZE,
     max_new_tokens: Annotated[int | None, typer.Option(help="Default: the config's 2D/3D limits (400 for --hf "
                                                        "and --api-base).")] = None,
-    sample: Annotated[bool, typer.Option("--sample/--greedy", help="Sample (top-p) instead of greedy.")] = False,
+    sample: Annotated[bool, typer.Option("--sample/--greedy", help="Sample (top-p) instead of greedy (default: "
+                                         "greedy, LAMM's code since 2024-01; --sample with the defaults below is "
+                                         "the paper-era protocol).")] = False,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 1.0,
     top_p: Annotated[float, typer.Option(help="Sampling nucleus.")] = 0.9,
     seed: Annotated[int, typer.Option(help="Seed for sampling and point-cloud subsampling.")] = 0,
@@ -266,7 +268,7 @@ def predict(
     if prompt_style not in ("lamm", "train"):
         raise fail(f"--prompt-style must be lamm or train with --checkpoint, not {prompt_style!r}", 2)
     settings = GenerationSettings(max_new_tokens, sample, temperature, top_p, seed, prompt_style,  # type: ignore[arg-type]
-                                  True if vqa_two_pass is None else vqa_two_pass)
+                                  True if vqa_two_pass is None else vqa_two_pass, dtype or "auto")
     summary = _with_progress(lambda show: run(checkpoint, where, benchmark, out_file, batch_size=batch_size,
                                               settings=settings, device=device, limit=limit, on_progress=show),
                              as_json)
@@ -320,6 +322,51 @@ def _predict_backend(args: Any, where: str, benchmark: list[str], out_file: Path
     summary = _with_progress(lambda show: run_backend(args, where, benchmark, out_file, limit=limit, force=force,
                                                       on_progress=show), as_json)
     _print_summary(summary, as_json)
+
+
+@app.command("import-lamm")
+@friendly_errors
+def import_lamm(
+    checkpoint: Annotated[Path, typer.Argument(help="LAMM's pytorch_model.pt (trainable weights: LoRA + llama_proj; "
+                                                    "2D with --vision, 3D with --epcl).")],
+    llm: Annotated[Path, typer.Option("--llm", help="Base LLM folder (transformers format): Vicuna v0 or "
+                                                    "LLaMA-2-chat, as the checkpoint was trained on.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="New checkpoint folder for `lamm-model predict`.")],
+    vision: Annotated[Path | None, typer.Option("--vision", help="2D: CLIP folder (transformers format), e.g. a "
+                                                "local copy of openai/clip-vit-large-patch14.")] = None,
+    epcl: Annotated[Path | None, typer.Option("--epcl", help="3D: LAMM's EPCL encoder checkpoint "
+                                              "(epcl_vit-L_256tokens), read with an allow-list unpickler.")] = None,
+    lora_alpha: Annotated[int, typer.Option("--lora-alpha", min=1, help="LoRA alpha (not stored by LAMM; "
+                                                                        "LAMM trained with 32).")] = 32,
+    tokenizer: Annotated[Path | None, typer.Option(help="Tokenizer folder (default: the --llm folder).")] = None,
+    template: Annotated[str, typer.Option(help="LAMM's prompt layout of the training code: lamm-2023-06 (the "
+                                               "June-2023 Vicuna checkpoints) or lamm-2023-09 (LLaMA-2-chat).")]
+    = "lamm-2023-06",
+) -> None:
+    """Convert a LAMM 2D (--vision) or 3D (--epcl) checkpoint into one that `lamm-model predict` loads."""
+    if (vision is None) == (epcl is None):
+        out.print("error: give exactly one of --vision (a 2D checkpoint, with its CLIP folder) and --epcl (a 3D "
+                  "checkpoint, with its EPCL encoder)")
+        raise typer.Exit(2)
+    if epcl is not None:
+        from lamm_model.epcl.lamm3d import import_lamm_3d
+
+        result = import_lamm_3d(checkpoint, llm, epcl, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer,
+                                template=template)
+        notes = result.notes
+    else:
+        from lamm_model.import_lamm import import_lamm as run_2d
+
+        assert vision is not None
+        result = run_2d(checkpoint, llm, vision, out_dir, lora_alpha=lora_alpha, tokenizer=tokenizer,
+                        template=template)
+        notes = []
+    out.print(f"imported {escape(str(checkpoint))} (sha256 {result.sha256[:16]}…, {result.tensors} tensors, "
+              f"{result.key_spelling} keys): LoRA r={result.lora_r} alpha={result.lora_alpha} on "
+              f"{', '.join(result.target_modules)} x {result.layers} layers")
+    for note in notes:
+        out.print(escape(note))
+    out.print(f"checkpoint: {escape(str(result.out))}")
 
 
 def main() -> None:

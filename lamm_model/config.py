@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from lamm_data.errors import LammError
+from lamm_model.epcl.config import EpclConfig
 
 
 class ConfigError(LammError, ValueError):
@@ -97,16 +98,22 @@ class LanguageModelConfig(_Section):
 class VisionConfig(_Section):
     """CLIP vision tower (transformers ``CLIPVisionModel``); its patch features become the image tokens.
 
-    ``layer`` indexes ``hidden_states`` (-2: the penultimate layer, LAMM's "local" features);
-    ``num_tokens`` keeps the first N patch tokens (``None``: all, 256 for ViT-L/14 at 224 px).
+    ``layer`` indexes ``hidden_states``: -1 (default) is LAMM's ``forward_patch_features``, the output of
+    every block without ``ln_post`` (LAMM's ``vision_output_layer: -2`` is only a label there); ``num_tokens``
+    keeps the first N patch tokens (``None``: all, 256 for ViT-L/14 at 224 px).
+    ``resize_train`` / ``resize_predict``: ``squash`` resizes to the square input size ignoring the aspect
+    ratio (LAMM's training transform), ``crop`` resizes the short side and centre-crops (LAMM's benchmark
+    inference transform); both bicubic, then CLIP's normalisation.
     """
 
     enabled: bool = True
     pretrained: str | None = "openai/clip-vit-large-patch14"
     config: dict[str, Any] | None = None
-    layer: int = -2
+    layer: int = -1
     num_tokens: int | None = Field(None, ge=1)
     freeze: bool = True
+    resize_train: Literal["squash", "crop"] = "squash"
+    resize_predict: Literal["squash", "crop"] = "crop"
 
     @model_validator(mode="after")
     def _one_source(self) -> VisionConfig:
@@ -124,6 +131,8 @@ class PointCloudConfig(_Section):
     ``num_tokens`` centres are picked by farthest-point sampling, each groups its ``group_size`` nearest
     neighbours. Coordinates are used as stored (metres); ``use_color`` adds RGB as LAMM normalised it.
     ``pretrained``: a ``.safetensors``/``.pt`` state dict of the tokenizer (default: random init).
+    ``freeze``: default (``null``) freezes a pretrained encoder and trains a random one; ``true`` without
+    ``pretrained`` is an error, since the LM would learn from the features of a frozen random network.
     """
 
     enabled: bool = True
@@ -135,10 +144,27 @@ class PointCloudConfig(_Section):
     heads: int = Field(6, ge=1)
     use_color: bool = False
     pretrained: str | None = None
-    freeze: bool = True
+    freeze: bool | None = None
+    encoder: Literal["tokenizer", "epcl"] = "tokenizer"
+    """``tokenizer``: :class:`~lamm_model.encoders.PointTokenizer` (the fields above); ``epcl``: LAMM's EPCL
+    (:class:`~lamm_model.epcl.encoder.EpclEncoder`, shaped by ``epcl``; ``pretrained`` is LAMM's EPCL checkpoint or
+    its conversion; ``num_tokens`` keeps the first tokens, LAMM's ``num_vision_token``). See ``docs/epcl.md``."""
+    epcl: EpclConfig = Field(default_factory=EpclConfig)
+
+    @property
+    def frozen(self) -> bool:
+        """Whether the encoder's weights stay fixed (``freeze``, or by default: when pretrained)."""
+        return self.freeze if self.freeze is not None else self.pretrained is not None
 
     @model_validator(mode="after")
     def _fits(self) -> PointCloudConfig:
+        if self.enabled and self.freeze and self.pretrained is None:
+            raise ValueError("model.pointcloud.freeze is true but model.pointcloud.pretrained is not set: a frozen "
+                             "random point encoder feeds noise to the LM; set pretrained (e.g. EPCL weights) or "
+                             "freeze: false")
+        if self.encoder == "epcl" and self.num_tokens > self.epcl.output_tokens:
+            raise ValueError(f"model.pointcloud.num_tokens ({self.num_tokens}) exceeds the {self.epcl.output_tokens} "
+                             "tokens the EPCL encoder makes (model.pointcloud.epcl)")
         if self.num_tokens > self.num_points or self.group_size > self.num_points:
             raise ValueError("model.pointcloud.num_tokens and group_size must not exceed num_points")
         if self.width % self.heads:
@@ -154,6 +180,10 @@ class ModelConfig(_Section):
     pointcloud: PointCloudConfig = Field(default_factory=PointCloudConfig)
     use_system: bool = True
     """Prefix each training sample with LAMM's system prompt for its ``task_type`` (LAMM's ``--use_system``)."""
+    template: Literal["lamm-2023-06", "lamm-2023-09"] = "lamm-2023-06"
+    """LAMM's training template by era (:data:`lamm_model.prompts.Template`): ``lamm-2023-06`` for the June-2023
+    Vicuna checkpoints (``### Assistant:``, the first system prompts), ``lamm-2023-09`` for LAMM's code from
+    af99e98 on (``### Assistant: `` with a space, reworded system prompts)."""
 
 
 class SourceConfig(_Section):
@@ -180,26 +210,37 @@ class DataConfig(_Section):
     arrow_dir: str | None = None
     """Where ``lamm_data.load_split`` keeps converted splits (default ``ROOT/.lamm/arrow``; set it when the
     root is read-only)."""
-    max_length: int = Field(1024, ge=8)
-    """Tokens per sample including the vision tokens; longer samples are cut at the end."""
+    max_text_tokens: int | None = Field(400, ge=1)
+    """Text tokens after the vision block (from the closing ``</Img>`` tag on); longer samples are cut at the
+    end. LAMM's ``max_tgt_len`` (400); the system prompt, ``<s>`` and the vision tokens do not count."""
+    max_length: int | None = Field(None, ge=8)
+    """Optional cap on all tokens of a sample, vision tokens included (cut at the end); ``None``: no cap."""
     max_bad_fraction: float = Field(0.01, ge=0.0, le=1.0)
     """Stop before step 1 if more than this fraction of samples fails the checks."""
     num_workers: int = Field(2, ge=0)
 
 
 class OptimConfig(_Section):
-    """AdamW with linear warmup and cosine decay to ``min_lr``; gradient clipping by global norm.
+    """AdamW, a warmup-then-decay learning-rate schedule, gradient clipping by global norm.
 
-    Defaults are LAMM's (``src/config/LAMM/train.yaml``: lr 5e-4, betas 0.9/0.95, weight decay 0.001,
-    10 warmup steps, clipping 1.0); LAMM decayed linearly, this decays along a cosine.
+    Defaults are LAMM's (``src/config/train.yaml``, ``src/model/agent.py``): lr 5e-4, betas 0.9/0.95,
+    weight decay 0.001, clipping 1.0, ``warmup_decay`` = DeepSpeed's ``WarmupDecayLR`` (logarithmic warmup
+    from 0 over ``max(warmup_steps, int(warmup_ratio x max_steps))`` steps, then linear decay to 0 at
+    ``max_steps``). ``cosine``: linear warmup, cosine decay to ``min_lr`` (:mod:`lamm_model.schedule`).
     """
 
     lr: float = Field(5e-4, gt=0)
+    schedule: Literal["warmup_decay", "cosine"] = "warmup_decay"
     min_lr: float = Field(0.0, ge=0)
     warmup_steps: int = Field(10, ge=0)
+    warmup_ratio: float = Field(0.1, ge=0.0, le=1.0)
     weight_decay: float = Field(0.001, ge=0)
     betas: tuple[float, float] = (0.9, 0.95)
     grad_clip: float | None = Field(1.0, gt=0)
+
+    def warmup(self, max_steps: int) -> int:
+        """Warmup steps of a run of ``max_steps``: ``max(warmup_steps, int(max_steps x warmup_ratio))``."""
+        return max(self.warmup_steps, int(max_steps * self.warmup_ratio))
 
 
 class GenerationConfig(_Section):
@@ -223,6 +264,11 @@ class TrainConfig(_Section):
     """Samples per micro-batch per process."""
     grad_accum: int = Field(1, ge=1)
     """Micro-batches per optimizer step; the global batch is batch_size x grad_accum x processes."""
+    loss_mean: Literal["micro_batch", "step_tokens"] = "micro_batch"
+    """``micro_batch`` (LAMM, DeepSpeed): each micro-batch's loss is its token mean, the step's gradient is
+    the mean over micro-batches and processes, so a token weighs more in a micro-batch with fewer supervised
+    tokens. ``step_tokens``: one token mean over every supervised token of the step (independent of how
+    the batch is split)."""
     precision: Literal["fp32", "bf16"] = "fp32"
     """bf16: frozen weights stored in bf16, trainable ones in fp32, matmuls under bf16 autocast."""
     gradient_checkpointing: bool = False

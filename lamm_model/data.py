@@ -5,7 +5,8 @@ into answers by :mod:`lamm_model.answers`) opened with ``lamm_data.load_split(..
 media are decoded only in ``__getitem__``, i.e. in the DataLoader workers.
 
 Token layout of a sample (see :mod:`lamm_model.prompts`): ``<bos> prefix [M vision positions] segments``;
-labels are ``-100`` except on supervised segments. Samples longer than ``max_length`` are cut at the end.
+labels are ``-100`` except on supervised segments. The segments (the text after the vision block) are cut
+to ``max_text`` tokens (LAMM's ``max_tgt_len``), and the whole sample to ``max_length`` when set.
 """
 
 from __future__ import annotations
@@ -166,11 +167,19 @@ class Encoded:
         return sum(1 for label in self.labels[1:] if label != IGNORE)
 
 
+def cut_length(start: int, media_len: int, max_length: int | None, max_text: int | None) -> int | None:
+    """Where a sample is cut: after ``max_text`` tokens following the vision block (which begins at
+    ``start``, after BOS and the prefix) and at ``max_length`` overall, whichever comes first (``None``: no cut)."""
+    limits = [x for x in (max_length, None if max_text is None else start + media_len + max_text) if x is not None]
+    return min(limits) if limits else None
+
+
 def assemble(bos: int | None, prefix: Sequence[int], media_len: int, segments: Sequence[tuple[Sequence[int], bool]],
-             max_length: int | None, filler: int = 0) -> Encoded:
-    """Concatenate tokenised pieces into ids and labels, cut at ``max_length``."""
+             max_length: int | None, filler: int = 0, *, max_text: int | None = None) -> Encoded:
+    """Concatenate tokenised pieces into ids and labels, cut as :func:`cut_length` says."""
     ids = ([bos] if bos is not None else []) + list(prefix)
     start = len(ids)
+    max_length = cut_length(start, media_len, max_length, max_text)
     ids += [filler] * media_len
     labels = [IGNORE] * len(ids)
     for seg, supervised in segments:
@@ -183,30 +192,40 @@ def assemble(bos: int | None, prefix: Sequence[int], media_len: int, segments: S
 
 
 def encode(tokenizer: PreTrainedTokenizerBase, parts: PromptParts, media_len: int,
-           max_length: int | None) -> Encoded:
+           max_length: int | None, *, max_text: int | None = None) -> Encoded:
     """Tokenise a laid-out sample (each piece separately, without special tokens, as LAMM did)."""
     texts = [parts.prefix] + [text for text, _ in parts.segments]
     pieces = tokenizer(texts, add_special_tokens=False)["input_ids"]
     segments = [(ids, sup) for ids, (_, sup) in zip(pieces[1:], parts.segments, strict=True)]
     return assemble(tokenizer.bos_token_id, pieces[0], media_len, segments, max_length,
-                    filler=tokenizer.pad_token_id or 0)
+                    filler=tokenizer.pad_token_id or 0, max_text=max_text)
 
 
 # --- media ----------------------------------------------------------------------------------------
 
 
-def clip_pixels(image: Image.Image, size: int) -> torch.Tensor:
-    """CLIP preprocessing: RGB, shortest side resized to ``size`` (bicubic), centre crop, normalised.
+def clip_pixels(image: Image.Image, size: int, resize: str = "crop") -> torch.Tensor:
+    """CLIP preprocessing: RGB, resized (bicubic), normalised. ``squash``: to ``size`` x ``size`` whatever the
+    aspect ratio (LAMM's training transform, ``src/model/CLIP/clip.py`` ``_transform``); ``crop``: shortest
+    side to ``size`` (the other ``int(size * long / short)``), then the centre ``size`` x ``size`` (LAMM's
+    benchmark transform, ``src/model/utils/data.py`` ``transform_vision_data``; torchvision's rounding).
 
     Returns ``(3, size, size)`` float32.
     """
     image = image.convert("RGB")
-    w, h = image.size
-    scale = size / min(w, h)
-    image = image.resize((max(size, round(w * scale)), max(size, round(h * scale))), Image.Resampling.BICUBIC)
-    w, h = image.size
-    left, top = (w - size) // 2, (h - size) // 2
-    image = image.crop((left, top, left + size, top + size))
+    if resize == "squash":
+        image = image.resize((size, size), Image.Resampling.BICUBIC)
+    else:
+        w, h = image.size
+        if w <= h:
+            new = (size, int(size * h / w))
+        else:
+            new = (int(size * w / h), size)
+        if new != (w, h):
+            image = image.resize(new, Image.Resampling.BICUBIC)
+        w, h = image.size
+        left, top = round((w - size) / 2.0), round((h - size) / 2.0)
+        image = image.crop((left, top, left + size, top + size))
     array = np.asarray(image, dtype=np.float32) / 255.0
     array = (array - np.array(CLIP_MEAN, dtype=np.float32)) / np.array(CLIP_STD, dtype=np.float32)
     return torch.from_numpy(array.transpose(2, 0, 1).copy())
@@ -252,9 +271,11 @@ class TrainDataset(torch.utils.data.Dataset):
     """
 
     def __init__(self, sources: Sequence[Source], valid: Sequence[tuple[int, int]], tokenizer: PreTrainedTokenizerBase,
-                 cfg: ModelConfig, max_length: int, media_tokens: Mapping[int, int], seed: int) -> None:
+                 cfg: ModelConfig, max_length: int | None, media_tokens: Mapping[int, int], seed: int, *,
+                 max_text: int | None = None) -> None:
         self.sources, self.valid, self.tokenizer = list(sources), list(valid), tokenizer
         self.cfg, self.max_length, self.media_tokens, self.seed = cfg, max_length, dict(media_tokens), seed
+        self.max_text = max_text
 
     def __len__(self) -> int:
         return len(self.valid)
@@ -266,8 +287,9 @@ class TrainDataset(torch.utils.data.Dataset):
         row = src.rows[row_index]
         turns, task_type = src.turns(row)
         kind = IMAGE if src.modality == "image" else PCL
-        enc = encode(self.tokenizer, training_parts(turns, task_type, src.modality, self.cfg.use_system),
-                     self.media_tokens[kind], self.max_length)
+        enc = encode(self.tokenizer, training_parts(turns, task_type, src.modality, self.cfg.use_system,
+                                                    self.cfg.template),
+                     self.media_tokens[kind], self.max_length, max_text=self.max_text)
         rng = np.random.default_rng((self.seed, epoch, s_index, row_index))
         return media_item(enc, kind, src.media_path(row), self.cfg, self.image_size, rng)
 
@@ -283,7 +305,7 @@ def media_item(enc: Encoded, kind: int, media: tuple[Path | None, bytes | None],
     item: dict[str, Any] = {"input_ids": enc.input_ids, "labels": enc.labels, "media_start": enc.media_start,
                             "media_len": enc.media_len, "modality": kind}
     if kind == IMAGE:
-        item["pixels"] = clip_pixels(load_image(*media), image_size)
+        item["pixels"] = clip_pixels(load_image(*media), image_size, cfg.vision.resize_train)
     else:
         item["points"] = prepare_points(load_cloud(*media), cfg.pointcloud, rng)
     return item

@@ -66,6 +66,16 @@ class PointTokenizer(nn.Module):
         self.blocks = nn.TransformerEncoder(layer, depth, enable_nested_tensor=False) if depth else nn.Identity()
         self.norm = nn.LayerNorm(width)
 
+    @property
+    def in_channels(self) -> int:
+        """Columns per input point."""
+        return self.point_mlp[0].in_features
+
+    @property
+    def min_points(self) -> int:
+        """Fewest points a cloud may have (``num_tokens`` centres, ``group_size`` neighbours)."""
+        return max(self.num_tokens, self.group_size)
+
     def group(self, points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Centres ``(B, G, 3)`` and groups ``(B, G, K, C)`` with xyz relative to their centre."""
         xyz = points[..., :3]

@@ -48,7 +48,7 @@ class LammModel(nn.Module):
         self.vision_proj = nn.Linear(vision.config.hidden_size, hidden) if vision is not None else None
         self.points_proj = nn.Linear(points.width, hidden) if points is not None else None
         self._media_tokens = media_token_counts(cfg)
-        for module, cfg_freeze in ((vision, cfg.vision.freeze), (points, cfg.pointcloud.freeze)):
+        for module, cfg_freeze in ((vision, cfg.vision.freeze), (points, cfg.pointcloud.frozen)):
             if module is not None and cfg_freeze:
                 module.requires_grad_(False)
                 module.eval()
@@ -62,7 +62,7 @@ class LammModel(nn.Module):
         super().train(mode)
         if self.vision is not None and self.cfg.vision.freeze:
             self.vision.eval()
-        if self.points is not None and self.cfg.pointcloud.freeze:
+        if self.points is not None and self.cfg.pointcloud.frozen:
             self.points.eval()
         return self
 
@@ -81,8 +81,11 @@ class LammModel(nn.Module):
             if self.points is None:
                 raise ValueError("the batch has point clouds but the model has no point encoder "
                                  "(model.pointcloud.enabled)")
-            with torch.set_grad_enabled(torch.is_grad_enabled() and not self.cfg.pointcloud.freeze):
-                feats = self.points(batch["points"].to(next(self.points.parameters()).dtype))
+            with torch.set_grad_enabled(torch.is_grad_enabled() and not self.cfg.pointcloud.frozen):
+                clouds = batch["points"]
+                if not getattr(self.points, "rounds_its_input", False):  # EPCL rounds the cloud as LAMM did
+                    clouds = clouds.to(next(self.points.parameters()).dtype)
+                feats = self.points(clouds)
             parts[PCL] = self.points_proj(feats.to(self.points_proj.weight.dtype))
         rows, seen = [], {IMAGE: 0, PCL: 0}
         for kind in batch["modality"].tolist():
@@ -121,7 +124,7 @@ class LammModel(nn.Module):
         device = batch["input_ids"].device
         total = torch.zeros((), device=device)
         paths = ((IMAGE, "images", self.vision, self.vision_proj, self.cfg.vision.freeze),
-                 (PCL, "points", self.points, self.points_proj, self.cfg.pointcloud.freeze))
+                 (PCL, "points", self.points, self.points_proj, self.cfg.pointcloud.frozen))
         for kind, key, encoder, proj, frozen in paths:
             if encoder is None or batch.get(key) is not None:
                 continue
@@ -132,8 +135,7 @@ class LammModel(nn.Module):
                 feats = self.encode({"images": torch.zeros(1, 3, side, side, device=device),
                                      "modality": torch.tensor([IMAGE])})
             else:
-                n = max(encoder.num_tokens, encoder.group_size)
-                feats = self.encode({"points": torch.zeros(1, n, encoder.point_mlp[0].in_features, device=device),
+                feats = self.encode({"points": torch.zeros(1, encoder.min_points, encoder.in_channels, device=device),
                                      "modality": torch.tensor([PCL])})
             total = total + 0.0 * feats.sum()
         return total
@@ -162,20 +164,30 @@ class LammModel(nn.Module):
             if not param.requires_grad and param.is_floating_point():
                 param.data = param.data.to(dtype)
 
+    def cast_all(self, dtype: torch.dtype) -> None:
+        """Store every floating-point weight in ``dtype`` (inference after :meth:`merge_lora`)."""
+        for param in self.parameters():
+            if param.is_floating_point():
+                param.data = param.data.to(dtype)
+
     def component(self, name: str) -> str:
         """Top-level component of a parameter name (``llm``, ``vision``, ``points``, ``vision_proj``, ...)."""
         return name.split(".", 1)[0]
 
 
-def build_llm(cfg: LanguageModelConfig, tokenizer: PreTrainedTokenizerBase) -> PreTrainedModel:
+def build_llm(cfg: LanguageModelConfig, tokenizer: PreTrainedTokenizerBase,
+              dtype: torch.dtype = torch.float32) -> PreTrainedModel:
     """The causal LM from its pretrained source or as a random model of ``cfg.config``, with LoRA/freezing.
+
+    The frozen weights are created directly in ``dtype`` (a pretrained LM is read with transformers'
+    low-memory loading: one copy, in ``dtype``); trainable weights (LoRA, or all under ``full``) are fp32.
 
     Raises:
         ConfigError: the pretrained LM cannot be loaded, or ``cfg.config`` does not describe a model.
     """
     if cfg.pretrained is not None:
         with loading("model.llm.pretrained", cfg.pretrained):
-            llm = AutoModelForCausalLM.from_pretrained(cfg.pretrained, dtype=torch.float32)
+            llm = AutoModelForCausalLM.from_pretrained(cfg.pretrained, dtype=dtype, low_cpu_mem_usage=True)
     else:
         kwargs = dict(cfg.config or {})
         kwargs.setdefault("vocab_size", len(tokenizer))
@@ -189,7 +201,9 @@ def build_llm(cfg: LanguageModelConfig, tokenizer: PreTrainedTokenizerBase) -> P
             close = difflib.get_close_matches(str(model_type), list(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES), n=3)
             raise ConfigError(f"model.llm.config.model_type: {model_type!r} is not a transformers causal LM type"
                               + (f"; did you mean {' or '.join(close)}?" if close else " (e.g. llama, qwen2)"))
-        llm = AutoModelForCausalLM.from_config(AutoConfig.for_model(model_type, **kwargs), dtype=torch.float32)
+        llm = AutoModelForCausalLM.from_config(AutoConfig.for_model(model_type, **kwargs), dtype=dtype)
+    if cfg.finetune == "full":
+        llm.float()
     if cfg.finetune == "lora":
         from peft import LoraConfig, get_peft_model
 
@@ -198,6 +212,9 @@ def build_llm(cfg: LanguageModelConfig, tokenizer: PreTrainedTokenizerBase) -> P
         with warnings.catch_warnings():  # peft asks transformers >= 5 a deprecated question; not ours to fix
             warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
             llm = get_peft_model(llm, lora)
+        for param in llm.parameters():  # LoRA weights train in fp32 whatever the base dtype
+            if param.requires_grad:
+                param.data = param.data.float()
     elif cfg.finetune == "frozen":
         llm.requires_grad_(False)
     return llm
@@ -211,16 +228,22 @@ def vision_config(cfg: VisionConfig) -> CLIPVisionConfig:
     return CLIPVisionConfig(**(cfg.config or {}))
 
 
-def build_vision(cfg: VisionConfig) -> CLIPVisionModel:
-    """The CLIP vision tower, pretrained or random (``cfg.config`` = ``CLIPVisionConfig`` arguments)."""
+def build_vision(cfg: VisionConfig, dtype: torch.dtype = torch.float32) -> CLIPVisionModel:
+    """The CLIP vision tower, pretrained or random (``cfg.config`` = ``CLIPVisionConfig`` arguments), in
+    ``dtype`` when frozen, else fp32."""
+    dtype = dtype if cfg.freeze else torch.float32
     if cfg.pretrained is not None:
         with loading("model.vision.pretrained", cfg.pretrained):
-            return CLIPVisionModel.from_pretrained(cfg.pretrained, dtype=torch.float32)
-    return CLIPVisionModel(vision_config(cfg))
+            return CLIPVisionModel.from_pretrained(cfg.pretrained, dtype=dtype, low_cpu_mem_usage=True)
+    return CLIPVisionModel(vision_config(cfg)).to(dtype)
 
 
 def build_points(cfg: PointCloudConfig) -> PointTokenizer:
     """The point tokenizer, with weights from ``cfg.pretrained`` when set."""
+    if cfg.encoder == "epcl":
+        from lamm_model.epcl.encoder import build_epcl
+
+        return build_epcl(cfg)  # type: ignore[return-value]  # same interface: width, num_tokens, in_channels
     module = PointTokenizer(6 if cfg.use_color else 3, cfg.num_tokens, cfg.group_size, cfg.width, cfg.depth,
                             cfg.heads)
     if cfg.pretrained is not None:
@@ -240,18 +263,22 @@ def build_points(cfg: PointCloudConfig) -> PointTokenizer:
 
 
 def build_model(cfg: ModelConfig, *, seed: int, tokenizer: PreTrainedTokenizerBase | None = None,
+                dtype: torch.dtype = torch.float32, device: str | torch.device | None = None,
                 ) -> tuple[LammModel, PreTrainedTokenizerBase]:
-    """Build the model (fp32, CPU) and its tokenizer; random weights are drawn from ``seed``.
+    """Build the model and its tokenizer; random weights are drawn from ``seed``.
 
-    Every process building from the same config and seed gets identical weights; the global RNG
-    state is left as it was.
+    Frozen weights (the base LM, a frozen CLIP) are created in ``dtype``; trainable ones (LoRA, projectors,
+    trainable encoders) in fp32. ``device``: create random weights directly there (e.g. ``cuda``, so a
+    random 7B model never passes through host memory); default CPU. Every process building from the same
+    config and seed gets identical weights; the global RNG state is left as it was.
     """
     if tokenizer is None:
         tokenizer = load_tokenizer(cfg.llm.tokenizer_source)
-    with torch.random.fork_rng(devices=[]):
+    target = torch.device(device) if device is not None else torch.device("cpu")
+    with torch.random.fork_rng(devices=[target] if target.type == "cuda" else []), target:
         torch.manual_seed(seed)
-        llm = build_llm(cfg.llm, tokenizer)
-        vision = build_vision(cfg.vision) if cfg.vision.enabled else None
+        llm = build_llm(cfg.llm, tokenizer, dtype)
+        vision = build_vision(cfg.vision, dtype) if cfg.vision.enabled else None
         points = build_points(cfg.pointcloud) if cfg.pointcloud.enabled else None
         model = LammModel(llm, vision, points, cfg)
     return model, tokenizer

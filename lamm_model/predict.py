@@ -12,9 +12,12 @@ Prompts follow LAMM's benchmark scripts (``../shared/docs/lamm-formats.md`` §6.
   (reasoning), then ``query + reasoning + " ###\\nANSWER:"``; the stored text is
   ``reasoning + "\\n The answer is " + second answer`` (``two_pass=False`` keeps only the first).
 
-Decoding is greedy by default (LAMM sampled with top_p 0.9, temperature 1.0; ``do_sample`` does the
-same here with a fixed seed). Answers are cut at the first ``###`` and stripped. Lines are appended and
-flushed one item at a time; a rerun skips the (benchmark, id) pairs already in the file.
+Decoding is greedy by default, as LAMM's code decodes since 2024-01 (3c58637); the paper-era code sampled
+with top_p 0.9, temperature 1.0 (``do_sample`` does the same here, with a fixed seed); every setting that
+changes the answers is in :class:`GenerationSettings` (``record()`` gives them as a dict). The model runs
+with LoRA merged, in bf16 on CUDA and fp32 on CPU by default (``dtype``). Answers are cut at the first
+``###`` and stripped. Lines are appended and flushed one item at a time; a rerun skips the (benchmark, id)
+pairs already in the file.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +61,22 @@ class PredictionFileError(LammError, ValueError):
     """A predictions path that cannot be appended to: a folder, or a file with a malformed line (named by number)."""
 
 
+DECODING_PROTOCOLS = {
+    "greedy": "greedy decoding (LAMM's code since 2024-01, 3c58637): deterministic; scores may differ from the "
+              "paper's, which were sampled",
+    "paper-sampling": "top-p 0.9, temperature 1.0 sampling, as the paper-era code (2023) decoded; answers vary "
+                      "with the seed",
+}
+"""What each decoding protocol means for comparing with the LAMM paper (recorded with the predictions)."""
+
+
 @dataclass(frozen=True)
 class GenerationSettings:
-    """How to decode. ``max_new_tokens`` ``None``: the checkpoint config's 2D/3D defaults."""
+    """How to decode: the one place that holds every setting that changes the generated answers.
+
+    ``max_new_tokens`` ``None``: the checkpoint config's 2D/3D defaults. ``dtype``: weights during inference
+    (``auto``: bf16 on CUDA, fp32 on CPU).
+    """
 
     max_new_tokens: int | None = None
     do_sample: bool = False
@@ -69,6 +85,21 @@ class GenerationSettings:
     seed: int = 0
     style: PromptStyle = "lamm"
     vqa_two_pass: bool = True
+    dtype: str = "auto"
+
+    @property
+    def protocol(self) -> str:
+        """``greedy``, ``paper-sampling`` (top-p 0.9, T 1.0 sampling) or ``sampling`` (other values)."""
+        if not self.do_sample:
+            return "greedy"
+        return "paper-sampling" if (self.top_p, self.temperature) == (0.9, 1.0) else "sampling"
+
+    def record(self) -> dict[str, Any]:
+        """The settings as a JSON-ready dict (for a predictions fingerprint), with ``protocol`` and its meaning."""
+        data = asdict(self)
+        data["protocol"] = self.protocol
+        data["protocol_meaning"] = DECODING_PROTOCOLS.get(self.protocol, "sampling with non-paper settings")
+        return data
 
 
 @dataclass
@@ -148,7 +179,7 @@ class Predictor:
         """The decoded media of a row (point sampling seeded by the row's index: the same in every pass)."""
         path, data = source.media_path(row)
         if source.modality == "image":
-            return IMAGE, clip_pixels(load_image(path, data), self.image_size)
+            return IMAGE, clip_pixels(load_image(path, data), self.image_size, self.cfg.model.vision.resize_predict)
         rng = np.random.default_rng((self.settings.seed, int(row["index"])))
         return PCL, prepare_points(load_cloud(path, data), self.cfg.model.pointcloud, rng)
 
@@ -161,7 +192,7 @@ class Predictor:
         for query, (kind, tensor) in zip(queries, media, strict=True):
             modality = "image" if kind == IMAGE else "pcl"
             parts = inference_parts(query, modality, system=system, task_type=task_type, style=self.settings.style,
-                                    use_system=self.cfg.model.use_system)
+                                    use_system=self.cfg.model.use_system, template=self.cfg.model.template)
             enc = encode(self.tokenizer, parts, self.media_tokens[kind], None)
             item = {"input_ids": enc.input_ids, "labels": enc.labels, "media_start": enc.media_start,
                     "media_len": enc.media_len, "modality": kind, "pixels" if kind == IMAGE else "points": tensor}
@@ -206,6 +237,20 @@ class Predictor:
         return out
 
 
+def inference_dtype(name: str, device: torch.device) -> torch.dtype:
+    """``auto`` -> bf16 on CUDA, fp32 on CPU; else ``fp32``/``bf16``/``fp16``.
+
+    Raises:
+        ConfigError: an unknown name.
+    """
+    if name == "auto":
+        return torch.bfloat16 if device.type == "cuda" else torch.float32
+    dtypes = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+    if name not in dtypes:
+        raise ConfigError(f"--dtype {name!r} is not one of auto, {', '.join(dtypes)}")
+    return dtypes[name]
+
+
 def pick_device(name: str) -> torch.device:
     """``auto`` -> CUDA when available, else CPU; otherwise the named device (``cpu``, ``cuda``, ``cuda:N``).
 
@@ -238,9 +283,8 @@ def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[
     out.parent.mkdir(parents=True, exist_ok=True)
     names = expand_benchmarks(benchmarks)
     root = resolve_root(data, out.parent)
-    model, tokenizer, cfg = load_for_inference(checkpoint)
-    model.merge_lora()
     target = pick_device(device)
+    model, tokenizer, cfg = load_for_inference(checkpoint, dtype=inference_dtype(settings.dtype, target))
     predictor = Predictor(model.to(target).eval(), tokenizer, cfg, target, settings)
     seen = done_ids(out)
     summary = PredictSummary(out)

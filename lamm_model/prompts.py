@@ -10,7 +10,9 @@ turns h1, g1, h2, g2 and ``use_system`` (``\\n`` is a newline)::
     <s>{system prompt of task_type}\\n\\n### Human: <Img>[vision tokens]</Img> {h1}\\n### Assistant:
     {g1}\\n###Human: {h2}\\n### Assistant: {g2}\\n###
 
-(one line in reality; the space after each ``Assistant:`` belongs to the prompt).
+(one line in reality; ``Assistant:`` ends each prompt piece without a space, exactly as LAMM's
+``build_one_instance`` wrote it: the answer, tokenised on its own, starts with SentencePiece's word
+boundary ``▁``, so training and the ``lamm`` inference layout below end the prompt with the same tokens).
 
 Only the ``{g}\\n###`` parts are supervised. Point clouds use ``<Pcl>``/``</Pcl>``.
 
@@ -43,6 +45,10 @@ from lamm_bench.benchmarks.prompts import (
 from lamm_data.catalog import CatalogEntry
 
 PromptStyle = Literal["lamm", "train"]
+Template = Literal["lamm-2023-06", "lamm-2023-09"]
+"""LAMM's training template by era: ``lamm-2023-06`` (5368e9b..8f3f489: ``### Assistant:`` without a space, the
+first system prompts; the June-2023 Vicuna checkpoints) and ``lamm-2023-09`` (af99e98 on: ``### Assistant: ``
+with a trailing space, reworded system prompts; LAMM's code since, and the LLaMA-2-chat checkpoint)."""
 
 _HEAD = ("You are an AI visual assistant that can analyze a single image, doing a chat between a curious human "
          "and an artificial intelligence assistant. The assistant gives helpful, detailed, and polite answers to "
@@ -171,9 +177,19 @@ def placeholder_problem(turns: Sequence[Mapping[str, str]], modality: Modality, 
     return None
 
 
+def train_system(template: Template = "lamm-2023-06") -> Mapping[str, str]:
+    """The training system prompts of a template, by ``task_type``."""
+    if template == "lamm-2023-06":
+        from lamm_model.system_prompts_2023_06 import TRAIN_SYSTEM_2023_06
+
+        return TRAIN_SYSTEM_2023_06
+    return TRAIN_SYSTEM
+
+
 def training_parts(turns: Sequence[Mapping[str, str]], task_type: str, modality: Modality,
-                   use_system: bool) -> PromptParts:
-    """Lay out a conversation (``human``/``gpt`` turns, first human) as LAMM's training text.
+                   use_system: bool, template: Template = "lamm-2023-06") -> PromptParts:
+    """Lay out a conversation (``human``/``gpt`` turns, first human) as LAMM's training text of ``template``
+    (``openlamm.py`` ``build_one_instance`` and ``make_prompt_start``).
 
     Raises:
         KeyError: ``use_system`` and ``task_type`` has no system prompt (LAMM failed the same way).
@@ -181,7 +197,8 @@ def training_parts(turns: Sequence[Mapping[str, str]], task_type: str, modality:
     """
     tags = VISION_TAGS[modality]
     start = f"{SEP} {HUMAN}: {tags.start}"
-    prefix = f"{TRAIN_SYSTEM[task_type]}\n\n{start}" if use_system else start
+    prefix = f"{train_system(template)[task_type]}\n\n{start}" if use_system else start
+    assistant = f"{SEP} {ASSISTANT}:" if template == "lamm-2023-06" else f"{SEP} {ASSISTANT}: "
     segments: list[Segment] = []
     for i, turn in enumerate(turns):
         role = turn["from"]
@@ -189,16 +206,17 @@ def training_parts(turns: Sequence[Mapping[str, str]], task_type: str, modality:
         if role != expected:
             raise ValueError(f"turn {i} is from {role!r}; expected {expected!r}")
         if i == 0:
-            segments.append((f"{tags.end} {strip_placeholder(turn['value'], modality)}\n{SEP} {ASSISTANT}: ", False))
+            segments.append((f"{tags.end} {strip_placeholder(turn['value'], modality)}\n{assistant}", False))
         elif role == "human":
-            segments.append((f"{HUMAN}: {turn['value']}\n{SEP} {ASSISTANT}: ", False))
+            segments.append((f"{HUMAN}: {turn['value']}\n{assistant}", False))
         else:
             segments.append((f"{turn['value']}\n{SEP}", True))
     return PromptParts(prefix, tuple(segments))
 
 
 def inference_parts(query: str, modality: Modality, *, system: str, task_type: str,
-                    style: PromptStyle = "lamm", use_system: bool = True) -> PromptParts:
+                    style: PromptStyle = "lamm", use_system: bool = True,
+                    template: Template = "lamm-2023-06") -> PromptParts:
     """Lay out one benchmark query for generation (no supervised segment).
 
     ``system`` is the benchmark system message (style ``lamm``:
@@ -206,5 +224,5 @@ def inference_parts(query: str, modality: Modality, *, system: str, task_type: s
     (style ``train``, honouring ``use_system`` like training did).
     """
     if style == "train":
-        return training_parts([{"from": "human", "value": query}], task_type, modality, use_system)
+        return training_parts([{"from": "human", "value": query}], task_type, modality, use_system, template)
     return lamm_query_parts(query, modality, system)

@@ -8,8 +8,10 @@ One process: ``lamm-model train --config cfg.yaml``. Several (one node or many):
 code, ``distributed: ddp`` (default) replicates the model, ``fsdp`` shards it (FSDP2, one unit per
 decoder layer). Without CUDA the gloo backend is used, so the multi-process path also runs on CPU.
 
-Loss: the mean next-token cross-entropy over every supervised (assistant) token of an optimizer step,
-across micro-batches and processes, so it does not depend on how the batch is split.
+Loss (``loss_mean``): ``micro_batch`` (LAMM/DeepSpeed) takes each micro-batch's mean next-token
+cross-entropy over its supervised (assistant) tokens and averages those means over the micro-batches and
+processes of a step; ``step_tokens`` takes one mean over every supervised token of the step, so it does
+not depend on how the batch is split.
 """
 
 from __future__ import annotations
@@ -154,7 +156,7 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
     with _rank0_first(rt):
         sources = open_sources(cfg.data, out)
     check_modalities(sources, cfg.model)
-    raw, tokenizer = build_model(cfg.model, seed=cfg.seed)
+    raw, tokenizer = build_model(cfg.model, seed=cfg.seed, dtype=frozen_dtype(cfg, rt.world))
     media_tokens = raw.media_tokens()
 
     # 2. check every sample before step 1
@@ -163,16 +165,14 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
     # 3. precision, device, parallelism, optimizer, and the saved state when resuming
     if cfg.gradient_checkpointing:
         raw.enable_activation_checkpointing()
-    if cfg.precision == "bf16" and not (rt.world > 1 and cfg.distributed == "fsdp"):
-        raw.cast_frozen(torch.bfloat16)
     raw.to(rt.device)
     model = _parallel(raw, cfg, rt)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=cfg.optim.lr, betas=cfg.optim.betas,
                                   weight_decay=cfg.optim.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, functools.partial(
-        lr_factor, lr=cfg.optim.lr, min_lr=cfg.optim.min_lr, warmup_steps=cfg.optim.warmup_steps,
-        max_steps=cfg.max_steps))
+        lr_factor, lr=cfg.optim.lr, min_lr=cfg.optim.min_lr, warmup_steps=cfg.optim.warmup(cfg.max_steps),
+        max_steps=cfg.max_steps, schedule=cfg.optim.schedule))
     state = TrainState(world_size=rt.world, data_fingerprint=_fingerprint(sources, report))
     if resume is not None:
         path = resolve_checkpoint(resume)
@@ -186,7 +186,8 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
         torch.manual_seed(cfg.seed + rt.rank)  # dropout; restored from the checkpoint on resume
 
     # 4. the data stream, from the saved position
-    dataset = TrainDataset(sources, report.valid, tokenizer, cfg.model, cfg.data.max_length, media_tokens, cfg.seed)
+    dataset = TrainDataset(sources, report.valid, tokenizer, cfg.model, cfg.data.max_length, media_tokens, cfg.seed,
+                           max_text=cfg.data.max_text_tokens)
     batches, positions = _stream(dataset, cfg, rt, state.position, tokenizer.pad_token_id)
     if rt.main:
         events.on_start({
@@ -238,7 +239,7 @@ def _check(cfg: TrainConfig, rt: Runtime, sources: list[Any], tokenizer: Any, me
     """Each process checks a shard of the samples; the merged report is written, shown, and enforced."""
     out = Path(cfg.out_dir)
     report = check_samples(sources, tokenizer, cfg.model, cfg.data.max_length, media_tokens,
-                           shard=(rt.rank, rt.world))
+                           max_text=cfg.data.max_text_tokens, shard=(rt.rank, rt.world))
     if rt.world > 1:
         gathered: list[Any] = [None] * rt.world
         dist.all_gather_object(gathered, report)
@@ -271,19 +272,33 @@ def _stream(dataset: TrainDataset, cfg: TrainConfig, rt: Runtime, position: tupl
 
 def _forward_backward(model: torch.nn.Module, micro: list[dict[str, Any]], cfg: TrainConfig, rt: Runtime,
                       autocast: Any) -> tuple[float, int, int]:
-    """Accumulate the gradients of one step; return its mean loss, supervised tokens and tokens (all processes)."""
+    """Accumulate the gradients of one step; return its loss (as ``cfg.loss_mean`` defines it), supervised
+    tokens and tokens (all processes)."""
     counts = torch.tensor([sum(int((b["labels"][:, 1:] != IGNORE).sum()) for b in micro),
                            sum(b["tokens"] for b in micro)], dtype=torch.float64, device=rt.device)
     _all_reduce(counts, rt)
-    scale = rt.world / counts[0].item()  # DDP/FSDP average over processes: undo that, divide by all tokens
     loss_sum = torch.zeros((), dtype=torch.float64, device=rt.device)
     for i, batch in enumerate(micro):
         with _no_sync(model, rt, last=i == len(micro) - 1), autocast:
-            loss, _ = model(_to(batch, rt.device))
-        (loss * scale).backward()
+            loss, n = model(_to(batch, rt.device))
+        if cfg.loss_mean == "micro_batch":
+            # DDP/FSDP average the gradients over processes; 1 / grad_accum averages over micro-batches
+            loss = loss / n.clamp(min=1)
+            (loss / len(micro)).backward()
+        else:
+            (loss * (rt.world / counts[0].item())).backward()  # undo the average over processes, divide by all
         loss_sum += loss.detach().double()
     _all_reduce(loss_sum, rt)
-    return loss_sum.item() / counts[0].item(), int(counts[0].item()), int(counts[1].item())
+    total = loss_sum.item() / (len(micro) * rt.world) if cfg.loss_mean == "micro_batch" \
+        else loss_sum.item() / counts[0].item()
+    return total, int(counts[0].item()), int(counts[1].item())
+
+
+def frozen_dtype(cfg: TrainConfig, world: int) -> torch.dtype:
+    """The dtype frozen weights are built in: bf16 under ``precision: bf16`` (except FSDP, whose
+    mixed-precision policy casts at run time), else fp32. Trainable weights are always fp32."""
+    fsdp = world > 1 and cfg.distributed == "fsdp"
+    return torch.bfloat16 if cfg.precision == "bf16" and not fsdp else torch.float32
 
 
 @contextlib.contextmanager

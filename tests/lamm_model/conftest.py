@@ -37,9 +37,9 @@ def tiny_config(root: Path, out: Path, sources: list[Any] | None = None, overrid
                           "lora": {"r": 4, "alpha": 8, "dropout": 0.0}},
                   "vision": {"pretrained": None, "config": dict(TINY_CLIP)},
                   "pointcloud": dict(TINY_POINTS)},
-        "data": {"root": str(root), "max_length": 512, "num_workers": 0,
+        "data": {"root": str(root), "max_length": 512, "max_text_tokens": None, "num_workers": 0,
                  "sources": sources or [{"name": "LAMM_instruct_186k"}, {"name": "LAMM_3dinstruct_10k"}]},
-        "optim": {"lr": 1e-2, "warmup_steps": 0},
+        "optim": {"lr": 1e-2, "warmup_steps": 0, "warmup_ratio": 0.0, "schedule": "cosine"},
         "out_dir": str(out), "max_steps": 2, "batch_size": 4, "device": "cpu", "log_every": 1,
         "generation": {"max_new_tokens_2d": 3, "max_new_tokens_3d": 3},
     }

@@ -24,8 +24,23 @@ def test_defaults_follow_lamm_recipe(tmp_path: Path) -> None:
     assert (cfg.model.llm.lora.r, cfg.model.llm.lora.alpha, cfg.model.llm.lora.dropout) == (32, 32, 0.1)
     assert cfg.model.llm.lora.target_modules == ["q_proj", "k_proj", "v_proj", "o_proj"]
     assert cfg.model.vision.pretrained == "openai/clip-vit-large-patch14"
-    assert cfg.model.vision.freeze and cfg.model.pointcloud.freeze
+    assert cfg.model.vision.freeze and cfg.model.vision.layer == -1  # forward_patch_features: last block, no ln_post
+    assert (cfg.model.vision.resize_train, cfg.model.vision.resize_predict) == ("squash", "crop")
+    assert cfg.data.max_text_tokens == 400 and cfg.data.max_length is None
+    assert (cfg.optim.schedule, cfg.optim.warmup(5815), cfg.optim.warmup(50), cfg.loss_mean) == (
+        "warmup_decay", 581, 10, "micro_batch")
+    # a random point encoder trains by default; a pretrained one is frozen
+    assert not cfg.model.pointcloud.frozen
     assert cfg.model.pointcloud.num_tokens == 256 and cfg.model.pointcloud.num_points == 40000
+    assert load_config(_write(tmp_path, MINIMAL), ["model.pointcloud.pretrained=epcl.pt"]).model.pointcloud.frozen
+
+
+def test_frozen_random_point_encoder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"model.pointcloud.freeze is true but model.pointcloud.pretrained is not "
+                                          r"set: a frozen random point encoder"):
+        load_config(_write(tmp_path, MINIMAL), ["model.pointcloud.freeze=true"])
+    assert load_config(_write(tmp_path, MINIMAL), ["model.pointcloud.freeze=true",
+                                                   "model.pointcloud.enabled=false"]).model.pointcloud.freeze
 
 
 def test_overrides_are_typed_and_nested(tmp_path: Path) -> None:
@@ -88,7 +103,7 @@ def test_bundled_sample_config_builds_offline() -> None:
 def test_every_bundled_config_validates() -> None:
     folder = bundled_config("sample_cpu").parent  # type: ignore[union-attr]
     names = sorted(p.stem for p in folder.glob("*.yaml"))
-    assert "lamm2d_vicuna7b" in names
+    assert {"lamm2d_vicuna13b_v0", "lamm2d_vicuna7b_v0", "lamm2d_llama2chat7b"} <= set(names)
     for name in names:
         load_config(bundled_config(name))
 

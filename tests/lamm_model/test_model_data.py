@@ -47,7 +47,7 @@ def test_only_assistant_tokens_are_supervised() -> None:
     supervised = [t for t, lab in zip(enc.input_ids, enc.labels, strict=True) if lab != IGNORE]
     assert TOK.decode(supervised) == "Fine.\n###Done.\n###"
     assert TOK.decode(enc.input_ids[enc.media_start + 5:]) == (
-        "</Img> Q1\n### Assistant: Fine.\n###Human: Q2\n### Assistant: Done.\n###")
+        "</Img> Q1\n### Assistant:Fine.\n###Human: Q2\n### Assistant:Done.\n###")
     assert enc.supervised == len("Fine.\n###Done.\n###") and not enc.truncated
 
 
@@ -257,3 +257,26 @@ def test_source_media_paths_resolve(model_root: Path) -> None:
     source = Source(resolve("VG_ScanRefer"), model_root, load_rows("VG_ScanRefer", model_root))
     path, data = source.media_path(source.rows[0])
     assert data is None and path is not None and path.is_file() and path.suffix == ".npy"
+
+
+def test_clip_pixels_squash_for_training_and_centre_crop_for_prediction() -> None:
+    from lamm_model.data import CLIP_MEAN, CLIP_STD, clip_pixels
+
+    image = Image.new("RGB", (40, 20), (255, 0, 0))
+    image.paste((0, 0, 255), (0, 0, 10, 20))  # left quarter blue
+    squash, crop = clip_pixels(image, 8, "squash"), clip_pixels(image, 8, "crop")
+    assert squash.shape == crop.shape == (3, 8, 8)
+    blue = (1.0 - CLIP_MEAN[2]) / CLIP_STD[2]
+    # squashed: the whole width kept, the left quarter (2 of 8 columns) is blue; cropped: the centre has no blue
+    assert squash[2, :, 0].mean() == pytest.approx(blue, abs=0.05)
+    assert squash[2, :, 7].mean() < 0 and crop[2, :, 0].mean() < 0
+    expected = clip_pixels(image.resize((16, 8), Image.Resampling.BICUBIC).crop((4, 0, 12, 8)), 8, "squash")
+    assert torch.allclose(crop, expected)
+
+
+def test_text_after_the_vision_block_is_cut_at_max_text_tokens() -> None:
+    from lamm_model.data import cut_length
+
+    enc = assemble(1, [2, 3], 4, [([4, 5], False), ([6, 7, 8, 9], True)], None, max_text=3)
+    assert enc.input_ids == [1, 2, 3, 0, 0, 0, 0, 4, 5, 6] and enc.truncated and enc.supervised == 1
+    assert cut_length(3, 4, None, 3) == 10 and cut_length(3, 4, 8, 3) == 8 and cut_length(3, 4, None, None) is None

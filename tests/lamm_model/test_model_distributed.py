@@ -33,11 +33,13 @@ def _losses(run: Path) -> list[float]:
 def test_two_gloo_processes_match_one_process(make_config, tmp_path: Path, strategy: str) -> None:
     # mixed 2D/3D batches: each process may get a different mix; the global batch of a step is the same.
     # The point tokenizer trains too, so its gradients must be reduced across processes.
-    single = train(make_config(overrides=[f"out_dir={tmp_path / 'single'}", "model.pointcloud.freeze=false"],
+    # loss_mean=step_tokens: one mean over the step's tokens, so the split over processes changes nothing
+    single = train(make_config(overrides=[f"out_dir={tmp_path / 'single'}", "model.pointcloud.freeze=false",
+                                          "loss_mean=step_tokens"],
                                max_steps=3, batch_size=4))
     run = tmp_path / strategy
     cfg = make_config(overrides=[f"out_dir={run}", f"distributed={strategy}", "save_every=2",
-                                 "model.pointcloud.freeze=false"], max_steps=3, batch_size=2)
+                                 "model.pointcloud.freeze=false", "loss_mean=step_tokens"], max_steps=3, batch_size=2)
     config = tmp_path / "cfg.yaml"
     config.write_text(dump_config(cfg), encoding="utf-8")
     done = _torchrun(config, 2)

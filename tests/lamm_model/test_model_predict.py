@@ -163,3 +163,21 @@ def test_unusable_devices_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> 
         pick_device("cuda:0")
     with pytest.raises(ConfigError, match="'gpu' is not a device"):
         pick_device("gpu")
+
+
+def test_decoding_settings_are_recorded_with_their_protocol() -> None:
+    import torch
+
+    from lamm_model.predict import GenerationSettings, inference_dtype
+
+    greedy = GenerationSettings().record()
+    assert greedy["protocol"] == "greedy" and greedy["do_sample"] is False
+    assert "since 2024-01" in greedy["protocol_meaning"] and "sampled" in greedy["protocol_meaning"]
+    paper = GenerationSettings(do_sample=True, seed=3).record()
+    assert (paper["protocol"], paper["top_p"], paper["temperature"], paper["seed"]) == ("paper-sampling", 0.9, 1.0, 3)
+    assert GenerationSettings(do_sample=True, top_p=0.5).protocol == "sampling"
+    assert inference_dtype("auto", torch.device("cpu")) == torch.float32
+    assert inference_dtype("auto", torch.device("cuda")) == torch.bfloat16
+    assert inference_dtype("fp16", torch.device("cpu")) == torch.float16
+    with pytest.raises(ConfigError, match="--dtype 'int8' is not one of auto, fp32, bf16, fp16"):
+        inference_dtype("int8", torch.device("cpu"))

@@ -18,6 +18,7 @@ from lamm_model.prompts import (
     strip_placeholder,
     training_parts,
 )
+from lamm_model.system_prompts_2023_06 import TRAIN_SYSTEM_2023_06
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "lamm_prompts.json").read_text(encoding="utf-8"))
 
@@ -29,14 +30,21 @@ def test_training_system_prompts_are_lamms() -> None:
 def test_training_layout_matches_lamm_build_one_instance() -> None:
     turns = [{"from": "human", "value": "<image>\nHow is it?"}, {"from": "gpt", "value": "Fine."},
              {"from": "human", "value": "And then?"}, {"from": "gpt", "value": "Done."}]
-    parts = training_parts(turns, "conversation", "image", use_system=True)
-    assert parts.prefix == TRAIN_SYSTEM["conversation"] + "\n\n### Human: <Img>"
-    assert parts.segments == (("</Img> How is it?\n### Assistant: ", False), ("Fine.\n###", True),
+    parts = training_parts(turns, "conversation", "image", use_system=True)  # template lamm-2023-06 (8f3f489)
+    assert parts.prefix == TRAIN_SYSTEM_2023_06["conversation"] + "\n\n### Human: <Img>"
+    assert TRAIN_SYSTEM_2023_06["conversation"].startswith("You are an AI visual assistant that can analyze a single "
+                                                           "image. A chat between")
+    assert parts.segments == (("</Img> How is it?\n### Assistant:", False), ("Fine.\n###", True),
+                              ("Human: And then?\n### Assistant:", False), ("Done.\n###", True))
+    later = training_parts(turns, "conversation", "image", use_system=True, template="lamm-2023-09")  # af99e98 on
+    assert later.prefix == TRAIN_SYSTEM["conversation"] + "\n\n### Human: <Img>"
+    assert later.segments == (("</Img> How is it?\n### Assistant: ", False), ("Fine.\n###", True),
                               ("Human: And then?\n### Assistant: ", False), ("Done.\n###", True))
+    assert set(TRAIN_SYSTEM_2023_06) == set(TRAIN_SYSTEM)
     pcl = training_parts([{"from": "human", "value": "Q\n<pcl>"}, {"from": "gpt", "value": "A"}], "detection3d",
                          "pcl", use_system=False)
     assert pcl.prefix == "### Human: <Pcl>"
-    assert pcl.segments == (("</Pcl> Q\n### Assistant: ", False), ("A\n###", True))
+    assert pcl.segments == (("</Pcl> Q\n### Assistant:", False), ("A\n###", True))
 
 
 def test_training_layout_rejects_unknown_task_and_bad_roles() -> None:
@@ -52,8 +60,8 @@ def test_lamm_inference_layout_puts_the_system_message_inside_the_human_turn() -
     assert parts.prefix == "### Human: <Img>"
     assert parts.segments == ((f"</Img> {system}### Human: What is it? \n\n### Assistant:", False),)
     train = inference_parts("What is it?", "pcl", system=system, task_type="VQA3d", style="train")
-    assert train.prefix == TRAIN_SYSTEM["VQA3d"] + "\n\n### Human: <Pcl>"
-    assert train.segments == (("</Pcl> What is it?\n### Assistant: ", False),)
+    assert train.prefix == TRAIN_SYSTEM_2023_06["VQA3d"] + "\n\n### Human: <Pcl>"
+    assert train.segments == (("</Pcl> What is it?\n### Assistant:", False),)
 
 
 @pytest.mark.parametrize(("turns", "modality", "required", "problem"), [

@@ -133,13 +133,19 @@ def test_checkpoints_of_pretrained_models_hold_only_what_changed(make_config, tm
     model, tokenizer, loaded_cfg = load_for_inference(Path(cfg.out_dir))
     assert loaded_cfg == cfg and len(tokenizer) == 260
     state = model.state_dict()
-    assert all(torch.equal(state[k], v) for k, v in saved.items())
+    assert all(torch.equal(state[k], v) for k, v in saved.items() if not k.startswith("llm."))
     assert any(v.abs().sum() > 0 for k, v in saved.items() if "lora_B" in k)  # LoRA B starts at zero
     from transformers import AutoModelForCausalLM
 
     base = AutoModelForCausalLM.from_pretrained(llm_dir).state_dict()
     key = "model.layers.0.mlp.up_proj.weight"
-    assert torch.equal(state[f"llm.base_model.model.{key}"], base[key])
+    assert torch.equal(state[f"llm.{key}"], base[key])
+    # inference merges LoRA into the base weights: W = W0 + alpha / r * B @ A
+    lora = "llm.base_model.model.model.layers.0.self_attn.q_proj.lora_{}.default.weight"
+    scale = cfg.model.llm.lora.alpha / cfg.model.llm.lora.r
+    torch.testing.assert_close(state["llm.model.layers.0.self_attn.q_proj.weight"],
+                               base["model.layers.0.self_attn.q_proj.weight"]
+                               + scale * saved[lora.format("B")] @ saved[lora.format("A")])
 
 
 def test_bf16_runs_and_gradient_checkpointing_changes_nothing(make_config, tmp_path: Path) -> None:
@@ -152,8 +158,11 @@ def test_bf16_runs_and_gradient_checkpointing_changes_nothing(make_config, tmp_p
 
 
 def test_grad_accumulation_equals_a_bigger_batch(make_config, tmp_path: Path) -> None:
-    big = train(make_config(overrides=[f"out_dir={tmp_path / 'big'}"], max_steps=3, batch_size=4))
-    acc = train(make_config(overrides=[f"out_dir={tmp_path / 'acc'}"], max_steps=3, batch_size=2, grad_accum=2))
+    # with loss_mean=step_tokens (LAMM's micro_batch mean depends on the split by definition)
+    big = train(make_config(overrides=[f"out_dir={tmp_path / 'big'}", "loss_mean=step_tokens"], max_steps=3,
+                            batch_size=4))
+    acc = train(make_config(overrides=[f"out_dir={tmp_path / 'acc'}", "loss_mean=step_tokens"], max_steps=3,
+                            batch_size=2, grad_accum=2))
     assert acc.losses == pytest.approx(big.losses, rel=1e-5)
 
 
@@ -180,3 +189,43 @@ def test_an_out_dir_that_is_a_file_is_a_config_error(make_config, tmp_path: Path
     (tmp_path / "taken").write_text("", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"out_dir: .*taken is a file"):
         train(make_config(overrides=[f"out_dir={tmp_path / 'taken'}"], max_steps=1))
+
+
+def test_loss_mean_micro_batch_is_lamms_and_step_tokens_is_the_token_mean(make_config) -> None:
+    """Two micro-batches with 3 and 9 supervised tokens: LAMM (DeepSpeed) averages their token means; the
+    other setting takes one mean over all 12 tokens. Gradients follow the same definition."""
+    from lamm_model.data import collate
+    from lamm_model.model import IGNORE, IMAGE, build_model
+    from lamm_model.train import Runtime, _forward_backward
+
+    cfg = make_config(overrides=["model.pointcloud.enabled=false"])
+    model, tok = build_model(cfg.model, seed=0)
+    media = model.media_tokens()[IMAGE]
+
+    def micro(answer: int, seed: int) -> dict:
+        g = torch.Generator().manual_seed(seed)
+        ids = torch.randint(3, 250, (1 + media + 6 + answer,), generator=g).tolist()
+        labels = [IGNORE] * (len(ids) - answer) + ids[len(ids) - answer:]
+        return collate([{"input_ids": ids, "labels": labels, "media_start": 1, "media_len": media,
+                         "modality": IMAGE, "pixels": torch.randn(3, 16, 16, generator=g)}], tok.pad_token_id)
+
+    batches = [micro(3, 1), micro(9, 2)]
+    model.eval()  # no dropout: the two definitions are compared on the same function
+    with torch.no_grad():
+        parts = [model(b) for b in batches]
+    rt = Runtime(0, 1, 0, torch.device("cpu"))
+    results = {}
+    for mean in ("micro_batch", "step_tokens"):
+        model.zero_grad()
+        loss, supervised, _ = _forward_backward(model, batches, cfg.model_copy(update={"loss_mean": mean}), rt,
+                                                torch.autocast("cpu", enabled=False))
+        grad = model.vision_proj.weight.grad.clone()
+        results[mean] = (loss, grad)
+        assert supervised == 12
+    (s1, n1), (s2, n2) = parts
+    assert results["micro_batch"][0] == pytest.approx(float((s1 / n1 + s2 / n2) / 2), rel=1e-5)
+    assert results["step_tokens"][0] == pytest.approx(float((s1 + s2) / 12), rel=1e-5)
+    model.zero_grad()
+    ((model(batches[0])[0] / 3 + model(batches[1])[0] / 9) / 2).backward()
+    torch.testing.assert_close(results["micro_batch"][1], model.vision_proj.weight.grad)
+    assert not torch.allclose(results["micro_batch"][1], results["step_tokens"][1])
