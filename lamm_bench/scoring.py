@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -165,7 +166,10 @@ def _outcomes(names: list[str], predictions: PredictionSet, root: str | Path, ct
     ``progress(name)`` is called once a benchmark has been scored.
     """
     args = (diagnostics, seed, resamples)
-    if jobs <= 1 or len(names) <= 1 or ctx is not None or "fork" not in mp.get_all_start_methods():
+    # Forking a process that has loaded torch (its native thread pools) can leave a worker deadlocked on a lock
+    # held by a thread that does not exist in the child: score in this process then.
+    forkable = "fork" in mp.get_all_start_methods() and "torch" not in sys.modules
+    if jobs <= 1 or len(names) <= 1 or ctx is not None or not forkable:
         ctx = ctx or default_context(diagnostics=diagnostics)
         for name in names:
             outcome = _score_one(name, root, predictions.by_benchmark[name], ctx, *args)

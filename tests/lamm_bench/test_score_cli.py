@@ -282,3 +282,20 @@ def test_absurd_answers_give_strict_json_outputs(root: Path, tmp_path: Path) -> 
     assert next(r for r in records if r["id"] == "4562")["text"] == lines[0]["text"]  # the surrogate round-trips
     report = json.loads(out.read_text(), parse_constant=reject)
     assert predictions_digest(diagnostics) == report["meta"]["input"]["predictions_sha256"]
+
+
+def test_scoring_in_a_process_that_loaded_torch_does_not_fork(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process with torch's thread pools (e.g. right after predicting) scores in-process: a forked worker could
+    deadlock on a lock held by a thread that the child does not have. Same report as with workers."""
+    import sys
+    import types
+
+    from lamm_bench import scoring
+    from lamm_bench.predictions import read_predictions
+
+    predictions = read_predictions(root / BASELINE_ANSWERS)
+    forked = scoring.score(predictions, root, resamples=20, seed=3, jobs=2)
+    monkeypatch.setitem(sys.modules, "torch", sys.modules.get("torch") or types.ModuleType("torch"))
+    monkeypatch.setattr(scoring.mp, "get_context", lambda *args: pytest.fail("forked with torch loaded"))
+    inline = scoring.score(predictions, root, resamples=20, seed=3, jobs=2)
+    assert inline.report.model_dump() == forked.report.model_dump()
