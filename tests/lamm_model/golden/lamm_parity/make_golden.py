@@ -161,7 +161,7 @@ def benchmark_cases(sample_root: Path) -> list[dict[str, Any]]:
             continue
         meta = json.loads((sample_root / entry.relpath).read_text(encoding="utf-8"))
         query = meta[0]["query"]
-        if entry.record == "keypoints":
+        if entry.record_model.KEY == "keypoints":
             query = query.format(JOINT_NAMES[3])
         mode = "locating" if name.startswith("Locating_") else "common"
         dataset = name.split("_")[-1]
