@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,11 +282,6 @@ def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str],
     Raises:
         ImportLammError: unreadable file, unknown or missing keys, shapes that do not fit, ``out`` in use.
     """
-    from safetensors.torch import save_file
-
-    from lamm_model.checkpoint import CONFIG, TOKENIZER, WEIGHTS
-    from lamm_model.tokenizer import load_tokenizer
-
     source, llm, vision, out = Path(checkpoint), Path(llm).absolute(), Path(vision).absolute(), Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ImportLammError(f"{out} already exists and is not an empty folder; choose a new --out")
@@ -302,25 +298,34 @@ def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str],
                          tokenizer=str(Path(tokenizer).absolute()) if tokenizer is not None else None,
                          template=template)
     digest = sha256_of(source)
+    record = {"source": str(source.absolute()), "sha256": digest, "format": "LAMM save_model (2D)",
+              "key_spelling": spelling, "lora_r": r, "lora_alpha": lora_alpha, "target_modules": modules,
+              "layers": dims.layers, "tensors": len(state), "llm": str(llm), "vision": str(vision),
+              "template": template,
+              "licence_note": "LAMM's hub cards say apache-2.0, its GitHub docs CC BY-NC 4.0: check the terms "
+                              "of the checkpoint you imported"}
+    write_imported(out, weights, cfg, record)
+    return ImportResult(out, digest, r, lora_alpha, modules, dims.layers, spelling, len(state))
+
+
+def write_imported(out: Path, weights: Mapping[str, torch.Tensor], cfg: TrainConfig, record: dict[str, Any]) -> None:
+    """Write an imported checkpoint folder ``out`` (weights, config, tokenizer, :data:`IMPORT_RECORD`) under a
+    temporary name and rename it into place when complete; ``record["sha256"]`` is stamped into the weights."""
+    from safetensors.torch import save_file
+
+    from lamm_model.checkpoint import CONFIG, TOKENIZER, WEIGHTS
+    from lamm_model.tokenizer import load_tokenizer
+
     tok = load_tokenizer(cfg.model.llm.tokenizer_source)
     tmp = temp_path(out, "import")
     try:
         tmp.mkdir(parents=True)
         save_file({k: v.contiguous() for k, v in weights.items()}, str(tmp / WEIGHTS),
-                  metadata={"lamm_source_sha256": digest})
+                  metadata={"lamm_source_sha256": record["sha256"]})
         (tmp / CONFIG).write_text(dump_config(cfg), encoding="utf-8")
         tok.save_pretrained(str(tmp / TOKENIZER))
-        record = {"source": str(source.absolute()), "sha256": digest, "format": "LAMM save_model (2D)",
-                  "key_spelling": spelling, "lora_r": r, "lora_alpha": lora_alpha, "target_modules": modules,
-                  "layers": dims.layers, "tensors": len(state), "llm": str(llm), "vision": str(vision),
-                  "template": template,
-                  "licence_note": "LAMM's hub cards say apache-2.0, its GitHub docs CC BY-NC 4.0: check the terms "
-                                  "of the checkpoint you imported"}
         (tmp / IMPORT_RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-        replace_folder(tmp, out)  # an empty folder at ``out`` (checked above) is replaced
+        replace_folder(tmp, out)  # an empty folder at ``out`` (checked by the caller) is replaced
     finally:
         if tmp.exists():
-            import shutil
-
             shutil.rmtree(tmp, ignore_errors=True)
-    return ImportResult(out, digest, r, lora_alpha, modules, dims.layers, spelling, len(state))

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +22,12 @@ from typing import Any
 
 import torch
 
-from lamm_data.atomic import replace_folder, temp_path
 from lamm_data.errors import LammError
-from lamm_model.config import TrainConfig, dump_config, validate_config
+from lamm_model.config import TrainConfig, validate_config
 from lamm_model.epcl.checkpoint import EpclCheckpointError, ImportedEpcl, import_epcl, projector_key_3d, sha256_of
+from lamm_model.import_lamm import IMPORT_RECORD as IMPORT_RECORD  # the same record file as the 2D import
+from lamm_model.import_lamm import write_imported
 
-IMPORT_RECORD = "imported_from.json"
 LAMM_LORA_ALPHA = 32
 LAMM_LORA_DROPOUT = 0.1
 LAMM_3D_NUM_POINTS = 40000
@@ -201,11 +200,6 @@ def import_lamm_3d(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[st
     Raises:
         Lamm3dImportError: unreadable or unsafe files, unknown or missing keys, shapes that do not fit, ``out`` in use.
     """
-    from safetensors.torch import save_file
-
-    from lamm_model.checkpoint import CONFIG, TOKENIZER, WEIGHTS
-    from lamm_model.tokenizer import load_tokenizer
-
     source, llm, epcl, out = Path(checkpoint), Path(llm).absolute(), Path(epcl).absolute(), Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise Lamm3dImportError(f"{out} already exists and is not an empty folder; choose a new --out")
@@ -224,26 +218,14 @@ def import_lamm_3d(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[st
                          tokenizer=str(Path(tokenizer).absolute()) if tokenizer is not None else None,
                          template=template)
     digest = sha256_of(source)
-    tok = load_tokenizer(cfg.model.llm.tokenizer_source)
-    tmp = temp_path(out, "import")
-    try:
-        tmp.mkdir(parents=True)
-        save_file({k: v.contiguous() for k, v in weights.items()}, str(tmp / WEIGHTS),
-                  metadata={"lamm_source_sha256": digest})
-        (tmp / CONFIG).write_text(dump_config(cfg), encoding="utf-8")
-        tok.save_pretrained(str(tmp / TOKENIZER))
-        record = {"source": str(source.absolute()), "sha256": digest, "format": "LAMM save_model (3D, EPCL)",
-                  "key_spelling": spelling, "lora_r": r, "lora_alpha": lora_alpha, "target_modules": modules,
-                  "layers": layers, "tensors": len(state), "llm": str(llm),
-                  "epcl": {"source": str(epcl), "sha256": imported.sha256, "architecture": imported.cfg.model_dump(),
-                           "use_color": imported.use_color, "keys_not_used_by_the_encoder": imported.dropped},
-                  "licence_note": "LAMM's hub cards say apache-2.0, its GitHub docs CC BY-NC 4.0: check the terms "
-                                  "of the checkpoints you imported"}
-        (tmp / IMPORT_RECORD).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-        replace_folder(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
+    record = {"source": str(source.absolute()), "sha256": digest, "format": "LAMM save_model (3D, EPCL)",
+              "key_spelling": spelling, "lora_r": r, "lora_alpha": lora_alpha, "target_modules": modules,
+              "layers": layers, "tensors": len(state), "llm": str(llm),
+              "epcl": {"source": str(epcl), "sha256": imported.sha256, "architecture": imported.cfg.model_dump(),
+                       "use_color": imported.use_color, "keys_not_used_by_the_encoder": imported.dropped},
+              "licence_note": "LAMM's hub cards say apache-2.0, its GitHub docs CC BY-NC 4.0: check the terms "
+                              "of the checkpoints you imported"}
+    write_imported(out, weights, cfg, record)
     note = (f"EPCL {epcl.name} (sha256 {imported.sha256[:16]}…): {imported.cfg.output_tokens} tokens of width "
             f"{imported.cfg.width}, {len(imported.dropped)} stored key(s) the encoder never runs dropped")
     return Lamm3dImport(out, digest, r, lora_alpha, modules, layers, spelling, len(state), imported, [note])
