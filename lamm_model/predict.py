@@ -36,9 +36,8 @@ from transformers import PreTrainedTokenizerBase, StoppingCriteria, StoppingCrit
 from lamm_bench.benchmarks import get_spec
 from lamm_bench.benchmarks.prompts import SEP, cut_answer, item_queries, joint_answers, vqa_answer, vqa_follow_up
 from lamm_bench.predictions import PredictionRecord
-from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, benchmark_names, resolve
-from lamm_data.errors import LammError
+from lamm_model.backends.runner import PredictionFileError, read_done
 from lamm_model.checkpoint import load_for_inference
 from lamm_model.config import ConfigError, TrainConfig
 from lamm_model.data import (
@@ -55,11 +54,6 @@ from lamm_model.data import (
 )
 from lamm_model.model import IMAGE, PCL, LammModel
 from lamm_model.prompts import PromptStyle, inference_parts
-
-
-class PredictionFileError(LammError, ValueError):
-    """A predictions path that cannot be appended to: a folder, or a file with a malformed line (named by number)."""
-
 
 DECODING_PROTOCOLS = {
     "greedy": "greedy decoding (LAMM's code since 2024-01, 3c58637): deterministic; scores may differ from the "
@@ -129,30 +123,13 @@ def expand_benchmarks(names: Sequence[str]) -> list[str]:
 
 
 def done_ids(out: Path) -> set[tuple[str, str]]:
-    """``(benchmark, id)`` pairs already in ``out``; a last line cut short by a crash is removed first.
+    """``(benchmark, id)`` pairs already in ``out``; a last line cut short by a crash is removed first
+    (:func:`lamm_model.backends.runner.read_done`).
 
     Raises:
         PredictionFileError: a complete line is not a prediction object.
     """
-    if not out.is_file():
-        return set()
-    data = out.read_bytes()
-    if data and not data.endswith(b"\n"):
-        keep = data.rfind(b"\n") + 1
-        with open(out, "r+b") as f:
-            f.truncate(keep)
-        data = data[:keep]
-    seen = set()
-    for number, line in enumerate(data.decode("utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = jsontext.loads(line)
-            seen.add((resolve(obj["benchmark"]).name, str(obj["id"])))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise PredictionFileError(f"{out}:{number}: not a prediction line ({exc}); fix or remove the file "
-                                      "to start over") from None
-    return seen
+    return read_done(out, remedy="fix or remove the file to start over")
 
 
 class _StopAtSeparator(StoppingCriteria):

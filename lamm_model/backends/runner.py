@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from lamm_bench import fingerprint as fp
 from lamm_bench.predictions import PredictionRecord
+from lamm_data import jsontext
 from lamm_data.atomic import write_bytes_atomic
 from lamm_data.catalog import BENCHMARKS, resolve
 from lamm_data.errors import LammError
@@ -107,8 +108,10 @@ def load_items(name: str, root: Path, limit: int | None = None) -> list[Benchmar
     return [item_from_row(entry, rows[i]) for i in range(count)]
 
 
-def read_done(path: Path) -> set[tuple[str, str]]:
+def read_done(path: Path, *, remedy: str = "fix or remove the file, or pass --force to start over"
+              ) -> set[tuple[str, str]]:
     """``(benchmark, id)`` pairs in a predictions file; a last line cut short by a crash is removed first.
+    ``remedy``: what the error tells the user to do.
 
     Raises:
         PredictionFileError: a complete line is not a prediction object.
@@ -126,11 +129,10 @@ def read_done(path: Path) -> set[tuple[str, str]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = jsontext.loads(line)
             seen.add((resolve(obj["benchmark"]).name, str(obj["id"])))
         except (ValueError, KeyError, TypeError, LammError) as exc:
-            raise PredictionFileError(f"{path}:{number}: not a prediction line ({exc}); fix or remove the file, "
-                                      "or pass --force to start over") from None
+            raise PredictionFileError(f"{path}:{number}: not a prediction line ({exc}); {remedy}") from None
     return seen
 
 
