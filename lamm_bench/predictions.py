@@ -327,6 +327,16 @@ def _read_folder(path: Path, only: CatalogEntry | None, warnings: list[str],
     return by_benchmark, listing.hexdigest()
 
 
+def _only(by_benchmark: dict[str, list[Prediction]], only: CatalogEntry, option: str,
+          warnings: list[str]) -> dict[str, list[Prediction]]:
+    """The predictions of ``only``; those of other benchmarks are left out with a warning naming ``option``."""
+    others = {name: len(p) for name, p in by_benchmark.items() if name != only.name}
+    if others:
+        listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
+        warnings.append(f"{option} {only.name}: left out predictions of other benchmarks: {listed}")
+    return {only.name: by_benchmark.get(only.name, [])}
+
+
 def _cut_warnings(truncated: Mapping[str, int], kept: Mapping[str, Any]) -> list[str]:
     """One warning per kept benchmark whose answers were cut to :data:`MAX_ANSWER_CHARS`."""
     return [f"{name}: {n} answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length before "
@@ -361,11 +371,7 @@ def read_predictions(path: str | os.PathLike[str], benchmark: str | None = None)
     else:
         raise PredictionsError(f"{path}: no such file or folder")
     if only is not None:
-        others = {name: len(p) for name, p in by_benchmark.items() if name != only.name}
-        if others:
-            listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
-            warnings.append(f"--benchmark {only.name}: left out predictions of other benchmarks: {listed}")
-        by_benchmark = {only.name: by_benchmark.get(only.name, [])}
+        by_benchmark = _only(by_benchmark, only, "--benchmark", warnings)
     warnings += _cut_warnings(truncated, by_benchmark)
     warnings += [f"{name}: {n} answer(s) name a joint twice (JSON would keep the last); counted as not parsed"
                  for name, n in repeated.items() if name in by_benchmark]
@@ -399,11 +405,7 @@ def predictions_from_records(records: Iterable[Mapping[str, Any]], benchmark: st
         by_benchmark.setdefault(name, []).append(prediction)
     warnings: list[str] = []
     if only is not None:
-        others = {name: len(p) for name, p in by_benchmark.items() if name != only.name}
-        if others:
-            listed = ", ".join(f"{n} ({c})" for n, c in sorted(others.items()))
-            warnings.append(f"benchmark {only.name}: left out predictions of other benchmarks: {listed}")
-        by_benchmark = {only.name: by_benchmark.get(only.name, [])}
+        by_benchmark = _only(by_benchmark, only, "benchmark", warnings)
     warnings += _cut_warnings(truncated, by_benchmark)
     if not by_benchmark:
         raise PredictionsError("predictions: no records given")
