@@ -65,7 +65,8 @@ TARGETS: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     # (source glob, test files run for its mutants, only functions that escape text)
     ("lamm_bench/metrics/captions.py", ("tests/lamm_bench/test_metrics.py", "tests/lamm_bench/test_denominators.py",
                                         "tests/lamm_bench/text/test_text_caption.py"), False),
-    ("lamm_bench/metrics/bootstrap.py", (*_SCORING_TESTS, "tests/lamm_bench/test_score_seed.py"), False),
+    ("lamm_bench/metrics/bootstrap.py", (*_SCORING_TESTS, "tests/lamm_bench/test_score_seed.py",
+                                         "tests/lamm_bench/test_bootstrap_reference.py"), False),
     ("lamm_bench/metrics/*.py", _SCORING_TESTS, False),
     ("lamm_bench/lamm_protocol/*.py", _SCORING_TESTS, False),
     ("lamm_bench/scorers/*.py", _SCORING_TESTS, False),
@@ -613,6 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--jobs must be at least 1")
 
     equivalent: dict[str, str] = json.loads(EQUIVALENT_FILE.read_text()) if EQUIVALENT_FILE.exists() else {}
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill`: stop the runs and remove the copies too
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="lamm-mutation-") as tmp:
         copies = [_Copy(Path(tmp) / f"tree{k}", Path(tmp) / f"pytest{k}") for k in range(args.jobs)]

@@ -182,6 +182,21 @@ def test_caption_estimators_recompute_the_corpus_on_resamples() -> None:
     assert rebuilt.evaluate(batch)[0] == pytest.approx(estimators["BLEU-4"].evaluate(batch)[0])
 
 
+def test_captions_and_references_of_different_lengths_are_an_error() -> None:
+    """One list of references per prediction: an extra list is an error, never silently dropped by ``zip``."""
+    from lamm_bench.metrics.captions import TokenisedCaptions, caption_estimators
+
+    refs = [["A dog runs."], ["Two men stand."], ["A child climbs."]]
+    with pytest.raises(ValueError):
+        caption_estimators(refs, ["A dog.", "Two men."], np.array([0, 1]))
+    captions = TokenisedCaptions([["a", "dog"], ["two", "men"], ["a", "child"]], ["a dog", "two men"],
+                                 np.array([0, 1]))
+    with pytest.raises(ValueError):
+        captions.cider  # noqa: B018 (the property raises)
+    with pytest.raises(ValueError):
+        captions.bleu  # noqa: B018
+
+
 def test_ap_batch_cache_changes_nothing() -> None:
     """Two thresholds over the same arrays share ordering and running sums within a batch."""
     case = GOLDEN["cases"][5]
