@@ -51,7 +51,8 @@ _SCORING_TESTS = ("tests/lamm_bench/test_metrics.py", "tests/lamm_bench/test_lam
                   "tests/lamm_bench/test_lamm_iou_3d.py", "tests/lamm_bench/test_boundaries.py",
                   "tests/lamm_bench/test_denominators.py", "tests/lamm_bench/test_estimators.py",
                   "tests/lamm_bench/test_iou_honest.py", "tests/lamm_bench/test_diagnostics_records.py",
-                  "tests/lamm_bench/test_score_cli.py")
+                  "tests/lamm_bench/test_score_cli.py", "tests/lamm_bench/test_scorer_paths.py",
+                  "tests/lamm_bench/test_diagnostics_fields.py")
 _PARSING_TESTS = ("tests/lamm_bench/test_parsing_honest.py", "tests/lamm_bench/test_parsing_lamm.py",
                   "tests/lamm_bench/test_parsing_words_numbers.py",
                   *_SCORING_TESTS)
