@@ -541,7 +541,7 @@ def run_mutants(mutants: list[Mutant], copies: list[_Copy], originals: dict[str,
                       "tests": tests}
         done += 1
         print(f"[{done}/{len(mutants)}] {outcome:10} {m.path}:{m.line} {m.function}: {m.before} -> {m.after}"
-              f" ({tests} tests, {seconds:.1f} s)", flush=True)
+              f"{f' #{m.occurrence}' if m.occurrence else ''} ({tests} tests, {seconds:.1f} s)", flush=True)
 
     def launch(run: _Run) -> None:
         run.start = time.monotonic()

@@ -111,3 +111,31 @@ def test_merged_clusters_keep_each_ratio_with_its_own_denominator() -> None:
     assert out["b"] == (pytest.approx(out["a"][0] / 4), pytest.approx(out["a"][1] / 4))
     out = bootstrap_intervals({"b": b, "a": a}, n, np.random.default_rng(0), resamples=500)  # other order
     assert 0.4 < out["a"][0] < 0.5 < out["a"][1] < 0.6 and out["b"][1] < 0.15
+
+
+def test_several_ratios_on_the_same_resamples_keep_their_own_denominators() -> None:
+    """The plain path puts every ratio's sums in one matrix product: each must read its own two columns."""
+    out = bootstrap_intervals({"a": Ratio(NUM, DEN), "b": Ratio(NUM, 2 * DEN), "c": Ratio(2 * NUM, DEN)}, N,
+                              np.random.default_rng(11))
+    _, expected = _reference(NUM, DEN, np.random.default_rng(11))
+    assert out["a"] == (pytest.approx(expected[0], abs=1e-12), pytest.approx(expected[1], abs=1e-12))
+    assert out["b"] == (pytest.approx(expected[0] / 2, abs=1e-12), pytest.approx(expected[1] / 2, abs=1e-12))
+    assert out["c"] == (pytest.approx(expected[0] * 2, abs=1e-12), pytest.approx(expected[1] * 2, abs=1e-12))
+
+
+@pytest.mark.parametrize(("n_clusters", "resamples"), [(0, 1000), (5, 0), (5, -1)])
+def test_no_cluster_or_no_resample_gives_no_interval(n_clusters: int, resamples: int) -> None:
+    ratio = Ratio(np.arange(float(n_clusters)), np.ones(n_clusters))  # distinct values: the plain path
+    assert bootstrap_intervals({"m": ratio, "k": ratio}, n_clusters, np.random.default_rng(0),
+                               resamples=resamples) == {"m": None, "k": None}
+    assert paired_intervals({"m": ratio, "only_a": ratio}, {"m": ratio, "only_b": ratio}, n_clusters,
+                            np.random.default_rng(0), resamples=resamples) == {"m": None}
+
+
+def test_a_single_resample_gives_a_paired_point_interval() -> None:
+    other = NUM[::-1].copy()
+    got = paired_intervals({"m": Ratio(NUM, DEN)}, {"m": Ratio(other, DEN)}, N, np.random.default_rng(6),
+                           resamples=1)["m"]
+    a, _ = _reference(NUM, DEN, np.random.default_rng(6), resamples=1)
+    b, _ = _reference(other, DEN, np.random.default_rng(6), resamples=1)
+    assert got == (pytest.approx(a[0] - b[0], abs=1e-12), pytest.approx(a[0] - b[0], abs=1e-12))

@@ -104,6 +104,20 @@ def test_weighted_ap_equals_ap_of_duplicated_images() -> None:
         average_precision(expanded, np.ones((1, len(images))))[0], abs=1e-12)
 
 
+def test_batch_ap_leaves_out_images_not_drawn() -> None:
+    """In a bootstrap batch (several rows, float32) an image drawn 0 times adds nothing, also when it holds the
+    top-ranked detections: each row equals the AP of the images it drew (to float32 precision)."""
+    case = GOLDEN["cases"][4]
+    data = _detection_set(case, False, 0.5)
+    n = len(case["images"])
+    counts = np.ones((2, n))
+    counts[0, :7] = 0.0  # row 0 leaves out the first 7 images, whose detections rank first (score 1, image order)
+    assert data.det_tp[np.isin(data.det_cluster, np.arange(7))].any()  # ... and some of them are true positives
+    drawn = _detection_set({"n_classes": case["n_classes"], "images": case["images"][7:]}, False, 0.5)
+    got = average_precision(data, counts)  # row 1 only makes it a batch
+    assert got[0] == pytest.approx(average_precision(drawn, np.ones((1, n - 7)))[0], abs=1e-6)
+
+
 def test_pck_and_point_matching() -> None:
     joints = np.array([[10.0, 20.0], [110.0, 220.0]])
     assert person_scale(joints) == 200.0
