@@ -118,6 +118,30 @@ def test_batch_ap_leaves_out_images_not_drawn() -> None:
     assert got[0] == pytest.approx(average_precision(drawn, np.ones((1, n - 7)))[0], abs=1e-6)
 
 
+def test_greedy_matching_caps_the_threshold_below_one_like_pycocotools() -> None:
+    """pycocotools' evaluateImg uses ``min(t, 1 - 1e-10)``: at a threshold of 1 an IoU of 1 - 5e-11 still matches,
+    1 - 2e-10 does not."""
+    assert greedy_coco([[1 - 5e-11]], 1.0) == [0]
+    assert greedy_coco([[1 - 2e-10]], 1.0) == [-1]
+    assert greedy_coco([[1.0]], 1.0) == [0]
+
+
+def test_each_row_of_a_batch_gets_the_ap_of_its_own_draw() -> None:
+    """One class, four images with one object each, one detection each (score ties: image order): TP, FP, TP, TP.
+    Every row of a batch must equal that row scored alone (the rows share one sorted search; each row draws 3
+    objects, so no recall is one of the 101 recall points and float32 cannot move a tie)."""
+    data = DetectionSet(np.arange(4), np.ones(4), np.array([True, False, True, True]), np.zeros(4, dtype=int),
+                        np.ones((4, 1)))
+    counts = np.array([[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0], [3.0, 0.0, 0.0, 0.0],
+                       [0.0, 1.0, 2.0, 0.0]])
+    batch = average_precision(data, counts)
+    alone = [float(average_precision(data, row[None, :])[0]) for row in counts]
+    # by hand: row 1 finds FP, TP, TP (precision 0, 1/2, 2/3 at recall 0, 1/3, 2/3): the envelope is 2/3 at the
+    # 67 recall points 0.00..0.66 and 0 above
+    assert alone[0] == 1.0 and alone[1] == pytest.approx(67 * (2 / 3) / 101, abs=1e-12)
+    np.testing.assert_allclose(batch, alone, rtol=0, atol=1e-6)
+
+
 def test_pck_and_point_matching() -> None:
     joints = np.array([[10.0, 20.0], [110.0, 220.0]])
     assert person_scale(joints) == 200.0

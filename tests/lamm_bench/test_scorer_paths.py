@@ -151,3 +151,36 @@ def test_keys_that_name_no_joint_are_noted(answers: list, note: str | None) -> N
     result = run("Keypoints_Detection_LSP", {"gt_joints": [JOINTS] * len(answers)}, answers,
                  sizes=[SIZE] * len(answers))
     assert result.notes == ([note] if note else [])
+
+
+@pytest.mark.reference
+def test_boxes_are_ranked_by_their_place_in_the_answer_across_images() -> None:
+    """The k-th box of an answer scores 1 / (k + 1): the first boxes of all images rank before the second ones
+    (docs/metrics.md), as in the golden script that drives pycocotools. Image 0: TP then FP; image 1: TP, TP."""
+    a, b = [0.0, 0.0, 0.5, 0.5], [0.5, 0.5, 1.0, 1.0]
+    objects = [[{"label": "dog", "bbox": a}], [{"label": "dog", "bbox": a}, {"label": "dog", "bbox": b}]]
+    texts = ["a dog at [0, 0, 0.5, 0.5] and a dog at [0.6, 0, 1, 0.4]",
+             "a dog at [0, 0, 0.5, 0.5] and a dog at [0.5, 0.5, 1, 1]"]
+    m = run("Detection_VOC2012", {"object": objects}, texts).metrics
+    wrong = [0.6, 0.0, 1.0, 0.4]
+    images = [{"gt": [{"box": a, "cls": 0}], "pred": [{"box": a, "cls": 0}, {"box": wrong, "cls": 0}]},
+              {"gt": [{"box": a, "cls": 0}, {"box": b, "cls": 0}],
+               "pred": [{"box": a, "cls": 0}, {"box": b, "cls": 0}]}]
+    with contextlib.redirect_stdout(io.StringIO()):
+        ap = _coco_ap()(images, False, 1)
+    assert ap[1] == pytest.approx((67 * 1.0 + 34 * 0.75) / 101)  # TP, TP, FP, TP: by hand
+    assert m["ap@0.5"] == pytest.approx(ap[1], abs=1e-12)
+
+
+def test_pck_threshold_follows_the_longer_side_of_the_person() -> None:
+    """Joints spanning 100 px across and 20 px down: threshold 0.1 x 100 = 10 px; an answer 9 px off counts."""
+    joints = [[0.0, 0.0]] * 13 + [[100.0, 20.0]]
+    result = run("Keypoints_Detection_LSP", {"gt_joints": [joints]}, [{"right ankle": "[0.045, 0]"}],
+                 sizes=[(200, 200)])
+    assert result.metrics["pck@0.1/right ankle"] == 1.0
+
+
+def test_small_3d_boxes_have_their_own_iou() -> None:
+    """Two 0.5 m cubes shifted by 0.25 m: intersection 0.0625, union 0.1875 m^3, IoU 1/3 (a union below 1 m^3)."""
+    result = run("VG_ScanRefer", {"object": [[0.0, 0.0, 0.0, 0.5, 0.5, 0.5]]}, ["[0.25, 0, 0, 0.5, 0.5, 0.5]"])
+    assert result.metrics["mean_iou"] == pytest.approx(1 / 3) and result.metrics["acc@0.25"] == 1.0
