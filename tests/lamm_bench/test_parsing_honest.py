@@ -168,3 +168,17 @@ def test_no_lamm_formula_raises(text: str) -> None:
     inside_objects([("dog", [0.1, 0.1, 0.5, 0.5])], text, match)
     inside_person([[1.0, 2.0], [5.0, 6.0]], (10, 20), text)
     near_points([[1.0, 2.0]], (10, 20), text)
+
+
+@pytest.mark.parametrize(("text", "index"), [
+    ("It is in the pupae stage.", None),  # 'pupa' followed by a letter: not the word
+    ("A subadult insect.", None),  # 'adult' preceded by a letter
+    ("The egg_white is shown.", None),  # followed by '_' (a word character)
+    ("Shown: my_egg.", None),  # preceded by '_'
+    ("The adult, of course.", 2),  # bounded by a space and a comma: the word
+    ("egg", 0),  # the whole answer
+])
+def test_an_option_text_counts_only_as_a_whole_word(text: str, index: int | None) -> None:
+    found = parse_choice(text, ["egg", "pupa", "adult"])
+    assert found.index == index
+    assert (found.how == "option text") if index is not None else (found.failure is not None)
