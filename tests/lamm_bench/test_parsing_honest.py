@@ -182,3 +182,9 @@ def test_an_option_text_counts_only_as_a_whole_word(text: str, index: int | None
     found = parse_choice(text, ["egg", "pupa", "adult"])
     assert found.index == index
     assert (found.how == "option text") if index is not None else (found.failure is not None)
+
+
+def test_overlapping_mentions_of_an_option_are_all_tried() -> None:
+    """In 'a---' the option '--' occurs at 1 (after a letter: not a word) and again at 2 (after '-', at the end:
+    a word); the search must resume one character after each occurrence, not past it."""
+    assert parse_choice("a---", ["--", "+"]).index == 0
