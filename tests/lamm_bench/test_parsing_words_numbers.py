@@ -65,3 +65,12 @@ def test_plural_label_forms() -> None:
     assert vocabulary.named("two butterflies") == ["butterfly"]
     assert vocabulary.named("three buses") == ["bus"] and vocabulary.named("dogs") == ["dog"]
     assert vocabulary.named("a glass") == ["glass"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("a dozen eggs", 12.0), ("About a Dozen.", 12.0), ("dozen", 12.0), ("a hundred birds", 100.0),
+    ("Hundred.", 100.0), ("twenty-one", 21.0), ("sixteen, not six", 16.0),
+])
+def test_dozen_and_hundred_and_the_longer_word_first(text: str, value: float) -> None:
+    """The number words of parse_count's docstring beyond 0..99: 'a dozen' / 'dozen' is 12, 'hundred' 100."""
+    assert parse_count(text).value == value
