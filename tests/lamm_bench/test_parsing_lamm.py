@@ -120,3 +120,15 @@ def test_quoted(text: str, expected: str) -> None:
 ])
 def test_count(text: str, expected: int | None) -> None:
     assert lamm.count(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[1][2]", [1.0, 2.0]),  # the next group opens right after the closing character
+    ("[] [1, 2]", [1.0, 2.0]),  # an empty group closes right after it opens
+    ("[][]", []),
+    ("[0.5]x[0.25, 1]", [0.5, 0.25, 1.0]),
+])
+def test_bracket_numbers_of_adjacent_and_empty_groups(text: str, expected: list[float]) -> None:
+    """LAMM's ``parse_num`` scans for each closing character after its opening one and for each next opening
+    character after the closing one: no character may be skipped between them."""
+    assert lamm.bracket_numbers(text, "[", "]") == expected
