@@ -599,6 +599,16 @@ def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def _per_file(results: list[dict]) -> list[tuple[str, int, int, int]]:
+    """``(path, killed, non-equivalent, equivalent)`` per mutated file, in path order."""
+    rows = []
+    for path in sorted({r["path"] for r in results}):
+        mine = [r["outcome"] for r in results if r["path"] == path]
+        equal = sum(o in ("equivalent", "invalid") for o in mine)
+        rows.append((path, sum(o in ("killed", "timeout") for o in mine), len(mine) - equal, equal))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--modules", nargs="*", help="source files or folders to mutate (default: all targets)")
@@ -677,6 +687,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"kill rate (killed / non-equivalent): {killed}/{judged} = {rate:.1%}"
           + (f" (95% Wilson interval {low:.1%} to {high:.1%} for all {total} mutants)" if sample else "")
           + f"; runtime {elapsed / 60:.1f} min, {args.jobs} at a time")
+    if len({r["path"] for r in results}) > 1:
+        print("\nper file (killed / non-equivalent, equivalent):")
+        for path, kill, judge, equal in _per_file(results):
+            print(f"  {path:45} {kill:4}/{judge:<4} {kill / judge if judge else float('nan'):6.1%}  {equal:3}")
     survivors = [r for r in results if r["outcome"] in ("survived", "uncovered")]
     if survivors:
         print("\nsurvivors:")
