@@ -82,6 +82,14 @@ def test_bracket_numbers_matches_reference(text: str) -> None:
     ("[0.1, 0.2, 0.3] box 5 6 7 8", [[0.1, 0.2, 0.3, 5.0]]),  # 3 bracketed numbers -> fallback to all numbers
     ("from 1 to -2 and 3.5, 4", [[1.0, 2.0, 3.5, 4.0]]),  # fallback drops signs
     ("[nan, 0.2, 0.3, 0.4]", []),  # NaN fails both ordering tests
+    # the rule at its edges: swapped only when x1 > x2 AND y1 > y2 (each corner compared with its own
+    # partner), then kept when x1 <= x2 and y1 <= y2 (a zero-width or zero-height box is kept)
+    ("[0.3, 0.5, 0.2, 0.4]", [[0.2, 0.4, 0.3, 0.5]]),
+    ("[0.9, 0.3, 0.5, 0.2]", [[0.5, 0.2, 0.9, 0.3]]),
+    ("[0.6, 0.3, 0.2, 0.3]", []),  # x reversed, y equal: not swapped, dropped
+    ("[0.5, 0.7, 0.5, 0.3]", []),  # x equal, y reversed: not swapped, dropped
+    ("[0.5, 0.2, 0.5, 0.4]", [[0.5, 0.2, 0.5, 0.4]]),
+    ("[0.1, 0.4, 0.3, 0.4]", [[0.1, 0.4, 0.3, 0.4]]),
 ])
 def test_boxes_2d(text: str, expected: list[list[float]]) -> None:
     assert lamm.boxes_2d(text) == expected
