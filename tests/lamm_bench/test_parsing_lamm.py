@@ -140,3 +140,9 @@ def test_bracket_numbers_of_adjacent_and_empty_groups(text: str, expected: list[
     """LAMM's ``parse_num`` scans for each closing character after its opening one and for each next opening
     character after the closing one: no character may be skipped between them."""
     assert lamm.bracket_numbers(text, "[", "]") == expected
+
+
+def test_boxes_3d_and_points_split_several_groups() -> None:
+    assert lamm.boxes_3d("[1, 2, 3, 4, 5, 6] and [7, 8, 9, 10, 11, 12]") == [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                                                                            [7.0, 8.0, 9.0, 10.0, 11.0, 12.0]]
+    assert lamm.points("[0.1, 0.2] [0.3, 0.4] [0.5, 0.6]") == [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]
