@@ -258,3 +258,4 @@ def test_no_json_value_in_any_field_adds_markup(scored: Scored, documents: dict[
         page, md = rendered
         assert foreign(page) == []
         assert markdown_problems(md) == []
+
