@@ -111,14 +111,17 @@ def test_text_escapes_every_type() -> None:
 
 
 def _hostile_copy(scored: Scored, work: Path, *, index: Any = None, sha: str | None = None,
-                  root: str | None = None) -> Path:
-    """A copy of the baseline report and its diagnostics with hostile values in ``index`` (every failed
+                  root: str | None = None, record_id: str | None = None) -> Path:
+    """A copy of the baseline report and its diagnostics with hostile values in ``index`` and ``id`` (every failed
     record) and ``predictions_sha256``; ``root``: the recorded LAMM root."""
     report = json.loads(scored.baseline.read_text())
     lines = [json.loads(line) for line in scored.diagnostics(scored.baseline).read_text().splitlines()]
     for record in lines:
-        if index is not None and (record["missing"] or record.get("parse_failure") or record.get("correct") is False):
+        failed = record["missing"] or record.get("parse_failure") or record.get("correct") is False
+        if index is not None and failed:
             record["index"] = index
+        if record_id is not None and failed:
+            record["id"] = record_id
     diagnostics = work / "diagnostics.jsonl"
     diagnostics.write_text("".join(json.dumps(r) + "\n" for r in lines))
     report["meta"]["diagnostics"]["sha256"] = hashlib.sha256(diagnostics.read_bytes()).hexdigest()
@@ -259,3 +262,16 @@ def test_no_json_value_in_any_field_adds_markup(scored: Scored, documents: dict[
         assert foreign(page) == []
         assert markdown_problems(md) == []
 
+
+def test_markup_in_a_diagnostics_id_stays_text(scored: Scored, tmp_path: Path) -> None:
+    """A received run folder whose diagnostics carry ``<i>x</i><!--`` as item id: shown on the sample cards as
+    text, no element added, nothing hidden."""
+    report = _hostile_copy(scored, tmp_path, record_id="<i>x</i><!--", root=str(tmp_path / "absent"))
+    result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    pages = [p.read_text(encoding="utf-8") for p in sorted((tmp_path / "site").rglob("*.html"))]
+    shown = [page for page in pages if "&lt;i&gt;x&lt;/i&gt;" in page]
+    assert shown  # the cards show the id
+    for page in pages:
+        parsed = structure(page)
+        assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
