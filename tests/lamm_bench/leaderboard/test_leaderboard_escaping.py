@@ -275,3 +275,42 @@ def test_markup_in_a_diagnostics_id_stays_text(scored: Scored, tmp_path: Path) -
     for page in pages:
         parsed = structure(page)
         assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+
+
+@pytest.mark.parametrize("where", ["lamm_key", "run_folder", "parse_failure", "parsed", "expected"])
+def test_markup_in_each_shown_field_stays_text(scored: Scored, tmp_path: Path, where: str) -> None:
+    """One field at a time (the property test above draws fields at random): a LAMM metric name of the report,
+    the run's folder name, and a failed record's parse failure (the card's 'why'), parsed values (with a non-ASCII
+    word shown as is) and expected value carry markup; every page shows it as text."""
+    hostile = "<i>x</i><!--" if where != "run_folder" else "<i>x<!--"
+    work = tmp_path / (hostile if where == "run_folder" else "run")
+    work.mkdir()
+    report = _hostile_copy(scored, work, root=str(tmp_path / "absent"))
+    document = json.loads(report.read_text())
+    if where == "lamm_key":
+        result = next(r for r in document["results"].values() if r["lamm"])
+        key = next(iter(result["lamm"]))
+        result["lamm"][hostile] = result["lamm"].pop(key)
+    elif where != "run_folder":
+        diagnostics = work / "diagnostics.jsonl"
+        lines = [json.loads(line) for line in diagnostics.read_text().splitlines()]
+        for record in lines:
+            if record["missing"] or record.get("parse_failure") or record.get("correct") is False:
+                if where == "parse_failure":
+                    record["parse_failure"] = hostile
+                elif where == "parsed":
+                    record["parsed"] = {"words": [hostile, "猫"]}
+                elif isinstance(record.get("expected"), str):  # a label or a letter
+                    record["expected"] = hostile
+        diagnostics.write_text("".join(json.dumps(r) + "\n" for r in lines))
+        document["meta"]["diagnostics"]["sha256"] = hashlib.sha256(diagnostics.read_bytes()).hexdigest()
+    report.write_text(json.dumps(document))
+    result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    pages = [p.read_text(encoding="utf-8") for p in sorted((tmp_path / "site").rglob("*.html"))]
+    assert any("&lt;i&gt;x" in page for page in pages)  # shown, as text
+    for page in pages:
+        parsed = structure(page)
+        assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+    if where == "parsed":
+        assert any("猫" in page for page in pages)  # JSON shown with its characters, not \\u escapes
