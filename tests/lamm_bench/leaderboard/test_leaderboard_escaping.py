@@ -314,3 +314,8 @@ def test_markup_in_each_shown_field_stays_text(scored: Scored, tmp_path: Path, w
         assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
     if where == "parsed":
         assert any("猫" in page for page in pages)  # JSON shown with its characters, not \\u escapes
+
+
+def test_markdown_cells_turn_every_c0_and_c1_control_character_into_a_space() -> None:
+    """U+0000..U+001F, U+007F (DEL) and U+0080..U+009F are control characters: a space each; U+00A1 is not."""
+    assert escape_cell("a\x00b\x1bc\x7fd\x80e\x9ff\xa1g") == "a b c d e f\xa1g"
