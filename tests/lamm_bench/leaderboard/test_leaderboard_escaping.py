@@ -319,3 +319,13 @@ def test_markup_in_each_shown_field_stays_text(scored: Scored, tmp_path: Path, w
 def test_markdown_cells_turn_every_c0_and_c1_control_character_into_a_space() -> None:
     """U+0000..U+001F, U+007F (DEL) and U+0080..U+009F are control characters: a space each; U+00A1 is not."""
     assert escape_cell("a\x00b\x1bc\x7fd\x80e\x9ff\xa1g") == "a b c d e f\xa1g"
+
+
+def test_markup_in_the_page_title_stays_text(scored: Scored, tmp_path: Path) -> None:
+    result = RUNNER.invoke(app, ["report", str(scored.baseline), "--out", str(tmp_path / "site"),
+                                 "--title", "<i>x</i> & <!--"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    parsed = structure(page)
+    assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+    assert page.count("&lt;i&gt;x&lt;/i&gt; &amp; &lt;!--") == 2  # <title> and <h1>
