@@ -329,3 +329,25 @@ def test_markup_in_the_page_title_stays_text(scored: Scored, tmp_path: Path) -> 
     parsed = structure(page)
     assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
     assert page.count("&lt;i&gt;x&lt;/i&gt; &amp; &lt;!--") == 2  # <title> and <h1>
+
+
+def test_markup_in_a_fingerprint_and_a_ground_truth_note_stays_text(scored: Scored, tmp_path: Path) -> None:
+    """The model named by a report's fingerprint, and a model name inside the 'different ground truth' warning
+    (two runs scored one benchmark on meta files of different sha256), are shown as text."""
+    document = json.loads(scored.baseline.read_text())
+    other = json.loads(scored.baseline.read_text())
+    other["meta"]["fingerprint"] = {"backend": {"kind": "hf", "model": "<i>x</i><!--"}}
+    first = next(iter(other["meta"]["data"]["benchmarks"]))
+    other["meta"]["data"]["benchmarks"][first]["sha256"] = "f" * 64
+    paths = []
+    for name, doc in (("a", document), ("b", other)):
+        (tmp_path / name).mkdir()
+        paths.append(tmp_path / name / "report.json")
+        paths[-1].write_text(json.dumps(doc))
+    result = RUNNER.invoke(app, ["report", *map(str, paths), "--name", "<i>y</i>", "--name", "z",
+                                 "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    parsed = structure(page)
+    assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+    assert "hf &lt;i&gt;x&lt;/i&gt;&lt;!--" in page and "different ground truth (&lt;i&gt;y&lt;/i&gt;; z)" in page
