@@ -132,13 +132,14 @@ def test_each_row_of_a_batch_gets_the_ap_of_its_own_draw() -> None:
     objects, so no recall is one of the 101 recall points and float32 cannot move a tie)."""
     data = DetectionSet(np.arange(4), np.ones(4), np.array([True, False, True, True]), np.zeros(4, dtype=int),
                         np.ones((4, 1)))
-    counts = np.array([[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0], [3.0, 0.0, 0.0, 0.0],
-                       [0.0, 1.0, 2.0, 0.0]])
+    # rows reaching full recall are followed by rows whose best precision comes first (TP, FP, TP)
+    counts = np.array([[1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 1.0], [3.0, 0.0, 0.0, 0.0],
+                       [1.0, 1.0, 1.0, 0.0], [0.0, 1.0, 2.0, 0.0]])
     batch = average_precision(data, counts)
     alone = [float(average_precision(data, row[None, :])[0]) for row in counts]
-    # by hand: row 1 finds FP, TP, TP (precision 0, 1/2, 2/3 at recall 0, 1/3, 2/3): the envelope is 2/3 at the
+    # by hand: row 2 finds FP, TP, TP (precision 0, 1/2, 2/3 at recall 0, 1/3, 2/3): the envelope is 2/3 at the
     # 67 recall points 0.00..0.66 and 0 above
-    assert alone[0] == 1.0 and alone[1] == pytest.approx(67 * (2 / 3) / 101, abs=1e-12)
+    assert alone[0] == 1.0 and alone[2] == pytest.approx(67 * (2 / 3) / 101, abs=1e-12)
     np.testing.assert_allclose(batch, alone, rtol=0, atol=1e-6)
 
 
