@@ -138,7 +138,10 @@ class _Points(ast.NodeVisitor):
     # scopes ---------------------------------------------------------------------------------------------
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._scope.append(node.name)
-        self._in_function.append(True)
+        # a cached function runs once per process, for whichever test calls it first: judge its mutants by every
+        # test that reaches the file, as for module-level code
+        cached = any("cache" in ast.unparse(d) for d in node.decorator_list)
+        self._in_function.append(not cached)
         self._active.append(self._active[-1] or (self.only_escaping and node.name in _ESCAPING))
         for stmt in node.body:
             if not _is_docstring(stmt, node):

@@ -47,7 +47,7 @@ def test_joints_and_points_with_a_visibility_flag_score_like_without() -> None:
     assert result.metrics["pck@0.1"] == pytest.approx(2 / 14)
     person = [[20.0, 40.0, 1.0]] * 13 + [[60.0, 120.0, 0.0]]  # box [20, 60] x [40, 120] px in a 100 x 200 image
     result = run("Locating_LSP", {"gt_joints": [person]}, ["[0.5, 0.25]"], sizes=[(100, 200)])
-    assert result.metrics["accuracy"] == 1.0
+    assert result.metrics["accuracy"] == 1.0 and result.lamm["Acc"] == 100.0
     result = run("Locating_FSC147", {"points": [[[20.0, 120.0, 1.0]]]}, ["[0.2, 0.6]"], sizes=[(100, 200)])
     assert result.metrics["recall@0.1"] == 1.0 and result.lamm["Acc"] == 100.0
 
@@ -184,3 +184,18 @@ def test_small_3d_boxes_have_their_own_iou() -> None:
     """Two 0.5 m cubes shifted by 0.25 m: intersection 0.0625, union 0.1875 m^3, IoU 1/3 (a union below 1 m^3)."""
     result = run("VG_ScanRefer", {"object": [[0.0, 0.0, 0.0, 0.5, 0.5, 0.5]]}, ["[0.25, 0, 0, 0.5, 0.5, 0.5]"])
     assert result.metrics["mean_iou"] == pytest.approx(1 / 3) and result.metrics["acc@0.25"] == 1.0
+
+
+def test_lamm_point_distance_uses_both_axes() -> None:
+    """LAMM's ``sqrt(dx^2 + dy^2) < 0.1``: (0.05, 0.09) off is 0.103 away, not found; (0.05, 0.08) is 0.094."""
+    joints = [[0.0, 0.0]] * 14
+    answers = [{"a": "[0.05, 0.09]"}, {"a": "[0.05, 0.08]"}]
+    result = run("Keypoints_Detection_LSP", {"gt_joints": [joints, joints]}, answers, sizes=[(100, 100)] * 2)
+    assert result.lamm["PCK"] == pytest.approx(100 * (0 + 1 / 14) / 2)
+
+
+def test_lamm_pck_reads_only_the_first_fourteen_entries() -> None:
+    """The k-th entry is compared with joint k; a 15th entry has no joint and is not scored."""
+    answers = {f"entry {k}": f"[{10 * k / 200}, {12 * k / 200}]" for k in range(15)}
+    result = run("Keypoints_Detection_LSP", {"gt_joints": [JOINTS]}, [answers], sizes=[SIZE])
+    assert result.lamm["PCK"] == pytest.approx(100.0)
