@@ -188,3 +188,9 @@ def test_overlapping_mentions_of_an_option_are_all_tried() -> None:
     """In 'a---' the option '--' occurs at 1 (after a letter: not a word) and again at 2 (after '-', at the end:
     a word); the search must resume one character after each occurrence, not past it."""
     assert parse_choice("a---", ["--", "+"]).index == 0
+
+
+def test_an_option_starting_a_longer_named_option_is_not_named() -> None:
+    """'red' lies inside the mention of 'red car' (same start): only the longer option is named."""
+    found = parse_choice("It is the red car.", ["red", "red car", "blue"])
+    assert (found.index, found.how) == (1, "option text")

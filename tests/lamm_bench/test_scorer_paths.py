@@ -199,3 +199,11 @@ def test_lamm_pck_reads_only_the_first_fourteen_entries() -> None:
     answers = {f"entry {k}": f"[{10 * k / 200}, {12 * k / 200}]" for k in range(15)}
     result = run("Keypoints_Detection_LSP", {"gt_joints": [JOINTS]}, [answers], sizes=[SIZE])
     assert result.lamm["PCK"] == pytest.approx(100.0)
+
+
+def test_an_fsc147_image_without_points_counts_for_nothing_in_lamm() -> None:
+    """An image with no ground-truth point adds no point to find (LAMM's ``point_distance_eval`` loops over
+    none): the LAMM number is that of the other image."""
+    result = run("Locating_FSC147", {"points": [[], [[50.0, 100.0]]]}, ["[0.5, 0.5]", "[0.5, 0.5]"],
+                 sizes=[(100, 200)] * 2)
+    assert result.lamm["Acc"] == 100.0 and result.metrics["recall@0.1"] == 1.0
