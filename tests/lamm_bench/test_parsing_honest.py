@@ -194,3 +194,27 @@ def test_an_option_starting_a_longer_named_option_is_not_named() -> None:
     """'red' lies inside the mention of 'red car' (same start): only the longer option is named."""
     found = parse_choice("It is the red car.", ["red", "red car", "blue"])
     assert (found.index, found.how) == (1, "option text")
+
+
+def test_shape_notes_and_failures_at_their_edges() -> None:
+    """Notes only for what was changed (a zero size and a negative centre are not negative sizes; equal corners
+    are not reordered), and a group dropped for a non-finite number (1e999 overflows to infinity) says so."""
+    assert parse_boxes_3d("[1, 2, -0.5, 0, 0.5, 1]").notes == ()
+    found = parse_boxes_3d("[1, 2, 3, -1, 0.5, 1]")
+    assert found.notes == ("negative size made positive",) and found.items == ((1.0, 2.0, 3.0, 1.0, 0.5, 1.0),)
+    assert parse_boxes_2d("[0.5, 0.2, 0.5, 0.4]").notes == ()
+    assert parse_boxes_2d("[0.1, 0.4, 0.3, 0.4]").notes == ()
+    assert parse_boxes_2d("[0.6, 0.2, 0.5, 0.4]").notes == ("corners reordered",)
+    assert parse_boxes_3d("[1e999, 1, 2, 3, 4, 5]").failure == "no 3D box: non-finite numbers"
+    assert parse_boxes_2d("[1e999, 0, 1, 1]").failure == "no box: non-finite numbers"
+    assert parse_points("[1e999, 1]").failure == "no point: non-finite numbers"
+
+
+def test_a_box_on_a_new_line_takes_no_label_from_the_line_before() -> None:
+    """A newline ends a sentence: the box opening the next line names no label, even with 'cat' on the line
+    before (after that line's own full stop)."""
+    text = "There is a dog. cat\n[0, 0, 1, 1]"
+    found = parse_boxes_2d(text)
+    assert labels_near(text, found.spans, Vocabulary(["dog", "cat"])) == [None]
+    text = "There is a dog. A cat at [0, 0, 1, 1]"
+    assert labels_near(text, parse_boxes_2d(text).spans, Vocabulary(["dog", "cat"])) == ["cat"]
