@@ -218,3 +218,22 @@ def test_a_box_on_a_new_line_takes_no_label_from_the_line_before() -> None:
     assert labels_near(text, found.spans, Vocabulary(["dog", "cat"])) == [None]
     text = "There is a dog. A cat at [0, 0, 1, 1]"
     assert labels_near(text, parse_boxes_2d(text).spans, Vocabulary(["dog", "cat"])) == ["cat"]
+
+
+@pytest.mark.parametrize(("text", "label", "failure"), [
+    ("  Yes it is.", "1", None),  # a leading yes after spaces is still the leading word
+    ("...No.", "-1", None),
+    ("Not smiling.", "-1", None),  # the negation is the answer's very first word
+    ("   ", None, "empty answer"),
+    ("The sky.", None, "no yes/no and no smile word"),
+])
+def test_smile_answers_at_their_edges(text: str, label: str | None, failure: str | None) -> None:
+    found = parse_smile(text)
+    assert (found.label, found.failure) == (label, failure)
+
+
+def test_word_and_shape_failures_say_why() -> None:
+    assert parse_words("   ").failure == "empty answer"
+    assert parse_words('"?!"').failure == "no word in the answer"
+    assert parse_boxes_3d("no box here").failure == "no 3D box: no bracketed group of 6 numbers"
+    assert parse_boxes_3d("[1, 2]").failure == "no 3D box: bracketed groups hold 2 number(s), not 6"

@@ -315,37 +315,36 @@ def test_a_folder_created_meanwhile_by_another_process_is_used(tmp_path: Path,
     assert raced and (parent / "report.json").read_bytes() == NEW
 
 
-@pytest.fixture
-def umask_027():
-    previous = os.umask(0o027)
+@pytest.fixture(params=[0o027, 0o022])
+def umask(request):
+    previous = os.umask(request.param)
     try:
-        yield
+        yield request.param
     finally:
         os.umask(previous)
 
 
-@pytest.mark.usefixtures("umask_027")
-def test_current_umask_reads_the_process_umask_and_leaves_it(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_current_umask_reads_the_process_umask_and_leaves_it(umask: int, monkeypatch: pytest.MonkeyPatch) -> None:
     from lamm_data.atomic import current_umask
 
-    assert current_umask() == 0o027
+    assert current_umask() == umask
     # without /proc (another system): read by setting and restoring it
     def no_proc(*args, **kwargs):
         raise OSError(errno.ENOENT, "No such file or directory")
 
     monkeypatch.setattr(lamm_data.atomic, "open", no_proc, raising=False)
-    assert current_umask() == 0o027
-    assert os.umask(0o027) == 0o027  # still in force afterwards
+    assert current_umask() == umask
+    assert os.umask(umask) == umask  # still in force afterwards
 
 
-@pytest.mark.usefixtures("umask_027")
-def test_follow_umask_gives_the_mode_open_would_give(tmp_path: Path) -> None:
+def test_follow_umask_gives_the_mode_open_would_give(umask: int, tmp_path: Path) -> None:
     path = tmp_path / "weights.safetensors"
     path.write_bytes(b"x")
     os.chmod(path, 0o600)
     lamm_data.atomic.follow_umask(path)
-    assert path.stat().st_mode & 0o777 == 0o640  # 0o666 & ~0o027
+    expected = {0o027: 0o640, 0o022: 0o644}[umask]  # 0o666 & ~umask
+    assert path.stat().st_mode & 0o777 == expected
     plain = tmp_path / "plain"
     with open(plain, "w"):
         pass
-    assert plain.stat().st_mode & 0o777 == 0o640  # what open() gives under the same umask
+    assert plain.stat().st_mode & 0o777 == expected  # what open() gives under the same umask
