@@ -277,7 +277,7 @@ def test_markup_in_a_diagnostics_id_stays_text(scored: Scored, tmp_path: Path) -
         assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
 
 
-@pytest.mark.parametrize("where", ["lamm_key", "run_folder", "parse_failure", "parsed", "expected"])
+@pytest.mark.parametrize("where", ["lamm_key", "run_folder", "parse_failure", "parsed", "expected", "benchmark"])
 def test_markup_in_each_shown_field_stays_text(scored: Scored, tmp_path: Path, where: str) -> None:
     """One field at a time (the property test above draws fields at random): a LAMM metric name of the report,
     the run's folder name, and a failed record's parse failure (the card's 'why'), parsed values (with a non-ASCII
@@ -298,6 +298,8 @@ def test_markup_in_each_shown_field_stays_text(scored: Scored, tmp_path: Path, w
             if record["missing"] or record.get("parse_failure") or record.get("correct") is False:
                 if where == "parse_failure":
                     record["parse_failure"] = hostile
+                elif where == "benchmark":  # a benchmark this version has no spec for
+                    record["benchmark"] = hostile
                 elif where == "parsed":
                     record["parsed"] = {"words": [hostile, "猫"]}
                 elif isinstance(record.get("expected"), str):  # a label or a letter
