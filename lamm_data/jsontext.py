@@ -155,6 +155,7 @@ def lone_surrogate(text: str) -> str | None:
 CHUNK_BYTES = 1 << 20
 """Bytes :func:`iter_array` reads at a time."""
 _WS = " \t\n\r"
+_SKIP_WS = re.compile(r"[ \t\n\r]*").match
 _NEAR_END = 64
 """A parse error closer than this to the end of the text read so far may only mean that the item goes on."""
 _VALUE_KINDS = {"{": "an object", '"': "a string", "t": "a boolean", "f": "a boolean", "n": "null"}
@@ -176,7 +177,6 @@ class ArrayItem(NamedTuple):
 
     Attributes:
         value: the item (a key repeated in one of its objects keeps its last value, as :func:`json.loads` does).
-        line: line of the file where the item starts (1-based).
         size: length of the item's JSON text in characters.
         problem: why the item's text breaks the toolkit's JSON rules although it parses (a repeated key, a lone
             surrogate), with line and column; ``None`` when it does not.
@@ -184,7 +184,6 @@ class ArrayItem(NamedTuple):
     """
 
     value: Any
-    line: int
     size: int
     problem: str | None = None
     key: str | None = None
@@ -198,6 +197,7 @@ class _Buffer:
         self._decoder = codecs.getincrementaldecoder("utf-8")()
         self._bytes_read = 0
         self.text, self.pos, self.eof = "", 0, False
+        self.escapes = False  # whether text holds an escape that may be a surrogate (\\udXXX)
         self._mark, self._mark_line = 0, 1  # a position in text and its line
         self._column0 = 0  # characters between the last newline before text[0] and text[0]
 
@@ -213,13 +213,15 @@ class _Buffer:
         data = self._f.read(max(self._chunk, at_least))
         pending = self._decoder.getstate()[0]
         try:
-            self.text += self._decoder.decode(data, final=not data)
+            more = self._decoder.decode(data, final=not data)
         except UnicodeDecodeError as exc:
             raw = pending + data
             offset = self._bytes_read - len(pending) + exc.start
             line = self.line_at(len(self.text)) + raw.count(b"\n", 0, exc.start)
             raise ArrayError(f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {offset} (line {line}) cannot be "
                              "decoded; LAMM meta files are UTF-8 JSON", "utf8", offset) from None
+        self.text += more
+        self.escapes = "\\ud" in self.text or "\\uD" in self.text
         self._bytes_read += len(data)
         self.eof = not data
         return True
@@ -227,8 +229,7 @@ class _Buffer:
     def skip_ws(self) -> str:
         """Skip whitespace and return the next character ('' at end of file)."""
         while True:
-            while self.pos < len(self.text) and self.text[self.pos] in _WS:
-                self.pos += 1
+            self.pos = _SKIP_WS(self.text, self.pos).end()
             if self.pos < len(self.text) or not self.fill():
                 return self.text[self.pos] if self.pos < len(self.text) else ""
 
@@ -295,12 +296,13 @@ def iter_array(f: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ArrayIte
         if not complete:
             buf.fill(at_least=len(buf.text) - buf.pos)  # grow geometrically for items larger than a chunk
             continue
-        if problem is None and (buf.text.find("\\ud", start, end) >= 0 or buf.text.find("\\uD", start, end) >= 0):
+        if problem is None and buf.escapes and (buf.text.find("\\ud", start, end) >= 0
+                                                or buf.text.find("\\uD", start, end) >= 0):
             found = _LONE_SURROGATE.search(buf.text, start, end)
             if found is not None:
                 problem = (f"lone surrogate {found.group()} at {buf.where(found.start())}: half of a UTF-16 "
                            "surrogate pair without its other half is not valid Unicode text")
-        yield ArrayItem(value, buf.line_at(start), end - start, problem, key)
+        yield ArrayItem(value, end - start, problem, key)
         buf.pos = end
         separator = buf.skip_ws()
         if separator == ",":
