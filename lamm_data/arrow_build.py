@@ -1,9 +1,10 @@
 """Validated records -> Arrow record batches, with media facts read from file headers.
 
 The columns that do not come straight from a record field (``index``, ``id``, the media columns) are
-computed once for the whole file as Arrow arrays, mostly with vectorised ``pyarrow.compute`` kernels.
-The record's own fields are converted a batch at a time, in one ``pyarrow.array`` call over the models'
-``__dict__`` (a struct conversion), so only one batch of new Arrow data exists besides the records.
+computed once for the whole file as Arrow arrays (from :class:`RowFacts`, a few bytes per row), mostly with
+vectorised ``pyarrow.compute`` kernels. The record's own fields are converted a batch at a time, in one
+``pyarrow.array`` call over the models' ``__dict__`` (a struct conversion), from records read one batch at
+a time: only one batch of records and one of new Arrow data exist at once.
 Media sizes come from headers (:mod:`lamm_data.media`): pixels and point arrays are never decoded.
 """
 
@@ -11,10 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +35,8 @@ BATCH_ROWS = 8192
 """Rows per record batch when media are referenced by path."""
 EMBED_BATCH_ROWS = 64
 """Rows per record batch when media bytes are embedded (keeps a binary array far below Arrow's 2 GiB)."""
+BATCH_BYTES = 4 << 20
+"""Source text per record batch, about (the records of one batch are the only ones in memory)."""
 _IRREGULAR = r"\\|/\.|//|^\.|/$"
 """Media paths that :func:`~lamm_data.schemas.normalise_media_path` changes (its test, vectorised)."""
 
@@ -57,11 +60,12 @@ class MediaFacts:
 
 
 def media_facts(
-    records: Sequence[Record], key: str, split_dir: Path, file: str, *, workers: int = 1,
+    rel: pa.Array, ids: pa.Array, key: str, split_dir: Path, file: str, *, workers: int = 1,
     on_progress: Progress | None = None,
 ) -> MediaFacts:
     """Locate each record's media file below ``split_dir`` and read its size from the header.
 
+    ``rel`` holds each record's media path as in the meta file, ``ids`` its id (string form, for problems).
     A file is looked up only when its top-level folder (``coco_images``) exists; validation has already
     checked that every file named in a present folder exists. Each distinct file is read once, by
     ``workers`` threads.
@@ -70,7 +74,6 @@ def media_facts(
         SchemaError: a header cannot be read, or a point cloud is not an ``(N, C>=3)`` array; one
             :class:`Problem` per file, naming the first item that uses it.
     """
-    rel = pa.array(list(map(attrgetter(key), records)), pa.string())
     norm = rel
     irregular = pc.match_substring_regex(rel, _IRREGULAR)
     if pc.any(irregular).as_py():
@@ -93,8 +96,7 @@ def media_facts(
         problems = []
         for target, message in failed:
             row = pc.index(abs_paths, target).as_py()
-            rid = records[row].id
-            problems.append(Problem(file, row, None if rid is None else str(rid), key, message))
+            problems.append(Problem(file, row, ids[row].as_py(), key, message))
         raise SchemaError(f"{file}: {len(problems)} media file(s) cannot be read\n{problem_lines(problems)}",
                           problems)
     positions = pc.index_in(abs_paths, value_set=targets)
@@ -120,17 +122,51 @@ def _cloud_dims(path: str) -> tuple[int, int] | str:
     return shape[0], shape[1]
 
 
-def id_column(records: Sequence[Record]) -> tuple[pa.Array, list[int] | None]:
-    """The ``id`` column (string form of each id, null where absent) and the rows whose id is an int.
+class RowFacts:
+    """The per-row facts of a file's records that whole-file columns need (id, media path, byte offset of the
+    item), gathered one record at a time into Arrow arrays: a few bytes per row, not the records."""
 
-    Returns ``None`` instead of the row list when every id is an int.
-    """
-    ids = list(map(attrgetter("id"), records))
-    kinds = set(map(type, ids))
-    if int not in kinds:
-        return pa.array(ids, pa.string()), []
-    column = pa.array([None if v is None else str(v) for v in ids], pa.string())
-    return column, None if kinds == {int} else [i for i, v in enumerate(ids) if type(v) is int]
+    BLOCK = 8192
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+        self._ids: list[str | int | None] = []
+        self._rel: list[str] = []
+        self._blocks: list[tuple[pa.Array, pa.Array, pa.Array]] = []
+        self.offsets = array("q")
+        """Byte offset of each item in the file."""
+
+    def add(self, index: int, record: Record, offset: int) -> None:
+        """Gather ``record`` (call in file order; ``index``: its position, ``offset``: where its item starts)."""
+        self._ids.append(record.id)
+        self._rel.append(getattr(record, self._key))
+        self.offsets.append(offset)
+        if len(self._ids) == self.BLOCK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._ids:
+            ids = self._ids
+            self._blocks.append((pa.array([None if v is None else str(v) for v in ids], pa.string()),
+                                 pa.array([type(v) is int for v in ids], pa.bool_()), pa.array(self._rel, pa.string())))
+            self._ids, self._rel = [], []
+
+    def columns(self) -> tuple[pa.Array, list[int] | None, pa.Array]:
+        """``(ids, int_rows, rel)``: the ``id`` column (string form, null where absent), the rows whose id is an
+        int (``None`` when every id is), and the media paths as in the file."""
+        self._flush()
+        ids, ints, rel = ((pa.concat_arrays([b[k] for b in self._blocks]) if self._blocks else
+                           pa.array([], t)) for k, t in enumerate((pa.string(), pa.bool_(), pa.string())))
+        n_int = pc.sum(ints).as_py() or 0
+        int_rows = None if n_int == len(ids) and n_int else pc.indices_nonzero(ints).to_pylist()
+        return ids, int_rows, rel
+
+
+def batch_rows(embed_media: bool, mean_item_bytes: float) -> int:
+    """Rows per record batch: :data:`BATCH_ROWS` (:data:`EMBED_BATCH_ROWS` when embedding media), fewer for large
+    items so that a batch holds about :data:`BATCH_BYTES` of source text."""
+    rows = EMBED_BATCH_ROWS if embed_media else BATCH_ROWS
+    return max(1, min(rows, int(BATCH_BYTES // max(mean_item_bytes, 1.0))))
 
 
 def extras_of(record: Record) -> str | None:
@@ -153,16 +189,15 @@ def derived_columns(ids: pa.Array, media: MediaFacts) -> dict[str, pa.Array]:
 
 
 def record_batches(
-    records: list[Record | None], cols: list[tuple[str, Spec]], derived: dict[str, pa.Array], media: MediaFacts, *,
-    embed_media: bool = False, with_extras: bool = False, on_progress: Progress | None = None,
+    chunks: Iterable[list[Record]], total: int, cols: list[tuple[str, Spec]], derived: dict[str, pa.Array],
+    media: MediaFacts, *, embed_media: bool = False, with_extras: bool = False, on_progress: Progress | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Yield the records as record batches with the columns ``cols`` (from :func:`lamm_data.features.columns`).
 
-    Consumes ``records``: each batch's records are replaced by ``None`` once converted, so the memory
-    of the Python objects is handed back while the Arrow data is written.
-
     Args:
-        records: validated records, in file order.
+        chunks: validated records, in file order, one list per batch (read lazily: only one batch of records
+            and one of new Arrow data exist at a time).
+        total: number of records in all chunks (for progress).
         cols: the columns to build.
         derived: whole-file columns from :func:`derived_columns`, sliced per batch.
         media: media facts (for reading bytes when embedding).
@@ -177,11 +212,9 @@ def record_batches(
     # Batches come from the C allocator, which hands back the memory of the records released after each
     # batch; Arrow's default pool would fault in fresh pages for every batch instead (more system time).
     pool = pa.system_memory_pool()
-    step = EMBED_BATCH_ROWS if embed_media else BATCH_ROWS
-    total = len(records)
-    for lo in range(0, total, step):
-        hi = min(lo + step, total)
-        chunk: list[Record] = records[lo:hi]  # type: ignore[assignment]
+    lo = 0
+    for chunk in chunks:
+        hi = lo + len(chunk)
         values = pa.array([r.__dict__ for r in chunk], own, memory_pool=pool)
         fields = dict(zip(own.names, values.flatten(memory_pool=pool), strict=True))
         for name, names in classes.items():
@@ -192,10 +225,11 @@ def record_batches(
             fields["extra"] = pa.array([extras_of(r) for r in chunk] if with_extras else [None] * len(chunk),
                                        pa.string())
         arrays = [fields[name] if name in fields else derived[name].slice(lo, hi - lo) for name, _ in cols]
-        records[lo:hi] = [None] * (hi - lo)
+        del chunk, values
         yield pa.RecordBatch.from_arrays(arrays, schema=schema)
         if on_progress is not None:
             on_progress("writing", hi, total)
+        lo = hi
 
 
 _PER_BATCH = frozenset(("extra",))

@@ -6,9 +6,11 @@ whose schema metadata carries the ``datasets`` features and the :class:`~lamm_da
 ``README.md`` (licences, citations, features, provenance: :mod:`lamm_data.card`). The default
 ``OUT`` is ``ROOT/.lamm/arrow``.
 
-Steps: validate the meta file with the schemas (:func:`lamm_data.metafile.validate_meta`, while a thread
-hashes the bytes), read media sizes from file headers, build the columns with ``pyarrow`` a batch at a
-time, write them into a temporary folder next to the output and rename it into place. A conversion that
+Steps: validate the meta file with the schemas (:func:`lamm_data.metafile.validate_meta`, one item at a
+time, hashing the bytes read and keeping only each record's id and media path), read media sizes from file
+headers, read the file again one batch of records at a time to build the columns with ``pyarrow``, write
+them into a temporary folder next to the output and rename it into place. Memory holds one batch of
+records (about 4 MiB of source text) and a few bytes per row, not the file. A conversion that
 is killed leaves only a hidden ``.<name>.*.tmp`` folder, which loaders ignore and the next conversion
 removes. Converting an unchanged source again does nothing.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import io
 import json
 import multiprocessing
 import os
@@ -31,29 +34,38 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import pyarrow as pa
+from pydantic import ValidationError
 
+from lamm_data import jsontext
 from lamm_data._version import __version__
-from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
+from lamm_data.arrow_build import Progress, RowFacts, batch_rows, derived_columns, media_facts, record_batches
 from lamm_data.atomic import replace_folder, temp_dir
 from lamm_data.card import CARD_FILE, card_text
 from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
-from lamm_data.metafile import FileReport, entry_for_path, gc_paused, problem_lines, split_dir_of, validate_meta
+from lamm_data.metafile import (
+    FileReport,
+    entry_for_path,
+    gc_paused,
+    problem_lines,
+    records_adapter,
+    split_dir_of,
+    validate_meta,
+)
 from lamm_data.provenance import (
     ARROW_FILE,
     FORMAT_VERSION,
     METADATA_KEY,
-    BackgroundHash,
     Provenance,
     read_provenance,
     staleness,
 )
-from lamm_data.schemas import SCHEMA_VERSION, media_field
+from lamm_data.schemas import SCHEMA_VERSION, Record, media_field
 
 try:
     import fcntl
@@ -157,23 +169,25 @@ def _write_split(
     meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None,
     follow_symlinks: bool = False,
 ) -> tuple[int, FileReport]:
+    """Validate ``meta`` in one read (hashing the bytes read), then read it again one batch of records at a time
+    to write the split: memory holds one batch of records, not the file."""
     before = meta.stat()
-    data = meta.read_bytes()
-    after = meta.stat()
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-        raise LammError(f"{meta} changed while it was being read; run the conversion again")
-    digest = BackgroundHash(data)
     if on_progress is not None:
         on_progress("validating", 0, 1)
-    report, records = validate_meta(meta, entry.name, check_media=True, data=data, follow_symlinks=follow_symlinks)
-    sha256 = digest.result()
-    del data
-    if records is None:
-        raise InvalidMetaError(report)
     model = entry.record_model
+    key = media_field(model)
+    facts = RowFacts(key)
+    with open(meta, "rb") as f:
+        source = HashingReader(f)
+        report, _ = validate_meta(meta, entry.name, check_media=True, follow_symlinks=follow_symlinks,
+                                  keep_records=False, on_record=facts.add, source=source)
+        sha256 = source.hexdigest()
+    if not report.ok:
+        raise InvalidMetaError(report)
+    _check_unchanged(meta, before)
+    ids, int_rows, rel = facts.columns()
     split_dir = split_dir_of(meta)
-    media = media_facts(records, media_field(model), split_dir, str(meta), workers=workers, on_progress=on_progress)
-    ids, int_rows = id_column(records)
+    media = media_facts(rel, ids, key, split_dir, str(meta), workers=workers, on_progress=on_progress)
     prov = Provenance(
         name=entry.name, record=model.KEY, source=str(meta), source_sha256=sha256,
         source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,
@@ -184,9 +198,67 @@ def _write_split(
     )
     cols = columns(model, embed_media=embed_media)
     with_extras = any(p.field and p.message.startswith(UNKNOWN_FIELD_WARNING) for p in report.warnings)
-    batches = record_batches(records, cols, derived_columns(ids, media), media, embed_media=embed_media,
-                             with_extras=with_extras, on_progress=on_progress)
+    rows = batch_rows(embed_media, before.st_size / max(report.items, 1))
+    chunks = _record_chunks(meta, entry, facts.offsets, rows, before)
+    batches = record_batches(chunks, report.items, cols, derived_columns(ids, media), media,
+                             embed_media=embed_media, with_extras=with_extras, on_progress=on_progress)
     return _write_folder(out, prov, cols, batches), report
+
+
+class HashingReader:
+    """A binary file whose bytes read are hashed (sha256) on the way."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f, self._hash = f, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        self._hash.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        """Digest of the bytes read so far."""
+        return self._hash.hexdigest()
+
+
+def _check_unchanged(meta: Path, before: os.stat_result) -> None:
+    after = meta.stat()
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise LammError(f"{meta} changed while it was being read; run the conversion again")
+
+
+def _record_chunks(meta: Path, entry: CatalogEntry, offsets: Sequence[int], rows: int, before: os.stat_result
+                   ) -> Iterator[list[Record]]:
+    """The records of ``meta`` (validated before; ``offsets``: where each item starts) in lists of ``rows``,
+    read one list at a time: each list's bytes are parsed and validated in one pydantic-core call."""
+    adapter = records_adapter(entry.record_model)
+    with open(meta, "rb") as f:
+        for lo in range(0, len(offsets), rows):
+            hi = min(lo + rows, len(offsets))
+            f.seek(offsets[lo])
+            data = f.read(offsets[hi] - offsets[lo]) if hi < len(offsets) else f.read()
+            data = data.rstrip(b" \t\n\r")
+            closing = b"," if hi < len(offsets) else b"]"
+            if not data.endswith(closing):
+                raise LammError(f"{meta} changed while it was being read; run the conversion again")
+            try:
+                chunk = adapter.validate_json(b"[" + data[:-1] + b"]")
+            except ValidationError:  # not expected: the items passed validation; parse them as validation did
+                chunk = _parse_again(meta, entry, data[:-1])
+            if len(chunk) != hi - lo:
+                raise LammError(f"{meta} changed while it was being read; run the conversion again")
+            del data
+            yield chunk
+    _check_unchanged(meta, before)
+
+
+def _parse_again(meta: Path, entry: CatalogEntry, data: bytes) -> list[Record]:
+    """The records of ``data`` (items separated by commas) read the way validation reads them."""
+    validate = entry.record_model.model_validate
+    try:
+        return [validate(item.value) for item in jsontext.iter_array(io.BytesIO(b"[" + data + b"]"))]
+    except (jsontext.ArrayError, ValidationError):
+        raise LammError(f"{meta} changed while it was being read; run the conversion again") from None
 
 
 def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], batches: Iterator[pa.RecordBatch]) -> int:

@@ -177,6 +177,7 @@ class ArrayItem(NamedTuple):
 
     Attributes:
         value: the item (a key repeated in one of its objects keeps its last value, as :func:`json.loads` does).
+        offset: byte offset of the item's first character in the file.
         size: length of the item's JSON text in characters.
         problem: why the item's text breaks the toolkit's JSON rules although it parses (a repeated key, a lone
             surrogate), with line and column; ``None`` when it does not.
@@ -184,6 +185,7 @@ class ArrayItem(NamedTuple):
     """
 
     value: Any
+    offset: int
     size: int
     problem: str | None = None
     key: str | None = None
@@ -199,17 +201,19 @@ class _Buffer:
         self.text, self.pos, self.eof = "", 0, False
         self.escapes = False  # whether text holds an escape that may be a surrogate (\\udXXX)
         self._mark, self._mark_line = 0, 1  # a position in text and its line
+        self._byte_mark, self._byte_offset = 0, 0  # a position in text and its byte offset in the file
         self._column0 = 0  # characters between the last newline before text[0] and text[0]
 
     def fill(self, at_least: int = 0) -> bool:
         """Drop consumed text and read more (at least ``at_least`` bytes); False at end of file."""
         if self.eof:
             return False
-        line = self.line_at(self.pos)
+        line, offset = self.line_at(self.pos), self.offset_at(self.pos)
         newline = self.text.rfind("\n", 0, self.pos)
         self._column0 = self._column0 + self.pos if newline < 0 else self.pos - newline - 1
         self.text, self.pos = self.text[self.pos:], 0
         self._mark, self._mark_line = 0, line
+        self._byte_mark, self._byte_offset = 0, offset
         data = self._f.read(max(self._chunk, at_least))
         pending = self._decoder.getstate()[0]
         try:
@@ -241,6 +245,13 @@ class _Buffer:
             self._mark_line += self.text.count("\n", self._mark, pos)
         self._mark = pos
         return self._mark_line
+
+    def offset_at(self, pos: int) -> int:
+        """Byte offset in the file of ``text[pos]``, for positions asked for in increasing order."""
+        part = self.text[self._byte_mark:pos]
+        self._byte_offset += len(part) if part.isascii() else len(part.encode("utf-8"))
+        self._byte_mark = pos
+        return self._byte_offset
 
     def where(self, pos: int) -> str:
         newline = self.text.rfind("\n", 0, pos)
@@ -302,7 +313,7 @@ def iter_array(f: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ArrayIte
             if found is not None:
                 problem = (f"lone surrogate {found.group()} at {buf.where(found.start())}: half of a UTF-16 "
                            "surrogate pair without its other half is not valid Unicode text")
-        yield ArrayItem(value, end - start, problem, key)
+        yield ArrayItem(value, buf.offset_at(start), end - start, problem, key)
         buf.pos = end
         separator = buf.skip_ws()
         if separator == ",":

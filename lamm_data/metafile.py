@@ -9,6 +9,7 @@ item, not by the file (unless the caller keeps the records: :func:`read_meta` re
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import json
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
@@ -108,6 +109,12 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@functools.cache
+def records_adapter(model: type[Record]) -> TypeAdapter[list[Record]]:
+    """pydantic adapter of a list of ``model`` records (parses and validates JSON text in one call)."""
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
 def split_dir_of(path: Path) -> Path:
@@ -265,7 +272,7 @@ class _Unknown:
 def validate_meta(
     path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None,
     unique_ids: bool = True, follow_symlinks: bool = False, keep_records: bool = True,
-    on_record: Callable[[int, Record], None] | None = None, source: BinaryIO | None = None,
+    on_record: Callable[[int, Record, int], None] | None = None, source: BinaryIO | None = None,
 ) -> tuple[FileReport, list[Record] | None]:
     """Validate one meta file against its schema and return the report and the records (``None`` if invalid).
 
@@ -281,7 +288,8 @@ def validate_meta(
         follow_symlinks: accept media that are symbolic links leading outside the split folder (by default
             an error: a file outside the root would otherwise be read, embedded or shown unnoticed).
         keep_records: return the records (``False``: return ``None`` for them, and hold only one at a time).
-        on_record: called with ``(index, record)`` for each valid item, in file order.
+        on_record: called with ``(index, record, offset)`` for each valid item, in file order, while no item has
+            had an error (``offset``: byte offset of the item in the file).
         source: an open binary file to read instead of ``path`` (``path`` still names it in problems).
 
     Raises:
@@ -311,7 +319,7 @@ def validate_meta(
 
 def _read_items(
     file: str, f: BinaryIO, entry: CatalogEntry, report: FileReport, *, check_media: bool, unique_ids: bool,
-    follow_symlinks: bool, keep_records: bool, on_record: Callable[[int, Record], None] | None, split: Path,
+    follow_symlinks: bool, keep_records: bool, on_record: Callable[[int, Record, int], None] | None, split: Path,
 ) -> list[Record]:
     """Validate the items of ``f`` into ``report`` (problems in the order: item errors, then for a file without
     them, unknown-field warnings, ids, media; for a file with them, ids, then unknown-field warnings)."""
@@ -346,7 +354,7 @@ def _read_items(
             if keep_records:
                 records.append(rec)
             if on_record is not None:
-                on_record(i, rec)
+                on_record(i, rec, item.offset)
     except jsontext.ArrayError as exc:
         report.items = 0
         report.problems.append(Problem(file, None, None, "", exc.message))
