@@ -78,11 +78,16 @@ def media_facts(
     irregular = pc.match_substring_regex(rel, _IRREGULAR)
     if pc.any(irregular).as_py():
         norm = pa.array(list(map(normalise_media_path, rel.to_pylist())), pa.string())
-    tops = pc.list_element(pc.split_pattern(norm, "/", max_splits=1), 0)
+    tops = pc.replace_substring_regex(norm, "(?s)/.*", "", max_replacements=1)  # the first path component
     folders = {top: os.path.isdir(os.path.join(split_dir, top)) for top in pc.unique(tops).to_pylist()}
     present = pa.array([t for t, ok in folders.items() if ok], pa.string())
-    joined = pc.binary_join_element_wise(str(split_dir), norm, "/")
-    abs_paths = pc.if_else(pc.is_in(tops, value_set=present), joined, pa.scalar(None, pa.string()))
+    if len(present):
+        joined = pc.binary_join_element_wise(str(split_dir), norm, "/")
+        abs_paths = pc.if_else(pc.is_in(tops, value_set=present), joined, pa.scalar(None, pa.string()))
+        del joined
+    else:  # no media folder: no file to look up
+        abs_paths = pa.nulls(len(rel), pa.string())
+    del tops
     targets = pc.unique(pc.drop_null(abs_paths))
     read = _image_dims if key == "image" else _cloud_dims
     found: list[tuple[int, int] | str] = []
@@ -124,42 +129,44 @@ def _cloud_dims(path: str) -> tuple[int, int] | str:
 
 class RowFacts:
     """The per-row facts of a file's records that whole-file columns need (id, media path, byte offset of the
-    item), gathered one record at a time into Arrow arrays: a few bytes per row, not the records."""
-
-    BLOCK = 8192
+    item), gathered one record at a time as UTF-8 bytes: a few bytes per row and no Python object per row."""
 
     def __init__(self, key: str) -> None:
         self._key = key
-        self._ids: list[str | int | None] = []
-        self._rel: list[str] = []
-        self._blocks: list[tuple[pa.Array, pa.Array, pa.Array]] = []
+        self._rel, self._rel_ends = bytearray(), array("q", [0])
+        self._ids, self._id_ends = bytearray(), array("q", [0])
+        self._id_kind = bytearray()  # 0: no id, 1: str, 2: int
         self.offsets = array("q")
         """Byte offset of each item in the file."""
 
     def add(self, index: int, record: Record, offset: int) -> None:
         """Gather ``record`` (call in file order; ``index``: its position, ``offset``: where its item starts)."""
-        self._ids.append(record.id)
-        self._rel.append(getattr(record, self._key))
+        self._rel += getattr(record, self._key).encode("utf-8")
+        self._rel_ends.append(len(self._rel))
+        rid = record.id
+        if rid is None:
+            self._id_kind.append(0)
+        elif type(rid) is int:
+            self._ids += str(rid).encode("ascii")
+            self._id_kind.append(2)
+        else:
+            self._ids += rid.encode("utf-8")
+            self._id_kind.append(1)
+        self._id_ends.append(len(self._ids))
         self.offsets.append(offset)
-        if len(self._ids) == self.BLOCK:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._ids:
-            ids = self._ids
-            self._blocks.append((pa.array([None if v is None else str(v) for v in ids], pa.string()),
-                                 pa.array([type(v) is int for v in ids], pa.bool_()), pa.array(self._rel, pa.string())))
-            self._ids, self._rel = [], []
 
     def columns(self) -> tuple[pa.Array, list[int] | None, pa.Array]:
         """``(ids, int_rows, rel)``: the ``id`` column (string form, null where absent), the rows whose id is an
         int (``None`` when every id is), and the media paths as in the file."""
-        self._flush()
-        ids, ints, rel = ((pa.concat_arrays([b[k] for b in self._blocks]) if self._blocks else
-                           pa.array([], t)) for k, t in enumerate((pa.string(), pa.bool_(), pa.string())))
-        n_int = pc.sum(ints).as_py() or 0
-        int_rows = None if n_int == len(ids) and n_int else pc.indices_nonzero(ints).to_pylist()
-        return ids, int_rows, rel
+        n = len(self.offsets)
+        rel = pa.LargeStringArray.from_buffers(n, pa.py_buffer(self._rel_ends), pa.py_buffer(self._rel))
+        ids = pa.LargeStringArray.from_buffers(n, pa.py_buffer(self._id_ends), pa.py_buffer(self._ids))
+        kind = np.frombuffer(self._id_kind, np.uint8)
+        if (kind == 0).any():
+            ids = pc.if_else(pa.array(kind != 0), ids, pa.scalar(None, pa.large_string()))
+        ints = np.flatnonzero(kind == 2)
+        int_rows = None if n and len(ints) == n else ints.tolist()
+        return ids.cast(pa.string()), int_rows, rel.cast(pa.string())
 
 
 def batch_rows(embed_media: bool, mean_item_bytes: float) -> int:

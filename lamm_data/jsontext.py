@@ -311,8 +311,8 @@ def iter_array(f: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ArrayIte
                                                 or buf.text.find("\\uD", start, end) >= 0):
             found = _LONE_SURROGATE.search(buf.text, start, end)
             if found is not None:
-                problem = (f"lone surrogate {found.group()} at {buf.where(found.start())}: half of a UTF-16 "
-                           "surrogate pair without its other half is not valid Unicode text")
+                problem = (f"not valid JSON text: lone surrogate {found.group()} at {buf.where(found.start())}: "
+                           "half of a UTF-16 surrogate pair without its other half is not valid Unicode text")
         yield ArrayItem(value, buf.offset_at(start), end - start, problem, key)
         buf.pos = end
         separator = buf.skip_ws()
