@@ -8,13 +8,17 @@ import json
 import random
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
+import lamm_data.arrow_build
 from bench._generate import instruct_2d_item
 from lamm_data import jsontext
 from lamm_data.convert import InvalidMetaError, convert_file
 from lamm_data.errors import SchemaError
 from lamm_data.metafile import Problem, read_meta, validate_meta
+from lamm_data.provenance import ARROW_FILE
+from lamm_data.schemas import InstructRecord2D
 
 DUP = 2500  # the item holding the repeated key: several 1 MiB chunks into the file
 BAD = 100  # an item with a schema error
@@ -95,3 +99,27 @@ def test_a_syntax_error_is_reported_where_it_is_without_reading_on(tmp_path: Pat
     with pytest.raises(jsontext.ArrayError, match="line 2 column 76"):
         list(jsontext.iter_array(source, chunk_bytes=4096))
     assert source.read_bytes == 4096  # the first chunk: the rest of the file was not read
+
+
+def test_convert_reads_back_the_records_validate_read(tmp_path: Path) -> None:
+    """The second read takes each batch from its byte range: a BOM, multi-byte characters, CRLF line ends and
+    items across 1 MiB chunks must not shift a range."""
+    rng = random.Random(3)
+    items = [instruct_2d_item(rng, i) for i in range(2500)]
+    for i, item in enumerate(items):
+        item["conversations"][0]["value"] += " café ☕ 猫 😀" * (i % 5)
+    path = tmp_path / "2D_Instruct" / "meta_file" / "LAMM_instruct_186k.json"
+    path.parent.mkdir(parents=True)
+    text = json.dumps(items, indent=1, ensure_ascii=False).replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert path.stat().st_size > 3 << 20
+    lamm_data.arrow_build.BATCH_ROWS, saved = 97, lamm_data.arrow_build.BATCH_ROWS  # many ranges, odd sizes
+    try:
+        result = convert_file(path, tmp_path / "out")
+    finally:
+        lamm_data.arrow_build.BATCH_ROWS = saved
+    table = pa.ipc.open_stream(pa.memory_map(str(result.path / ARROW_FILE))).read_all()
+    assert table.column("id").to_pylist() == [item["id"] for item in items]
+    assert table.column("conversations").to_pylist() == [item["conversations"] for item in items]
+    assert [r.model_dump() for r in read_meta(path)] == [r.model_dump() for r in
+                                                          map(InstructRecord2D.model_validate, items)]
