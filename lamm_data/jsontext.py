@@ -61,6 +61,7 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 _DECODER = json.JSONDecoder(parse_int=_parse_int)
 _UNIQUE_DECODER = json.JSONDecoder(parse_int=_parse_int, object_pairs_hook=_unique_pairs)
+_SCAN, _UNIQUE_SCAN = _DECODER.scan_once, _UNIQUE_DECODER.scan_once
 
 
 def _depth_error_position(text: str, start: int) -> int | None:
@@ -106,9 +107,11 @@ def raw_decode(text: str, pos: int = 0, *, unique_keys: bool = False) -> tuple[A
         json.JSONDecodeError: not JSON, nested too deep, an integer too long, or (``unique_keys``) a repeated key
             (then a :class:`DuplicateKeyError`).
     """
-    decoder = _UNIQUE_DECODER if unique_keys else _DECODER
+    scan = _UNIQUE_SCAN if unique_keys else _SCAN
     try:
-        value, end = decoder.raw_decode(text, pos)
+        value, end = scan(text, pos)
+    except StopIteration as exc:  # what JSONDecoder.raw_decode does, without its Python frame
+        raise json.JSONDecodeError("Expecting value", text, exc.value) from None
     except RecursionError:
         where = _depth_error_position(text, pos)
         raise json.JSONDecodeError(f"nested deeper than {MAX_DEPTH} levels", text,
@@ -156,6 +159,7 @@ CHUNK_BYTES = 1 << 20
 """Bytes :func:`iter_array` reads at a time."""
 _WS = " \t\n\r"
 _SKIP_WS = re.compile(r"[ \t\n\r]*").match
+_COMMA = re.compile(r"[ \t\n\r]*,[ \t\n\r]*").match
 _NEAR_END = 64
 """A parse error closer than this to the end of the text read so far may only mean that the item goes on."""
 _VALUE_KINDS = {"{": "an object", '"': "a string", "t": "a boolean", "f": "a boolean", "n": "null"}
@@ -200,6 +204,7 @@ class _Buffer:
         self._bytes_read = 0
         self.text, self.pos, self.eof = "", 0, False
         self.escapes = False  # whether text holds an escape that may be a surrogate (\\udXXX)
+        self.ascii = True  # whether text is ASCII (then character and byte offsets agree)
         self._mark, self._mark_line = 0, 1  # a position in text and its line
         self._byte_mark, self._byte_offset = 0, 0  # a position in text and its byte offset in the file
         self._column0 = 0  # characters between the last newline before text[0] and text[0]
@@ -226,6 +231,7 @@ class _Buffer:
                              "decoded; LAMM meta files are UTF-8 JSON", "utf8", offset) from None
         self.text += more
         self.escapes = "\\ud" in self.text or "\\uD" in self.text
+        self.ascii = self.text.isascii()
         self._bytes_read += len(data)
         self.eof = not data
         return True
@@ -248,8 +254,10 @@ class _Buffer:
 
     def offset_at(self, pos: int) -> int:
         """Byte offset in the file of ``text[pos]``, for positions asked for in increasing order."""
-        part = self.text[self._byte_mark:pos]
-        self._byte_offset += len(part) if part.isascii() else len(part.encode("utf-8"))
+        if self.ascii:
+            self._byte_offset += pos - self._byte_mark
+        else:
+            self._byte_offset += len(self.text[self._byte_mark:pos].encode("utf-8"))
         self._byte_mark = pos
         return self._byte_offset
 
@@ -314,6 +322,10 @@ def iter_array(f: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[ArrayIte
                 problem = (f"not valid JSON text: lone surrogate {found.group()} at {buf.where(found.start())}: "
                            "half of a UTF-16 surrogate pair without its other half is not valid Unicode text")
         yield ArrayItem(value, buf.offset_at(start), end - start, problem, key)
+        comma = _COMMA(buf.text, end)
+        if comma is not None and comma.end() < len(buf.text):  # the common case: the next item follows
+            buf.pos = comma.end()
+            continue
         buf.pos = end
         separator = buf.skip_ws()
         if separator == ",":
