@@ -35,8 +35,9 @@ BATCH_ROWS = 8192
 """Rows per record batch when media are referenced by path."""
 EMBED_BATCH_ROWS = 64
 """Rows per record batch when media bytes are embedded (keeps a binary array far below Arrow's 2 GiB)."""
-BATCH_BYTES = 4 << 20
-"""Source text per record batch, about (the records of one batch are the only ones in memory)."""
+BATCH_BYTES = 1 << 20
+"""Most JSON text (bytes) of the items of one record batch, besides its last item: a batch of large items has
+fewer rows (the records of one batch are the only ones in memory)."""
 _IRREGULAR = r"\\|/\.|//|^\.|/$"
 """Media paths that :func:`~lamm_data.schemas.normalise_media_path` changes (its test, vectorised)."""
 
@@ -128,19 +129,17 @@ def _cloud_dims(path: str) -> tuple[int, int] | str:
 
 
 class RowFacts:
-    """The per-row facts of a file's records that whole-file columns need (id, media path, byte offset of the
-    item), gathered one record at a time as UTF-8 bytes: a few bytes per row and no Python object per row."""
+    """The per-row facts of a file's records that whole-file columns need (id, media path), gathered one record
+    at a time as UTF-8 bytes: a few bytes per row and no Python object per row."""
 
     def __init__(self, key: str) -> None:
         self._key = key
         self._rel, self._rel_ends = bytearray(), array("q", [0])
         self._ids, self._id_ends = bytearray(), array("q", [0])
         self._id_kind = bytearray()  # 0: no id, 1: str, 2: int
-        self.offsets = array("q")
-        """Byte offset of each item in the file."""
 
-    def add(self, index: int, record: Record, offset: int) -> None:
-        """Gather ``record`` (call in file order; ``index``: its position, ``offset``: where its item starts)."""
+    def add(self, record: Record) -> None:
+        """Gather ``record`` (call in file order)."""
         self._rel += getattr(record, self._key).encode("utf-8")
         self._rel_ends.append(len(self._rel))
         rid = record.id
@@ -153,12 +152,11 @@ class RowFacts:
             self._ids += rid.encode("utf-8")
             self._id_kind.append(1)
         self._id_ends.append(len(self._ids))
-        self.offsets.append(offset)
 
     def columns(self) -> tuple[pa.Array, list[int] | None, pa.Array]:
         """``(ids, int_rows, rel)``: the ``id`` column (string form, null where absent), the rows whose id is an
         int (``None`` when every id is), and the media paths as in the file."""
-        n = len(self.offsets)
+        n = len(self._id_kind)
         rel = pa.LargeStringArray.from_buffers(n, pa.py_buffer(self._rel_ends), pa.py_buffer(self._rel))
         ids = pa.LargeStringArray.from_buffers(n, pa.py_buffer(self._id_ends), pa.py_buffer(self._ids))
         kind = np.frombuffer(self._id_kind, np.uint8)
@@ -169,13 +167,6 @@ class RowFacts:
         return ids.cast(pa.string()), int_rows, rel.cast(pa.string())
 
 
-def batch_rows(embed_media: bool, mean_item_bytes: float) -> int:
-    """Rows per record batch: :data:`BATCH_ROWS` (:data:`EMBED_BATCH_ROWS` when embedding media), fewer for large
-    items so that a batch holds about :data:`BATCH_BYTES` of source text."""
-    rows = EMBED_BATCH_ROWS if embed_media else BATCH_ROWS
-    return max(1, min(rows, int(BATCH_BYTES // max(mean_item_bytes, 1.0))))
-
-
 def extras_of(record: Record) -> str | None:
     """JSON text of the values of ``record`` that have no column (unknown fields), or ``None``.
 
@@ -183,6 +174,11 @@ def extras_of(record: Record) -> str | None:
     """
     found = record.unknown_values()
     return json.dumps(found, ensure_ascii=False) if found else None
+
+
+DERIVED = frozenset(("index", "id", "image", "image_path", "width", "height", "pcl", "pcl_path", "num_points",
+                     "channels"))
+"""Columns computed for the whole file (:func:`derived_columns`) rather than taken from each record's fields."""
 
 
 def derived_columns(ids: pa.Array, media: MediaFacts) -> dict[str, pa.Array]:
@@ -195,44 +191,78 @@ def derived_columns(ids: pa.Array, media: MediaFacts) -> dict[str, pa.Array]:
             "channels": second}
 
 
+class OwnColumns:
+    """The columns that come from the records themselves (their fields, ``ClassLabel`` indices, ``extra``), built
+    a batch of records at a time and spilled to an Arrow stream file, so that no batch stays in memory.
+
+    Use :meth:`write` for each batch of records, in file order, then :meth:`close`; :meth:`batches` reads them back.
+    """
+
+    def __init__(self, cols: list[tuple[str, Spec]], path: Path) -> None:
+        schema = arrow_schema(cols)
+        self._classes = {name: spec.names for name, spec in cols if isinstance(spec, ClassLabelOf)}
+        names = [name for name, _ in cols if name not in DERIVED and name not in _PER_BATCH]
+        self._struct = pa.struct([pa.field(name, pa.string()) if name in self._classes else schema.field(name)
+                                  for name in names])
+        self.schema = pa.schema([schema.field(name) for name in [*names, *_PER_BATCH]])
+        self.path, self.rows = path, 0
+        self._sink = pa.OSFile(str(path), "wb")
+        self._writer = pa.ipc.new_stream(self._sink, self.schema)
+
+    def write(self, records: Sequence[Record]) -> None:
+        """Convert ``records`` (the next rows) and append them to the file.
+
+        Raises:
+            SchemaError: a label outside its closed set (see :func:`class_indices`).
+        """
+        # Batches come from the C allocator, which hands back the memory of the records released after each
+        # batch; Arrow's default pool would fault in fresh pages for every batch instead (more system time).
+        pool = pa.system_memory_pool()
+        values = pa.array([r.__dict__ for r in records], self._struct, memory_pool=pool)
+        fields = dict(zip(self._struct.names, values.flatten(memory_pool=pool), strict=True))
+        for name, names in self._classes.items():
+            fields[name] = class_indices(fields[name], names, name, records, self.rows)
+        fields["extra"] = pa.array([extras_of(r) for r in records], pa.string())
+        self._writer.write_batch(pa.RecordBatch.from_arrays([fields[name] for name in self.schema.names],
+                                                            schema=self.schema))
+        self.rows += len(records)
+
+    def close(self) -> None:
+        """Finish the file."""
+        try:
+            self._writer.close()
+        finally:
+            self._sink.close()
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The batches written, read back one at a time (into memory, not memory-mapped)."""
+        with pa.OSFile(str(self.path), "rb") as source:  # the allocator the batches were built with (see write)
+            yield from pa.ipc.open_stream(source, memory_pool=pa.system_memory_pool())
+
+
 def record_batches(
-    chunks: Iterable[list[Record]], total: int, cols: list[tuple[str, Spec]], derived: dict[str, pa.Array],
-    media: MediaFacts, *, embed_media: bool = False, with_extras: bool = False, on_progress: Progress | None = None,
+    own: Iterable[pa.RecordBatch], total: int, cols: list[tuple[str, Spec]], derived: dict[str, pa.Array],
+    media: MediaFacts, *, embed_media: bool = False, on_progress: Progress | None = None,
 ) -> Iterator[pa.RecordBatch]:
-    """Yield the records as record batches with the columns ``cols`` (from :func:`lamm_data.features.columns`).
+    """Yield the split's record batches with the columns ``cols`` (from :func:`lamm_data.features.columns`).
 
     Args:
-        chunks: validated records, in file order, one list per batch (read lazily: only one batch of records
-            and one of new Arrow data exist at a time).
-        total: number of records in all chunks (for progress).
+        own: the batches of :class:`OwnColumns`, in file order.
+        total: number of rows in all of them (for progress).
         cols: the columns to build.
         derived: whole-file columns from :func:`derived_columns`, sliced per batch.
         media: media facts (for reading bytes when embedding).
         embed_media: store image file bytes and point-cloud points in the batches.
-        with_extras: fill the ``extra`` column (only needed when validation warned about unknown fields).
         on_progress: called after each batch with ``("writing", rows_done, rows_total)``.
     """
     schema = arrow_schema(cols)
-    classes = {name: spec.names for name, spec in cols if isinstance(spec, ClassLabelOf)}
-    own = pa.struct([pa.field(name, pa.string()) if name in classes else schema.field(name)
-                     for name, _ in cols if name not in derived and name not in _PER_BATCH])
-    # Batches come from the C allocator, which hands back the memory of the records released after each
-    # batch; Arrow's default pool would fault in fresh pages for every batch instead (more system time).
-    pool = pa.system_memory_pool()
     lo = 0
-    for chunk in chunks:
-        hi = lo + len(chunk)
-        values = pa.array([r.__dict__ for r in chunk], own, memory_pool=pool)
-        fields = dict(zip(own.names, values.flatten(memory_pool=pool), strict=True))
-        for name, names in classes.items():
-            fields[name] = class_indices(fields[name], names, name, chunk, lo)
+    for batch in own:
+        hi = lo + batch.num_rows
+        fields = dict(zip(batch.schema.names, batch.columns, strict=True))
         if embed_media:
             fields.update(_embedded(media, lo, hi, points="pcl_path" in schema.names))
-        if "extra" not in fields:
-            fields["extra"] = pa.array([extras_of(r) for r in chunk] if with_extras else [None] * len(chunk),
-                                       pa.string())
         arrays = [fields[name] if name in fields else derived[name].slice(lo, hi - lo) for name, _ in cols]
-        del chunk, values
         yield pa.RecordBatch.from_arrays(arrays, schema=schema)
         if on_progress is not None:
             on_progress("writing", hi, total)

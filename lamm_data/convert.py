@@ -7,10 +7,11 @@ whose schema metadata carries the ``datasets`` features and the :class:`~lamm_da
 ``OUT`` is ``ROOT/.lamm/arrow``.
 
 Steps: validate the meta file with the schemas (:func:`lamm_data.metafile.validate_meta`, one item at a
-time, hashing the bytes read and keeping only each record's id and media path), read media sizes from file
-headers, read the file again one batch of records at a time to build the columns with ``pyarrow``, write
-them into a temporary folder next to the output and rename it into place. Memory holds one batch of
-records (about 4 MiB of source text) and a few bytes per row, not the file. A conversion that
+time) while hashing the bytes read, keeping each record's id and media path, and writing the columns of
+the records' own fields to a temporary Arrow file a batch at a time; read media sizes from file headers;
+then read those batches back, add the whole-file columns (index, id, media) and write the split into a
+temporary folder next to the output and rename it into place. Memory holds one batch of records (about
+1 MiB of JSON text) and a few bytes per row, not the file; the file is parsed once. A conversion that
 is killed leaves only a hidden ``.<name>.*.tmp`` folder, which loaders ignore and the next conversion
 removes. Converting an unchanged source again does nothing.
 """
@@ -20,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import io
 import json
 import multiprocessing
 import os
@@ -37,26 +37,25 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 import pyarrow as pa
-from pydantic import ValidationError
 
-from lamm_data import jsontext
+from lamm_data import arrow_build
 from lamm_data._version import __version__
-from lamm_data.arrow_build import Progress, RowFacts, batch_rows, derived_columns, media_facts, record_batches
+from lamm_data.arrow_build import (
+    EMBED_BATCH_ROWS,
+    OwnColumns,
+    Progress,
+    RowFacts,
+    derived_columns,
+    media_facts,
+    record_batches,
+)
 from lamm_data.atomic import replace_folder, temp_dir
 from lamm_data.card import CARD_FILE, card_text
 from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
 from lamm_data.layout import find_meta
-from lamm_data.metafile import (
-    FileReport,
-    entry_for_path,
-    gc_paused,
-    problem_lines,
-    records_adapter,
-    split_dir_of,
-    validate_meta,
-)
+from lamm_data.metafile import FileReport, entry_for_path, gc_paused, problem_lines, split_dir_of, validate_meta
 from lamm_data.provenance import (
     ARROW_FILE,
     FORMAT_VERSION,
@@ -71,10 +70,6 @@ try:
     import fcntl
 except ImportError:  # Windows: conversions of the same split are not serialised
     fcntl = None  # type: ignore[assignment]
-
-UNKNOWN_FIELD_WARNING = "field not in the schema"
-"""Start of the validator's warning for fields the schema does not know (their values go to ``extra``)."""
-
 
 class InvalidMetaError(SchemaError):
     """A meta file that failed validation and was not converted; ``report`` is what ``validate`` reports."""
@@ -169,40 +164,90 @@ def _write_split(
     meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None,
     follow_symlinks: bool = False,
 ) -> tuple[int, FileReport]:
-    """Validate ``meta`` in one read (hashing the bytes read), then read it again one batch of records at a time
-    to write the split: memory holds one batch of records, not the file."""
+    """Validate ``meta`` in one streamed read that also hashes the bytes and spills the records' own columns to
+    a temporary Arrow file a batch at a time; then add the whole-file columns and write the split. Memory holds
+    one batch of records, not the file."""
     before = meta.stat()
     if on_progress is not None:
         on_progress("validating", 0, 1)
     model = entry.record_model
     key = media_field(model)
-    facts = RowFacts(key)
-    with open(meta, "rb") as f:
-        source = HashingReader(f)
-        report, _ = validate_meta(meta, entry.name, check_media=True, follow_symlinks=follow_symlinks,
-                                  keep_records=False, on_record=facts.add, source=source)
-        sha256 = source.hexdigest()
-    if not report.ok:
-        raise InvalidMetaError(report)
-    _check_unchanged(meta, before)
-    ids, int_rows, rel = facts.columns()
-    split_dir = split_dir_of(meta)
-    media = media_facts(rel, ids, key, split_dir, str(meta), workers=workers, on_progress=on_progress)
-    prov = Provenance(
-        name=entry.name, record=model.KEY, source=str(meta), source_sha256=sha256,
-        source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,
-        lamm_data_version=__version__, format_version=FORMAT_VERSION, rows_in=report.items, rows_out=report.items,
-        split_dir=str(split_dir), media_folders=media.folders, embed_media=embed_media,
-        int_ids="all" if int_rows is None else int_rows or "none",
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    )
     cols = columns(model, embed_media=embed_media)
-    with_extras = any(p.field and p.message.startswith(UNKNOWN_FIELD_WARNING) for p in report.warnings)
-    rows = batch_rows(embed_media, before.st_size / max(report.items, 1))
-    chunks = _record_chunks(meta, entry, facts.offsets, rows, before)
-    batches = record_batches(chunks, report.items, cols, derived_columns(ids, media), media,
-                             embed_media=embed_media, with_extras=with_extras, on_progress=on_progress)
-    return _write_folder(out, prov, cols, batches), report
+    tmp = temp_dir(out / entry.name)  # the split is written here too, then renamed
+    try:
+        spill = _Spill(OwnColumns(cols, tmp / ".own.arrow"), RowFacts(key),
+                       EMBED_BATCH_ROWS if embed_media else arrow_build.BATCH_ROWS)
+        with open(meta, "rb") as f:
+            source = HashingReader(f)
+            report, _ = validate_meta(meta, entry.name, check_media=True, follow_symlinks=follow_symlinks,
+                                      keep_records=False, on_record=spill.add, source=source)
+            sha256 = source.hexdigest()
+        spill.close()
+        if not report.ok:
+            raise InvalidMetaError(report)
+        _check_unchanged(meta, before)
+        ids, int_rows, rel = spill.facts.columns()
+        split_dir = split_dir_of(meta)
+        media = media_facts(rel, ids, key, split_dir, str(meta), workers=workers, on_progress=on_progress)
+        prov = Provenance(
+            name=entry.name, record=model.KEY, source=str(meta), source_sha256=sha256,
+            source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,
+            lamm_data_version=__version__, format_version=FORMAT_VERSION, rows_in=report.items,
+            rows_out=report.items, split_dir=str(split_dir), media_folders=media.folders, embed_media=embed_media,
+            int_ids="all" if int_rows is None else int_rows or "none",
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+        batches = record_batches(spill.own.batches(), report.items, cols, derived_columns(ids, media), media,
+                                 embed_media=embed_media, on_progress=on_progress)
+        return _write_folder(out, prov, cols, batches, tmp, spill.own.path), report
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _Spill:
+    """Gathers validated records into batches (at most ``rows`` records, about :data:`BATCH_BYTES` of their JSON
+    text) and writes each batch's own columns; keeps each record's id and media path in ``facts``.
+
+    A write error is kept (validation goes on, so that the report stays complete) and raised by :meth:`close`.
+    """
+
+    def __init__(self, own: OwnColumns, facts: RowFacts, rows: int) -> None:
+        self.own, self.facts, self._rows = own, facts, rows
+        self._records: list[Record] = []
+        self._start = 0
+        self._error: OSError | None = None
+
+    def add(self, index: int, record: Record, offset: int) -> None:
+        """Take the next valid record (``offset``: byte offset of its item in the file)."""
+        self.facts.add(record)
+        if self._records and (len(self._records) >= self._rows or offset - self._start >= arrow_build.BATCH_BYTES):
+            self._flush()
+        if not self._records:
+            self._start = offset
+        self._records.append(record)
+
+    def _flush(self) -> None:
+        if self._error is None:
+            try:
+                self.own.write(self._records)
+            except OSError as exc:
+                self._error = exc
+        self._records = []
+
+    def close(self) -> None:
+        """Write the last batch and finish the file.
+
+        Raises:
+            OSError: a write failed.
+        """
+        if self._records:
+            self._flush()
+        try:
+            self.own.close()
+        except OSError as exc:
+            self._error = self._error or exc
+        if self._error is not None:
+            raise self._error
 
 
 class HashingReader:
@@ -227,48 +272,18 @@ def _check_unchanged(meta: Path, before: os.stat_result) -> None:
         raise LammError(f"{meta} changed while it was being read; run the conversion again")
 
 
-def _record_chunks(meta: Path, entry: CatalogEntry, offsets: Sequence[int], rows: int, before: os.stat_result
-                   ) -> Iterator[list[Record]]:
-    """The records of ``meta`` (validated before; ``offsets``: where each item starts) in lists of ``rows``,
-    read one list at a time: each list's bytes are parsed and validated in one pydantic-core call."""
-    adapter = records_adapter(entry.record_model)
-    with open(meta, "rb") as f:
-        for lo in range(0, len(offsets), rows):
-            hi = min(lo + rows, len(offsets))
-            f.seek(offsets[lo])
-            data = f.read(offsets[hi] - offsets[lo]) if hi < len(offsets) else f.read()
-            data = data.rstrip(b" \t\n\r")
-            closing = b"," if hi < len(offsets) else b"]"
-            if not data.endswith(closing):
-                raise LammError(f"{meta} changed while it was being read; run the conversion again")
-            try:
-                chunk = adapter.validate_json(b"[" + data[:-1] + b"]")
-            except ValidationError:  # not expected: the items passed validation; parse them as validation did
-                chunk = _parse_again(meta, entry, data[:-1])
-            if len(chunk) != hi - lo:
-                raise LammError(f"{meta} changed while it was being read; run the conversion again")
-            del data
-            yield chunk
-    _check_unchanged(meta, before)
+def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], batches: Iterator[pa.RecordBatch],
+                  tmp: Path | None = None, scratch: Path | None = None) -> int:
+    """Write a split folder (Arrow stream + ``datasets`` JSON files) beside ``out/<name>`` and rename it there.
 
-
-def _parse_again(meta: Path, entry: CatalogEntry, data: bytes) -> list[Record]:
-    """The records of ``data`` (items separated by commas) read the way validation reads them."""
-    validate = entry.record_model.model_validate
-    try:
-        return [validate(item.value) for item in jsontext.iter_array(io.BytesIO(b"[" + data + b"]"))]
-    except (jsontext.ArrayError, ValidationError):
-        raise LammError(f"{meta} changed while it was being read; run the conversion again") from None
-
-
-def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], batches: Iterator[pa.RecordBatch]) -> int:
-    """Write a split folder (Arrow stream + ``datasets`` JSON files) beside ``out/<name>`` and rename it there."""
+    ``tmp``: the temporary folder to write in (default: a new one; removed unless renamed); ``scratch``: a file
+    in it to remove before the rename."""
     fingerprint = hashlib.sha256(f"{prov.source_sha256}/{SCHEMA_VERSION}/{FORMAT_VERSION}/{prov.embed_media}"
                                  .encode()).hexdigest()[:16]
     features = features_dict(cols)
     hf_meta = json.dumps({"info": {"features": features}, "fingerprint": fingerprint})
     schema = arrow_schema(cols).with_metadata({b"huggingface": hf_meta, METADATA_KEY: prov.to_json()})
-    tmp = temp_dir(out / prov.name)
+    tmp = temp_dir(out / prov.name) if tmp is None else tmp
     try:
         rows = write_stream(tmp / ARROW_FILE, schema, batches)
         if rows != prov.rows_in:
@@ -281,6 +296,8 @@ def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], bat
         _write_json(tmp / "state.json", {
             "_data_files": [{"filename": ARROW_FILE}], "_fingerprint": fingerprint, "_format_columns": None,
             "_format_kwargs": {}, "_format_type": None, "_output_all_columns": False, "_split": None})
+        if scratch is not None:
+            scratch.unlink()
         replace_folder(tmp, out / prov.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

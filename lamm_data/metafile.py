@@ -9,7 +9,6 @@ item, not by the file (unless the caller keeps the records: :func:`read_meta` re
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 import io
 import json
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
@@ -109,12 +108,6 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-@functools.cache
-def records_adapter(model: type[Record]) -> TypeAdapter[list[Record]]:
-    """pydantic adapter of a list of ``model`` records (parses and validates JSON text in one call)."""
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
 
 
 def split_dir_of(path: Path) -> Path:
