@@ -2,9 +2,10 @@
 
 The columns that do not come straight from a record field (``index``, ``id``, the media columns) are
 computed once for the whole file as Arrow arrays (from :class:`RowFacts`, a few bytes per row), mostly with
-vectorised ``pyarrow.compute`` kernels. The record's own fields are converted a batch at a time, in one
-``pyarrow.array`` call over the models' ``__dict__`` (a struct conversion), from records read one batch at
-a time: only one batch of records and one of new Arrow data exist at once.
+vectorised ``pyarrow.compute`` kernels. The records' own fields are converted a batch at a time as the file
+is validated, in one ``pyarrow.array`` call over the models' ``__dict__`` (a struct conversion), and spilled
+to a temporary Arrow file (:class:`OwnColumns`); :func:`record_batches` reads them back and adds the
+whole-file columns. Only one batch of records and a few batches of Arrow data exist at once.
 Media sizes come from headers (:mod:`lamm_data.media`): pixels and point arrays are never decoded.
 """
 
