@@ -79,7 +79,7 @@ def write_inputs(workdir: Path, hidden: int, layers: int, vocab: int, precision:
 
 
 def measure(config: Path, nproc: int, pythonpath: Path, out: Path) -> list[dict]:
-    """Run the worker under torchrun with ``pythonpath`` first; the per-rank readings (KiB)."""
+    """Run the worker under torchrun with ``pythonpath`` first; the per-rank readings (bytes)."""
     for folder in (out, config.parent / "run"):
         shutil.rmtree(folder, ignore_errors=True)
     out.mkdir(parents=True)
@@ -135,15 +135,15 @@ def report(runs: dict[str, list[dict]], args: argparse.Namespace, llm: dict) -> 
     (base_name, base), (_, new) = runs.items()
     print(f"{'GiB':34} {'rank':>4} {base_name:>14} {'this checkout':>14} {'ratio':>7}")
     for rank in range(args.nproc):
-        print(f"{'resident after imports':34} {rank:>4} {base[rank]['start'] / 2**20:>14.2f} "
-              f"{new[rank]['start'] / 2**20:>14.2f}")
+        print(f"{'resident after imports':34} {rank:>4} {base[rank]['start'] / 2**30:>14.2f} "
+              f"{new[rank]['start'] / 2**30:>14.2f}")
     for key, label in PHASES:
         for rank in range(args.nproc):
-            old_v, new_v = base[rank][key] / 2**20, new[rank][key] / 2**20
+            old_v, new_v = base[rank][key] / 2**30, new[rank][key] / 2**30
             ratio = f"{new_v / old_v:7.2f}" if old_v > 0 else "      -"
             print(f"{label:34} {rank:>4} {old_v:>14.2f} {new_v:>14.2f} {ratio}")
-    total_old = sum(r["build_peak"] for r in base) / 2**20
-    total_new = sum(r["build_peak"] for r in new) / 2**20
+    total_old = sum(r["build_peak"] for r in base) / 2**30
+    total_new = sum(r["build_peak"] for r in new) / 2**30
     print(f"build peak summed over processes: {total_old:.2f} -> {total_new:.2f} GiB ({total_new / total_old:.2f}x)")
 
 

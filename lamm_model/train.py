@@ -315,12 +315,7 @@ def _rank0_first(rt: Runtime) -> Iterator[None]:
 
 
 def _parallel(raw: LammModel, cfg: TrainConfig, rt: Runtime) -> torch.nn.Module:
-    """Wrap for several processes: DDP, or FSDP2 with one unit per decoder layer plus the root.
-
-    FSDP: ``raw`` holds the weights on rank 0 and is a meta-device skeleton elsewhere. After sharding,
-    the other processes allocate their (empty) shards and receive them from rank 0 one tensor at a time,
-    so besides rank 0's copy no process holds more than its shards plus one full tensor.
-    """
+    """Wrap for several processes: DDP, or FSDP2 (:func:`shard`)."""
     if rt.world == 1:
         return raw
     if cfg.distributed == "ddp":
@@ -328,12 +323,25 @@ def _parallel(raw: LammModel, cfg: TrainConfig, rt: Runtime) -> torch.nn.Module:
         unused = cfg.model.vision.enabled and not cfg.model.vision.freeze
         return DistributedDataParallel(raw, device_ids=[rt.device.index] if rt.device.type == "cuda" else None,
                                        find_unused_parameters=unused)
+    return shard(raw, bf16=cfg.precision == "bf16", device=rt.device)
+
+
+def shard(raw: LammModel, *, bf16: bool, device: torch.device) -> LammModel:
+    """FSDP2 over the default process group: one unit per decoder layer plus the root, in place.
+
+    ``raw`` holds the weights on rank 0 (on the host or ``device``) and is a meta-device skeleton
+    (``build_model(device="meta")``) on the other ranks. After sharding, those allocate their empty shards on
+    ``device`` and receive them from rank 0 one tensor at a time, so besides rank 0's copy (freed on return)
+    no process holds more than its shards plus one full tensor. ``bf16``: compute in bf16, reduce gradients
+    in fp32.
+    """
     from torch.distributed.checkpoint.state_dict import StateDictOptions, set_model_state_dict
     from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
-    full = raw.state_dict() if rt.main else {}  # references to rank 0's weights, not copies
-    policy = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) \
-        if cfg.precision == "bf16" else MixedPrecisionPolicy()
+    main = dist.get_rank() == 0
+    full = raw.state_dict() if main else {}  # references to rank 0's weights, not copies
+    policy = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) if bf16 \
+        else MixedPrecisionPolicy()
     layer_names = set(getattr(raw.llm, "_no_split_modules", None) or ())
     if hasattr(raw.llm, "get_base_model"):
         layer_names |= set(getattr(raw.llm.get_base_model(), "_no_split_modules", None) or ())
@@ -341,8 +349,8 @@ def _parallel(raw: LammModel, cfg: TrainConfig, rt: Runtime) -> torch.nn.Module:
         if type(module).__name__ in layer_names:
             fully_shard(module, mp_policy=policy)
     fully_shard(raw, mp_policy=policy)
-    if not rt.main:
-        raw.to_empty(device=rt.device)
+    if not main:
+        raw.to_empty(device=device)
     set_model_state_dict(raw, full, options=StateDictOptions(full_state_dict=True, broadcast_from_rank0=True))
     del full
     for buffer in raw.buffers():  # non-persistent buffers (rotary frequencies, position ids) are not in it
