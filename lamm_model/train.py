@@ -6,7 +6,8 @@ Files in ``out_dir``: ``sample_checks.json`` (every problem found before step 1)
 One process: ``lamm-model train --config cfg.yaml``. Several (one node or many):
 ``torchrun --nproc_per_node 8 -m lamm_model train --config cfg.yaml``; every process runs this same
 code, ``distributed: ddp`` (default) replicates the model, ``fsdp`` shards it (FSDP2, one unit per
-decoder layer). Without CUDA the gloo backend is used, so the multi-process path also runs on CPU.
+decoder layer; only rank 0 materialises the weights, see :func:`shard`). Without CUDA the gloo backend is
+used, so the multi-process path also runs on CPU.
 
 Loss (``loss_mean``): ``micro_batch`` (LAMM/DeepSpeed) takes each micro-batch's mean next-token
 cross-entropy over its supervised (assistant) tokens and averages those means over the micro-batches and
