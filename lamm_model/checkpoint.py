@@ -35,6 +35,7 @@ from torch.distributed.checkpoint.state_dict import (
     set_optimizer_state_dict,
 )
 from torch.distributed.tensor import DTensor
+from torch.nn.parallel import DistributedDataParallel
 from transformers import PreTrainedTokenizerBase
 
 from lamm_data.atomic import follow_umask, replace_folder, write_bytes_atomic
@@ -186,11 +187,35 @@ def read_weights(path: Path) -> dict[str, torch.Tensor]:
 
 
 def load_weights(model: torch.nn.Module, raw: LammModel, path: Path, world: int = 1) -> None:
-    """Load a checkpoint's weights into a model built from the same config.
+    """Load a checkpoint's weights into a model built from the same config (collective when ``world > 1``).
+
+    Under FSDP only rank 0 reads and checks the file; each process receives its shards of the stored
+    weights from it, one tensor at a time (a random LM's checkpoint holds the whole model).
 
     Raises:
-        CheckpointError: keys that the model lacks, or weights the checkpoint should hold but does not.
+        CheckpointError: keys that the model lacks, or weights the checkpoint should hold but does not (on
+            every process).
     """
+    fsdp = world > 1 and not isinstance(model, DistributedDataParallel)
+    weights: dict[str, torch.Tensor] = {}
+    problem = None
+    if not fsdp or dist.get_rank() == 0:
+        try:
+            weights = _fitting_weights(raw, path)
+        except CheckpointError as exc:
+            problem = str(exc)
+    if fsdp:
+        shared = [problem]
+        dist.broadcast_object_list(shared, src=0)
+        problem = shared[0]
+    if problem is not None:
+        raise CheckpointError(problem)
+    set_model_state_dict(model, weights, options=StateDictOptions(full_state_dict=world > 1, strict=False,
+                                                                  broadcast_from_rank0=fsdp))
+
+
+def _fitting_weights(raw: LammModel, path: Path) -> dict[str, torch.Tensor]:
+    """The tensors of ``path``'s weights file, checked against the model's keys and shapes."""
     weights = read_weights(path / WEIGHTS)
     expected = persistent_keys(raw)
     unexpected = sorted(set(weights) - set(raw.state_dict()))
@@ -205,7 +230,7 @@ def load_weights(model: torch.nn.Module, raw: LammModel, path: Path, world: int 
     if wrong:
         raise CheckpointError(f"{path / WEIGHTS} does not fit the model built from its config {path / CONFIG} "
                               f"({'; '.join(wrong[:2])}{' ...' if len(wrong) > 2 else ''})")
-    set_model_state_dict(model, weights, options=StateDictOptions(full_state_dict=world > 1, strict=False))
+    return weights
 
 
 def load_training(path: Path, *, model: torch.nn.Module, raw: LammModel, optimizer: torch.optim.Optimizer,

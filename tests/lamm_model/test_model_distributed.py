@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,10 @@ def test_fsdp_builds_and_saves_what_one_process_does(make_config, pretrained_par
     probes = [json.loads((tmp_path / f"probe-rank-{r}.json").read_text()) for r in range(2)]
     assert [p["built_on"] for p in probes] == [["cpu"], ["meta"]]
     assert [p["gathered_in_save"] for p in probes] == [len(saved), len(saved)]
+    # resuming reads the weights on rank 0 only: a broken file is an error on every process, not a hang
+    broken = tmp_path / "broken"
+    shutil.copytree(run / "checkpoints" / "step-00000001", broken)
+    (broken / "model.safetensors").write_bytes((broken / "model.safetensors").read_bytes()[:100])
+    refused = _torchrun(config, 2, "--resume", str(broken), f"out_dir={tmp_path / 'resumed'}")
+    assert refused.returncode != 0
+    assert (refused.stdout + refused.stderr).count("not a safetensors file") == 2, refused.stderr[-3000:]
