@@ -6,9 +6,12 @@ whose schema metadata carries the ``datasets`` features and the :class:`~lamm_da
 ``README.md`` (licences, citations, features, provenance: :mod:`lamm_data.card`). The default
 ``OUT`` is ``ROOT/.lamm/arrow``.
 
-Steps: validate the meta file with the schemas (:func:`lamm_data.metafile.validate_meta`, while a thread
-hashes the bytes), read media sizes from file headers, build the columns with ``pyarrow`` a batch at a
-time, write them into a temporary folder next to the output and rename it into place. A conversion that
+Steps: validate the meta file with the schemas (:func:`lamm_data.metafile.validate_meta`, one item at a
+time) while hashing the bytes read, keeping each record's id and media path, and writing the columns of
+the records' own fields to a temporary Arrow file a batch at a time; read media sizes from file headers;
+then read those batches back, add the whole-file columns (index, id, media) and write the split into a
+temporary folder next to the output and rename it into place. Memory holds one batch of records (about
+1 MiB of JSON text) and a few bytes per row, not the file; the file is parsed once. A conversion that
 is killed leaves only a hidden ``.<name>.*.tmp`` folder, which loaders ignore and the next conversion
 removes. Converting an unchanged source again does nothing.
 """
@@ -31,12 +34,21 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import pyarrow as pa
 
+from lamm_data import arrow_build
 from lamm_data._version import __version__
-from lamm_data.arrow_build import Progress, derived_columns, id_column, media_facts, record_batches
+from lamm_data.arrow_build import (
+    EMBED_BATCH_ROWS,
+    OwnColumns,
+    Progress,
+    RowFacts,
+    derived_columns,
+    media_facts,
+    record_batches,
+)
 from lamm_data.atomic import replace_folder, temp_dir
 from lamm_data.card import CARD_FILE, card_text
 from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
@@ -48,21 +60,16 @@ from lamm_data.provenance import (
     ARROW_FILE,
     FORMAT_VERSION,
     METADATA_KEY,
-    BackgroundHash,
     Provenance,
     read_provenance,
     staleness,
 )
-from lamm_data.schemas import SCHEMA_VERSION, media_field
+from lamm_data.schemas import SCHEMA_VERSION, Record, media_field
 
 try:
     import fcntl
 except ImportError:  # Windows: conversions of the same split are not serialised
     fcntl = None  # type: ignore[assignment]
-
-UNKNOWN_FIELD_WARNING = "field not in the schema"
-"""Start of the validator's warning for fields the schema does not know (their values go to ``extra``)."""
-
 
 class InvalidMetaError(SchemaError):
     """A meta file that failed validation and was not converted; ``report`` is what ``validate`` reports."""
@@ -157,46 +164,126 @@ def _write_split(
     meta: Path, entry: CatalogEntry, out: Path, *, embed_media: bool, workers: int, on_progress: Progress | None,
     follow_symlinks: bool = False,
 ) -> tuple[int, FileReport]:
+    """Validate ``meta`` in one streamed read that also hashes the bytes and spills the records' own columns to
+    a temporary Arrow file a batch at a time; then add the whole-file columns and write the split. Memory holds
+    one batch of records, not the file."""
     before = meta.stat()
-    data = meta.read_bytes()
+    if on_progress is not None:
+        on_progress("validating", 0, 1)
+    model = entry.record_model
+    key = media_field(model)
+    cols = columns(model, embed_media=embed_media)
+    tmp = temp_dir(out / entry.name)  # the split is written here too, then renamed
+    try:
+        spill = _Spill(OwnColumns(cols, tmp / ".own.arrow"), RowFacts(key),
+                       EMBED_BATCH_ROWS if embed_media else arrow_build.BATCH_ROWS)
+        with open(meta, "rb") as f:
+            source = HashingReader(f)
+            report, _ = validate_meta(meta, entry.name, check_media=True, follow_symlinks=follow_symlinks,
+                                      keep_records=False, on_record=spill.add, source=source)
+            sha256 = source.hexdigest()
+        spill.close()
+        if not report.ok:
+            raise InvalidMetaError(report)
+        _check_unchanged(meta, before)
+        ids, int_rows, rel = spill.facts.columns()
+        split_dir = split_dir_of(meta)
+        media = media_facts(rel, ids, key, split_dir, str(meta), workers=workers, on_progress=on_progress)
+        prov = Provenance(
+            name=entry.name, record=model.KEY, source=str(meta), source_sha256=sha256,
+            source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,
+            lamm_data_version=__version__, format_version=FORMAT_VERSION, rows_in=report.items,
+            rows_out=report.items, split_dir=str(split_dir), media_folders=media.folders, embed_media=embed_media,
+            int_ids="all" if int_rows is None else int_rows or "none",
+            created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        )
+        batches = record_batches(spill.own.batches(), report.items, cols, derived_columns(ids, media), media,
+                                 embed_media=embed_media, on_progress=on_progress)
+        return _write_folder(out, prov, cols, batches, tmp, spill.own.path), report
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _Spill:
+    """Gathers validated records into batches (at most ``rows`` records, about :data:`BATCH_BYTES` of their JSON
+    text) and writes each batch's own columns; keeps each record's id and media path in ``facts``.
+
+    A write error is kept (validation goes on, so that the report stays complete) and raised by :meth:`close`.
+    """
+
+    def __init__(self, own: OwnColumns, facts: RowFacts, rows: int) -> None:
+        self.own, self.facts, self._rows = own, facts, rows
+        self._records: list[Record] = []
+        self._start = 0
+        self._error: OSError | None = None
+
+    def add(self, index: int, record: Record, offset: int) -> None:
+        """Take the next valid record (``offset``: byte offset of its item in the file)."""
+        self.facts.add(record)
+        if self._records and (len(self._records) >= self._rows or offset - self._start >= arrow_build.BATCH_BYTES):
+            self._flush()
+        if not self._records:
+            self._start = offset
+        self._records.append(record)
+
+    def _flush(self) -> None:
+        if self._error is None:
+            try:
+                self.own.write(self._records)
+            except OSError as exc:
+                self._error = exc
+        self._records = []
+
+    def close(self) -> None:
+        """Write the last batch and finish the file.
+
+        Raises:
+            OSError: a write failed.
+        """
+        if self._records:
+            self._flush()
+        try:
+            self.own.close()
+        except OSError as exc:
+            self._error = self._error or exc
+        if self._error is not None:
+            raise self._error
+
+
+class HashingReader:
+    """A binary file whose bytes read are hashed (sha256) on the way."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f, self._hash = f, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        self._hash.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        """Digest of the bytes read so far."""
+        return self._hash.hexdigest()
+
+
+def _check_unchanged(meta: Path, before: os.stat_result) -> None:
     after = meta.stat()
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
         raise LammError(f"{meta} changed while it was being read; run the conversion again")
-    digest = BackgroundHash(data)
-    if on_progress is not None:
-        on_progress("validating", 0, 1)
-    report, records = validate_meta(meta, entry.name, check_media=True, data=data, follow_symlinks=follow_symlinks)
-    sha256 = digest.result()
-    del data
-    if records is None:
-        raise InvalidMetaError(report)
-    model = entry.record_model
-    split_dir = split_dir_of(meta)
-    media = media_facts(records, media_field(model), split_dir, str(meta), workers=workers, on_progress=on_progress)
-    ids, int_rows = id_column(records)
-    prov = Provenance(
-        name=entry.name, record=model.KEY, source=str(meta), source_sha256=sha256,
-        source_size=before.st_size, source_mtime_ns=before.st_mtime_ns, schema_version=SCHEMA_VERSION,
-        lamm_data_version=__version__, format_version=FORMAT_VERSION, rows_in=report.items, rows_out=report.items,
-        split_dir=str(split_dir), media_folders=media.folders, embed_media=embed_media,
-        int_ids="all" if int_rows is None else int_rows or "none",
-        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-    )
-    cols = columns(model, embed_media=embed_media)
-    with_extras = any(p.field and p.message.startswith(UNKNOWN_FIELD_WARNING) for p in report.warnings)
-    batches = record_batches(records, cols, derived_columns(ids, media), media, embed_media=embed_media,
-                             with_extras=with_extras, on_progress=on_progress)
-    return _write_folder(out, prov, cols, batches), report
 
 
-def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], batches: Iterator[pa.RecordBatch]) -> int:
-    """Write a split folder (Arrow stream + ``datasets`` JSON files) beside ``out/<name>`` and rename it there."""
+def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], batches: Iterator[pa.RecordBatch],
+                  tmp: Path | None = None, scratch: Path | None = None) -> int:
+    """Write a split folder (Arrow stream + ``datasets`` JSON files) beside ``out/<name>`` and rename it there.
+
+    ``tmp``: the temporary folder to write in (default: a new one; removed unless renamed); ``scratch``: a file
+    in it to remove before the rename."""
     fingerprint = hashlib.sha256(f"{prov.source_sha256}/{SCHEMA_VERSION}/{FORMAT_VERSION}/{prov.embed_media}"
                                  .encode()).hexdigest()[:16]
     features = features_dict(cols)
     hf_meta = json.dumps({"info": {"features": features}, "fingerprint": fingerprint})
     schema = arrow_schema(cols).with_metadata({b"huggingface": hf_meta, METADATA_KEY: prov.to_json()})
-    tmp = temp_dir(out / prov.name)
+    tmp = temp_dir(out / prov.name) if tmp is None else tmp
     try:
         rows = write_stream(tmp / ARROW_FILE, schema, batches)
         if rows != prov.rows_in:
@@ -209,6 +296,8 @@ def _write_folder(out: Path, prov: Provenance, cols: list[tuple[str, Spec]], bat
         _write_json(tmp / "state.json", {
             "_data_files": [{"filename": ARROW_FILE}], "_fingerprint": fingerprint, "_format_columns": None,
             "_format_kwargs": {}, "_format_type": None, "_output_all_columns": False, "_split": None})
+        if scratch is not None:
+            scratch.unlink()
         replace_folder(tmp, out / prov.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

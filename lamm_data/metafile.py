@@ -1,26 +1,25 @@
 """Read and validate one LAMM meta file: bytes -> validated records, with every problem reported.
 
-The fast path hands the whole file to pydantic-core (``validate_json``), which parses and validates in
-one pass at about ``json.load`` speed. Only when something is wrong is the file parsed a second time
-to describe the problem (line and column of bad JSON, ids of the failing items).
+The file is read in chunks by :func:`lamm_data.jsontext.iter_array`, which parses one item at a time; the
+same parse finds keys repeated in an object (JSON would silently keep the last value) and lone surrogates.
+Each parsed item is then validated against its record model. Memory is bounded by the chunk and the largest
+item, not by the file (unless the caller keeps the records: :func:`read_meta` returns them all).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import io
 import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
-from itertools import chain
-from operator import attrgetter
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from lamm_data import jsontext
 from lamm_data.catalog import CatalogEntry, resolve
@@ -29,7 +28,6 @@ from lamm_data.layout import discover_meta_files
 from lamm_data.schemas import Record, media_field, normalise_media_path
 
 Severity = Literal["error", "warning"]
-_BOM = b"\xef\xbb\xbf"
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 10}
@@ -96,7 +94,7 @@ class FileReport:
                 "media": self.media, "media_files": self.media_files}
 
 
-@contextmanager
+@contextlib.contextmanager
 def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building millions of acyclic objects.
 
@@ -112,11 +110,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-@cache
-def _adapter(model: type[Record]) -> TypeAdapter[list[Record]]:
-    return TypeAdapter(list[model])  # type: ignore[valid-type]
-
-
 def split_dir_of(path: Path) -> Path:
     """Folder media paths are relative to: the parent of ``meta_file/``, else the file's own folder."""
     parent = path.parent
@@ -126,34 +119,6 @@ def split_dir_of(path: Path) -> Path:
 def entry_for_path(path: Path, name: str | None = None) -> CatalogEntry:
     """Catalog entry of a meta file, from ``name`` if given, else from the file name (aliases accepted)."""
     return resolve(name if name is not None else path.name)
-
-
-def describe_unreadable(data: bytes) -> str:
-    """One-line description of why ``data`` is not a JSON array (or ``""`` if it is one)."""
-    if not data.strip():
-        return "empty file: expected a JSON array of records"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return (f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}) cannot be decoded; "
-                "LAMM meta files are UTF-8 JSON")
-    text = text.removeprefix("\ufeff")
-    try:
-        value = jsontext.loads(text)
-    except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-            return (f"truncated JSON: the data ends inside an unfinished value at line {exc.lineno} column "
-                    f"{exc.colno}; the file was probably cut short (download it again)")
-        first_line = text.lstrip().split("\n", 1)[0]
-        if first_line.startswith("{") and exc.msg == "Extra data":
-            return "JSON Lines (one object per line) found; a LAMM meta file is one JSON array of records"
-        return f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-    if not isinstance(value, list):
-        kind = {dict: "an object", str: "a string", int: "a number", float: "a number", bool: "a boolean"}.get(
-            type(value), "null")
-        return f"wrong top-level type: expected a JSON array of records, found {kind}"
-    return ""
 
 
 def field_path(loc: tuple[Any, ...]) -> str:
@@ -190,95 +155,6 @@ def item_id(item: Any) -> str | None:
     return None
 
 
-def _schema_problems(file: str, raw: list[Any], exc: ValidationError) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        loc = err["loc"]
-        index = loc[0] if loc and isinstance(loc[0], int) else None
-        item = raw[index] if index is not None and index < len(raw) else None
-        problems.append(Problem(file, index, item_id(item), field_path(loc[1:]), error_message(err)))
-    return problems
-
-
-def _any_unknown(records: list[Record]) -> bool:
-    """Whether any record has a field its model does not know (one pass over all records, mostly in C)."""
-    if any(map(attrgetter("__pydantic_extra__"), records)):
-        return True
-    for name, allowed in (records[0].NESTED_KEYS if records else {}).items():
-        values = chain.from_iterable(getattr(r, name) or () for r in records)
-        if max(map(len, values), default=0) > len(allowed):
-            return True
-    return False
-
-
-def _warn_unknown(file: str, records: list[Record], indices: list[int] | None = None) -> list[Problem]:
-    if not _any_unknown(records):
-        return []
-    seen: Counter[str] = Counter()
-    first: dict[str, tuple[int, str | None]] = {}
-    for i, rec in zip(indices or range(len(records)), records, strict=True):
-        if rec.__pydantic_extra__ or rec.NESTED_KEYS:
-            for name in rec.unknown_fields():
-                key = name.split("[")[0] + ("[*]" + name.split("]", 1)[1] if "[" in name else "")
-                seen[key] += 1
-                first.setdefault(key, (i, None if rec.id is None else str(rec.id)))
-    return [Problem(file, first[k][0], first[k][1], k, f"field not in the schema (kept; seen in {n} item(s))",
-                    "warning") for k, n in seen.items()]
-
-
-def _duplicate_keys(file: str, data: bytes) -> list[Problem]:
-    """An error for the first object of a benchmark file that repeats a key (JSON would keep the last value).
-
-    Benchmark files are small (at most a few MB), so the second parse costs little; instruction files, up to
-    hundreds of MB, are checked by :func:`lamm_data.stream.iter_records` only.
-    """
-    try:
-        items = jsontext.loads(data.removeprefix(_BOM), unique_keys=True)
-    except json.JSONDecodeError as exc:
-        if "duplicate key" not in exc.msg:
-            return []
-        text = exc.doc
-        index = _item_at(text, exc.pos)
-        return [Problem(file, index, None, exc.msg.split("'")[1] if "'" in exc.msg else "",
-                        f"{exc.msg} at line {exc.lineno} column {exc.colno}")]
-    del items
-    return []
-
-
-def _item_at(text: str, pos: int) -> int | None:
-    """Index of the top-level array item holding offset ``pos`` (strings skipped), or ``None``."""
-    depth, index, i = 0, -1, 0
-    while i < pos and i < len(text):
-        char = text[i]
-        if char == '"':
-            i += 1
-            while i < len(text) and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif char in "[{":
-            depth += 1
-            if depth == 2:
-                index += 1
-        elif char in "]}":
-            depth -= 1
-        i += 1
-    return index if index >= 0 else None
-
-
-def _warnings_of_valid_items(file: str, model: type[Record], raw: list[Any], problems: list[Problem]
-                              ) -> list[Problem]:
-    """Unknown-field warnings of the items without errors of a file that has errors (so both are reported)."""
-    bad = {p.index for p in problems if p.severity == "error"}
-    indices, records = [], []
-    for i, item in enumerate(raw):
-        if i not in bad:
-            try:
-                records.append(model.model_validate(item))
-                indices.append(i)
-            except ValidationError:
-                pass
-    return _warn_unknown(file, records, indices)
-
-
 def _check_ids(file: str, ids: Iterable[str | None]) -> list[Problem]:
     """Duplicate ids (errors) and items without an id (one warning) of a benchmark file."""
     problems: list[Problem] = []
@@ -307,58 +183,94 @@ def _outside(path: Path, boundary: Path) -> Path | None:
     return None if target == boundary or target.is_relative_to(boundary) else target
 
 
-def _check_media(file: str, records: list[Record], split: Path, report: FileReport,
-                 follow_symlinks: bool = False) -> list[Problem]:
-    key = media_field(type(records[0])) if records else "image"
-    boundary = split.resolve()
-    links: dict[str, set[str]] = {}
-    escapes: dict[str, Path | None] = {}
-    listings: dict[str, set[str] | None] = {}
-    problems: list[Problem] = []
-    absent: set[str] = set()
-    checked = 0
-    for i, rec in enumerate(records):
-        raw = getattr(rec, key)
-        rel = normalise_media_path(raw)
+class _MediaCheck:
+    """Checks, one record at a time, that the media files the records name exist below the split folder and do
+    not lead outside it (unless ``follow_symlinks``); each folder is listed once."""
+
+    def __init__(self, file: str, key: str, split: Path, follow_symlinks: bool = False) -> None:
+        self.file, self.key, self.split, self.follow = file, key, split, follow_symlinks
+        self.boundary = split.resolve()
+        self.links: dict[str, set[str]] = {}
+        self.escapes: dict[str, Path | None] = {}
+        self.listings: dict[str, set[str] | None] = {}
+        self.problems: list[Problem] = []
+        self.absent: set[str] = set()
+        self.checked = 0
+
+    def add(self, i: int, rec: Record) -> None:
+        split, key = self.split, self.key
+        rel = normalise_media_path(getattr(rec, key))
         folder, _, base = rel.rpartition("/")
         top = rel.split("/", 1)[0]
-        if top in absent:
-            continue
-        if folder not in listings:
+        if top in self.absent:
+            return
+        if folder not in self.listings:
             try:
                 entries = list(os.scandir(split / folder))
-                listings[folder] = {e.name for e in entries}
-                links[folder] = {e.name for e in entries if e.is_symlink()}
-                escapes[folder] = None if follow_symlinks else _outside(split / folder, boundary)
+                self.listings[folder] = {e.name for e in entries}
+                self.links[folder] = {e.name for e in entries if e.is_symlink()}
+                self.escapes[folder] = None if self.follow else _outside(split / folder, self.boundary)
             except (FileNotFoundError, NotADirectoryError):
-                listings[folder] = None
+                self.listings[folder] = None
                 if not (split / top).is_dir():
-                    absent.add(top)
-                    continue
-        checked += 1
-        names = listings[folder]
+                    self.absent.add(top)
+                    return
+        self.checked += 1
+        names = self.listings[folder]
         if names is None or base not in names:
-            problems.append(Problem(file, i, None if rec.id is None else str(rec.id), key,
-                                    f"media file not found: {split / rel}"))
-        elif not follow_symlinks and (escapes[folder] is not None or base in links[folder]):
-            target = escapes[folder] or _outside(split / rel, boundary)
+            self.problems.append(Problem(self.file, i, None if rec.id is None else str(rec.id), key,
+                                         f"media file not found: {split / rel}"))
+        elif not self.follow and (self.escapes[folder] is not None or base in self.links[folder]):
+            target = self.escapes[folder] or _outside(split / rel, self.boundary)
             if target is not None:
-                problems.append(Problem(file, i, None if rec.id is None else str(rec.id), key,
-                                        f"media file {split / rel} is a symbolic link to {target}, outside "
-                                        f"{split}; pass --follow-symlinks (follow_symlinks=True) to use it"))
-    report.media = "checked" if checked else "absent"
-    report.media_files = checked
-    for top in sorted(absent):
-        problems.append(Problem(file, None, None, key, f"media folder {split / top} is not present: its files "
-                                                        "were not checked", "warning"))
-    return problems
+                self.problems.append(Problem(
+                    self.file, i, None if rec.id is None else str(rec.id), key,
+                    f"media file {split / rel} is a symbolic link to {target}, outside {split}; pass "
+                    "--follow-symlinks (follow_symlinks=True) to use it"))
+
+    def finish(self, report: FileReport) -> list[Problem]:
+        """The problems found (then one warning per absent media folder); sets ``report.media*``."""
+        report.media = "checked" if self.checked else "absent"
+        report.media_files = self.checked
+        return self.problems + [
+            Problem(self.file, None, None, self.key, f"media folder {self.split / top} is not present: its files "
+                                                      "were not checked", "warning") for top in sorted(self.absent)]
+
+
+class _Unknown:
+    """Fields not in the schema, counted over the records: one warning per field, naming its first item."""
+
+    def __init__(self, model: type[Record]) -> None:
+        self.nested = [(name, len(allowed)) for name, allowed in model.NESTED_KEYS.items()]
+        self.seen: Counter[str] = Counter()
+        self.first: dict[str, tuple[int, str | None]] = {}
+
+    def add(self, i: int, rec: Record) -> None:
+        if not rec.__pydantic_extra__:
+            for name, n in self.nested:
+                if max(map(len, getattr(rec, name) or ()), default=0) > n:
+                    break
+            else:
+                return  # the common case: no field the model does not know
+        for name in rec.unknown_fields():
+            key = name.split("[")[0] + ("[*]" + name.split("]", 1)[1] if "[" in name else "")
+            self.seen[key] += 1
+            self.first.setdefault(key, (i, None if rec.id is None else str(rec.id)))
+
+    def warnings(self, file: str) -> list[Problem]:
+        return [Problem(file, self.first[k][0], self.first[k][1], k, f"field not in the schema (kept; seen in {n} "
+                        "item(s))", "warning") for k, n in self.seen.items()]
 
 
 def validate_meta(
     path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None,
-    unique_ids: bool = True, follow_symlinks: bool = False,
+    unique_ids: bool = True, follow_symlinks: bool = False, keep_records: bool = True,
+    on_record: Callable[[int, Record, int], None] | None = None, source: BinaryIO | None = None,
 ) -> tuple[FileReport, list[Record] | None]:
     """Validate one meta file against its schema and return the report and the records (``None`` if invalid).
+
+    The file is read one item at a time: memory is bounded by the largest item, plus the records when
+    ``keep_records``.
 
     Args:
         path: the meta file.
@@ -368,6 +280,10 @@ def validate_meta(
         unique_ids: treat a repeated benchmark id as an error (scoring passes False: it then joins by position).
         follow_symlinks: accept media that are symbolic links leading outside the split folder (by default
             an error: a file outside the root would otherwise be read, embedded or shown unnoticed).
+        keep_records: return the records (``False``: return ``None`` for them, and hold only one at a time).
+        on_record: called with ``(index, record, offset)`` for each valid item, in file order, while no item has
+            had an error (``offset``: byte offset of the item in the file).
+        source: an open binary file to read instead of ``path`` (``path`` still names it in problems).
 
     Raises:
         UnknownNameError: the file name is not a LAMM file and ``name`` was not given.
@@ -375,43 +291,81 @@ def validate_meta(
     """
     path = Path(path)
     entry = entry_for_path(path, name)
-    model = entry.record_model
     file = str(path)
     report = FileReport(file, entry.name)
+    if source is None and data is not None:
+        source = io.BytesIO(data)
     try:
-        data = path.read_bytes() if data is None else data
+        with contextlib.ExitStack() as stack:
+            f = source if source is not None else stack.enter_context(open(path, "rb"))
+            with gc_paused():
+                records = _read_items(file, f, entry, report, check_media=check_media, unique_ids=unique_ids,
+                                      follow_symlinks=follow_symlinks, keep_records=keep_records,
+                                      on_record=on_record, split=split_dir_of(path))
     except OSError as exc:
         report.problems.append(Problem(file, None, None, "", f"cannot read file: {exc.strerror or exc}"))
         return report, None
-    try:
-        with gc_paused():
-            records = _adapter(model).validate_json(data.removeprefix(_BOM))
-    except ValidationError as exc:
-        errors = exc.errors(include_url=False)
-        if len(errors) == 1 and errors[0]["loc"] == ():
-            report.problems.append(Problem(file, None, None, "", describe_unreadable(data)
-                                           or error_message(errors[0], data)))
-            return report, None
-        raw = jsontext.loads(data.removeprefix(_BOM))
-        report.items = len(raw)
-        report.problems.extend(_schema_problems(file, raw, exc))
-        if entry.is_benchmark and unique_ids:  # duplicate ids too, so that one run reports every problem
-            report.problems.extend(_check_ids(file, map(item_id, raw)))
-        report.problems.extend(_warnings_of_valid_items(file, model, raw, report.problems))
-        return report, None
-    report.items = len(records)
-    report.problems.extend(_warn_unknown(file, records))
-    if entry.is_benchmark:  # ground truth: a repeated key would silently pick one of two values
-        report.problems.extend(_duplicate_keys(file, data))
-    if entry.is_benchmark and unique_ids:  # instruction ids are source-image ids: one image serves several items
-        report.problems.extend(_check_ids(file, (None if r.id is None else str(r.id) for r in records)))
-    if check_media:
-        report.problems.extend(_check_media(file, records, split_dir_of(path), report, follow_symlinks))
-    else:
-        report.media = "skipped"
-    if report.errors:
+    if report.errors or not keep_records:
         return report, None
     return report, records
+
+
+def _read_items(
+    file: str, f: BinaryIO, entry: CatalogEntry, report: FileReport, *, check_media: bool, unique_ids: bool,
+    follow_symlinks: bool, keep_records: bool, on_record: Callable[[int, Record, int], None] | None, split: Path,
+) -> list[Record]:
+    """Validate the items of ``f`` into ``report`` (problems in the order: item errors, then for a file without
+    them, unknown-field warnings, ids, media; for a file with them, ids, then unknown-field warnings)."""
+    model = entry.record_model
+    validate = model.model_validate
+    records: list[Record] = []
+    item_errors: list[Problem] = []
+    ids: list[str | None] | None = [] if entry.is_benchmark and unique_ids else None
+    unknown = _Unknown(model)
+    media = _MediaCheck(file, media_field(model), split, follow_symlinks) if check_media else None
+    try:
+        for i, item in enumerate(jsontext.iter_array(f)):
+            report.items = i + 1
+            if item.problem is not None:
+                item_errors.append(Problem(file, i, item_id(item.value), item.key or "", item.problem))
+            try:
+                rec = validate(item.value)
+            except ValidationError as exc:
+                found = item_id(item.value)
+                item_errors.extend(Problem(file, i, found, field_path(e["loc"]), error_message(e))
+                                   for e in exc.errors(include_url=False))
+                if ids is not None:
+                    ids.append(found)
+                continue
+            if ids is not None:
+                ids.append(None if rec.id is None else str(rec.id))
+            unknown.add(i, rec)
+            if item_errors:
+                continue
+            if media is not None:
+                media.add(i, rec)
+            if keep_records:
+                records.append(rec)
+            if on_record is not None:
+                on_record(i, rec, item.offset)
+    except jsontext.ArrayError as exc:
+        report.items = 0
+        report.problems.append(Problem(file, None, None, "", exc.message))
+        return []
+    if item_errors:
+        report.problems.extend(item_errors)
+        if ids is not None:  # duplicate ids too, so that one run reports every problem
+            report.problems.extend(_check_ids(file, ids))
+        report.problems.extend(unknown.warnings(file))
+        return []
+    report.problems.extend(unknown.warnings(file))
+    if ids is not None:  # instruction ids are source-image ids: one image serves several items
+        report.problems.extend(_check_ids(file, ids))
+    if media is not None:
+        report.problems.extend(media.finish(report))
+    else:
+        report.media = "skipped"
+    return records
 
 
 def read_meta(path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = False,
@@ -463,7 +417,8 @@ def validate_paths(
             if on_file is not None:
                 on_file(path)
             try:
-                report, _ = validate_meta(path, name, check_media=check_media, follow_symlinks=follow_symlinks)
+                report, _ = validate_meta(path, name, check_media=check_media, follow_symlinks=follow_symlinks,
+                                          keep_records=False)
             except LammError as exc:  # an unknown file name, or --name naming an archive
                 hint = " Pass --name to say which file this is." if isinstance(exc, UnknownNameError) else ""
                 report = FileReport(str(path), None, problems=[Problem(str(path), None, None, "", f"{exc}{hint}")])

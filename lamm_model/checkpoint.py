@@ -30,11 +30,11 @@ import torch.distributed as dist
 from safetensors.torch import load_file, save_file
 from torch.distributed.checkpoint.state_dict import (
     StateDictOptions,
-    get_model_state_dict,
     get_optimizer_state_dict,
     set_model_state_dict,
     set_optimizer_state_dict,
 )
+from torch.distributed.tensor import DTensor
 from torch.nn.parallel import DistributedDataParallel
 from transformers import PreTrainedTokenizerBase
 
@@ -93,10 +93,6 @@ def resolve_checkpoint(path: str | os.PathLike[str]) -> Path:
     return path
 
 
-def _strip(name: str) -> str:
-    return name.removeprefix("module.")
-
-
 def persistent_keys(raw: LammModel) -> set[str]:
     """State-dict keys a checkpoint stores: trainable parameters and all of randomly initialised components."""
     random = random_components(raw.cfg)
@@ -109,24 +105,36 @@ def _full(world: int) -> StateDictOptions:
     return StateDictOptions(full_state_dict=world > 1, cpu_offload=world > 1)
 
 
+def kept_weights(raw: LammModel, keep: set[str], rank: int = 0) -> dict[str, torch.Tensor]:
+    """The weights named in ``keep`` as full CPU tensors on rank 0 (``{}`` elsewhere); collective under FSDP.
+
+    Under FSDP (parameters are sharded ``DTensor``s) only these parameters are gathered, one at a time and
+    in name order on every process; the frozen rest of the model is never assembled. With one process or
+    DDP every process holds the whole model and rank 0 copies only the kept weights.
+    """
+    state = raw.state_dict()  # FSDP: the local shards, no copies
+    weights = {}
+    for key in sorted(keep):
+        value = state[key]
+        if isinstance(value, DTensor):
+            value = value.full_tensor()  # every process takes part
+        if rank == 0:
+            weights[key] = value.detach().to("cpu")
+    return weights
+
+
 def save_checkpoint(dest: Path, *, model: torch.nn.Module, raw: LammModel, optimizer: torch.optim.Optimizer,
                     scheduler: Any, cfg: TrainConfig, tokenizer: PreTrainedTokenizerBase, state: TrainState,
                     rank: int = 0, world: int = 1) -> Path:
     """Write a checkpoint (collective: every process must call it) and point ``dest.parent.parent/latest`` at it."""
-    keep = persistent_keys(raw)
-    if world == 1 or isinstance(model, DistributedDataParallel):
-        # every process holds the whole model: rank 0 copies only the weights the checkpoint keeps (for a
-        # LoRA run: megabytes, not a full copy of the frozen LM on the host of every process)
-        weights = {k: v for k, v in raw.state_dict().items() if k in keep} if rank == 0 else {}
-    else:  # FSDP: the shards are gathered into full tensors on the CPU of rank 0
-        weights = get_model_state_dict(model, options=_full(world))
+    # only the weights the checkpoint keeps (for a LoRA run: megabytes, not the frozen LM) reach rank 0's host
+    weights = kept_weights(raw, persistent_keys(raw), rank)
     optim = get_optimizer_state_dict(model, optimizer, options=_full(world))
     tmp = dest.with_name(f".{dest.name}.tmp")
     if rank == 0:
         shutil.rmtree(tmp, ignore_errors=True)
         (tmp / RNG).mkdir(parents=True)
-        save_file({_strip(k): v.detach().to("cpu").clone().contiguous() for k, v in weights.items()
-                   if _strip(k) in keep}, str(tmp / WEIGHTS))
+        save_file({k: v.clone().contiguous() for k, v in weights.items()}, str(tmp / WEIGHTS))
         follow_umask(tmp / WEIGHTS)  # safetensors creates it 0600; a shared run folder stays readable
         torch.save(optim, tmp / OPTIMIZER)
         torch.save(scheduler.state_dict(), tmp / SCHEDULER)
@@ -179,11 +187,35 @@ def read_weights(path: Path) -> dict[str, torch.Tensor]:
 
 
 def load_weights(model: torch.nn.Module, raw: LammModel, path: Path, world: int = 1) -> None:
-    """Load a checkpoint's weights into a model built from the same config.
+    """Load a checkpoint's weights into a model built from the same config (collective when ``world > 1``).
+
+    Under FSDP only rank 0 reads and checks the file; each process receives its shards of the stored
+    weights from it, one tensor at a time (a random LM's checkpoint holds the whole model).
 
     Raises:
-        CheckpointError: keys that the model lacks, or weights the checkpoint should hold but does not.
+        CheckpointError: keys that the model lacks, or weights the checkpoint should hold but does not (on
+            every process).
     """
+    fsdp = world > 1 and not isinstance(model, DistributedDataParallel)
+    weights: dict[str, torch.Tensor] = {}
+    problem = None
+    if not fsdp or dist.get_rank() == 0:
+        try:
+            weights = _fitting_weights(raw, path)
+        except CheckpointError as exc:
+            problem = str(exc)
+    if fsdp:
+        shared = [problem]
+        dist.broadcast_object_list(shared, src=0)
+        problem = shared[0]
+    if problem is not None:
+        raise CheckpointError(problem)
+    set_model_state_dict(model, weights, options=StateDictOptions(full_state_dict=world > 1, strict=False,
+                                                                  broadcast_from_rank0=fsdp))
+
+
+def _fitting_weights(raw: LammModel, path: Path) -> dict[str, torch.Tensor]:
+    """The tensors of ``path``'s weights file, checked against the model's keys and shapes."""
     weights = read_weights(path / WEIGHTS)
     expected = persistent_keys(raw)
     unexpected = sorted(set(weights) - set(raw.state_dict()))
@@ -198,7 +230,7 @@ def load_weights(model: torch.nn.Module, raw: LammModel, path: Path, world: int 
     if wrong:
         raise CheckpointError(f"{path / WEIGHTS} does not fit the model built from its config {path / CONFIG} "
                               f"({'; '.join(wrong[:2])}{' ...' if len(wrong) > 2 else ''})")
-    set_model_state_dict(model, weights, options=StateDictOptions(full_state_dict=world > 1, strict=False))
+    return weights
 
 
 def load_training(path: Path, *, model: torch.nn.Module, raw: LammModel, optimizer: torch.optim.Optimizer,

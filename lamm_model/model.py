@@ -176,18 +176,23 @@ class LammModel(nn.Module):
 
 
 def build_llm(cfg: LanguageModelConfig, tokenizer: PreTrainedTokenizerBase,
-              dtype: torch.dtype = torch.float32) -> PreTrainedModel:
+              dtype: torch.dtype = torch.float32, *, weights: bool = True) -> PreTrainedModel:
     """The causal LM from its pretrained source or as a random model of ``cfg.config``, with LoRA/freezing.
 
     The frozen weights are created directly in ``dtype`` (a pretrained LM is read with transformers'
     low-memory loading: one copy, in ``dtype``); trainable weights (LoRA, or all under ``full``) are fp32.
+    ``weights=False``: a pretrained LM is built from its config alone, nothing read (for a meta-device
+    skeleton whose weights arrive later).
 
     Raises:
         ConfigError: the pretrained LM cannot be loaded, or ``cfg.config`` does not describe a model.
     """
     if cfg.pretrained is not None:
         with loading("model.llm.pretrained", cfg.pretrained):
-            llm = AutoModelForCausalLM.from_pretrained(cfg.pretrained, dtype=dtype, low_cpu_mem_usage=True)
+            if weights:
+                llm = AutoModelForCausalLM.from_pretrained(cfg.pretrained, dtype=dtype, low_cpu_mem_usage=True)
+            else:
+                llm = AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(cfg.pretrained), dtype=dtype)
     else:
         kwargs = dict(cfg.config or {})
         kwargs.setdefault("vocab_size", len(tokenizer))
@@ -228,18 +233,20 @@ def vision_config(cfg: VisionConfig) -> CLIPVisionConfig:
     return CLIPVisionConfig(**(cfg.config or {}))
 
 
-def build_vision(cfg: VisionConfig, dtype: torch.dtype = torch.float32) -> CLIPVisionModel:
+def build_vision(cfg: VisionConfig, dtype: torch.dtype = torch.float32, *, weights: bool = True) -> CLIPVisionModel:
     """The CLIP vision tower, pretrained or random (``cfg.config`` = ``CLIPVisionConfig`` arguments), in
-    ``dtype`` when frozen, else fp32."""
+    ``dtype`` when frozen, else fp32. ``weights=False``: pretrained weights are not read (config only)."""
     dtype = dtype if cfg.freeze else torch.float32
-    if cfg.pretrained is not None:
+    if cfg.pretrained is not None and weights:
         with loading("model.vision.pretrained", cfg.pretrained):
             return CLIPVisionModel.from_pretrained(cfg.pretrained, dtype=dtype, low_cpu_mem_usage=True)
     return CLIPVisionModel(vision_config(cfg)).to(dtype)
 
 
-def build_points(cfg: PointCloudConfig) -> PointTokenizer:
-    """The point tokenizer, with weights from ``cfg.pretrained`` when set."""
+def build_points(cfg: PointCloudConfig, *, weights: bool = True) -> PointTokenizer:
+    """The point tokenizer, with weights from ``cfg.pretrained`` when set (and ``weights``)."""
+    if not weights:
+        cfg = cfg.model_copy(update={"pretrained": None})
     if cfg.encoder == "epcl":
         from lamm_model.epcl.encoder import build_epcl
 
@@ -269,17 +276,20 @@ def build_model(cfg: ModelConfig, *, seed: int, tokenizer: PreTrainedTokenizerBa
 
     Frozen weights (the base LM, a frozen CLIP) are created in ``dtype``; trainable ones (LoRA, projectors,
     trainable encoders) in fp32. ``device``: create random weights directly there (e.g. ``cuda``, so a
-    random 7B model never passes through host memory); default CPU. Every process building from the same
-    config and seed gets identical weights; the global RNG state is left as it was.
+    random 7B model never passes through host memory); default CPU. ``meta``: a skeleton with the same
+    names, shapes and dtypes and no storage; no pretrained file is read (FSDP fills it from rank 0). Every
+    process building from the same config and seed gets identical weights; the global RNG state is left as
+    it was.
     """
     if tokenizer is None:
         tokenizer = load_tokenizer(cfg.llm.tokenizer_source)
     target = torch.device(device) if device is not None else torch.device("cpu")
+    weights = target.type != "meta"
     with torch.random.fork_rng(devices=[target] if target.type == "cuda" else []), target:
         torch.manual_seed(seed)
-        llm = build_llm(cfg.llm, tokenizer, dtype)
-        vision = build_vision(cfg.vision, dtype) if cfg.vision.enabled else None
-        points = build_points(cfg.pointcloud) if cfg.pointcloud.enabled else None
+        llm = build_llm(cfg.llm, tokenizer, dtype, weights=weights)
+        vision = build_vision(cfg.vision, dtype, weights=weights) if cfg.vision.enabled else None
+        points = build_points(cfg.pointcloud, weights=weights) if cfg.pointcloud.enabled else None
         model = LammModel(llm, vision, points, cfg)
     return model, tokenizer
 

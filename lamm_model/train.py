@@ -6,7 +6,8 @@ Files in ``out_dir``: ``sample_checks.json`` (every problem found before step 1)
 One process: ``lamm-model train --config cfg.yaml``. Several (one node or many):
 ``torchrun --nproc_per_node 8 -m lamm_model train --config cfg.yaml``; every process runs this same
 code, ``distributed: ddp`` (default) replicates the model, ``fsdp`` shards it (FSDP2, one unit per
-decoder layer). Without CUDA the gloo backend is used, so the multi-process path also runs on CPU.
+decoder layer; only rank 0 materialises the weights, see :func:`shard`). Without CUDA the gloo backend is
+used, so the multi-process path also runs on CPU.
 
 Loss (``loss_mean``): ``micro_batch`` (LAMM/DeepSpeed) takes each micro-batch's mean next-token
 cross-entropy over its supervised (assistant) tokens and averages those means over the micro-batches and
@@ -156,7 +157,11 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
     with _rank0_first(rt):
         sources = open_sources(cfg.data, out)
     check_modalities(sources, cfg.model)
-    raw, tokenizer = build_model(cfg.model, seed=cfg.seed, dtype=frozen_dtype(cfg, rt.world))
+    # under FSDP only rank 0 builds (or reads) the weights; the others build a meta-device skeleton that
+    # FSDP fills with their shards from rank 0 (no process but rank 0 ever holds the whole model)
+    fsdp = rt.world > 1 and cfg.distributed == "fsdp"
+    raw, tokenizer = build_model(cfg.model, seed=cfg.seed, dtype=frozen_dtype(cfg),
+                                 device="meta" if fsdp and not rt.main else None)
     media_tokens = raw.media_tokens()
 
     # 2. check every sample before step 1
@@ -165,7 +170,8 @@ def _train(cfg: TrainConfig, rt: Runtime, resume: str | os.PathLike[str] | None,
     # 3. precision, device, parallelism, optimizer, and the saved state when resuming
     if cfg.gradient_checkpointing:
         raw.enable_activation_checkpointing()
-    raw.to(rt.device)
+    if not fsdp:
+        raw.to(rt.device)  # FSDP moves each shard to the device itself
     model = _parallel(raw, cfg, rt)
     trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=cfg.optim.lr, betas=cfg.optim.betas,
@@ -294,11 +300,10 @@ def _forward_backward(model: torch.nn.Module, micro: list[dict[str, Any]], cfg: 
     return total, int(counts[0].item()), int(counts[1].item())
 
 
-def frozen_dtype(cfg: TrainConfig, world: int) -> torch.dtype:
-    """The dtype frozen weights are built in: bf16 under ``precision: bf16`` (except FSDP, whose
-    mixed-precision policy casts at run time), else fp32. Trainable weights are always fp32."""
-    fsdp = world > 1 and cfg.distributed == "fsdp"
-    return torch.bfloat16 if cfg.precision == "bf16" and not fsdp else torch.float32
+def frozen_dtype(cfg: TrainConfig) -> torch.dtype:
+    """The dtype frozen weights are built and stored in: bf16 under ``precision: bf16`` (also under FSDP,
+    whose mixed-precision policy computes in bf16 anyway), else fp32. Trainable weights are always fp32."""
+    return torch.bfloat16 if cfg.precision == "bf16" else torch.float32
 
 
 @contextlib.contextmanager
@@ -311,7 +316,7 @@ def _rank0_first(rt: Runtime) -> Iterator[None]:
 
 
 def _parallel(raw: LammModel, cfg: TrainConfig, rt: Runtime) -> torch.nn.Module:
-    """Wrap for several processes: DDP, or FSDP2 with one unit per decoder layer plus the root."""
+    """Wrap for several processes: DDP, or FSDP2 (:func:`shard`)."""
     if rt.world == 1:
         return raw
     if cfg.distributed == "ddp":
@@ -319,10 +324,25 @@ def _parallel(raw: LammModel, cfg: TrainConfig, rt: Runtime) -> torch.nn.Module:
         unused = cfg.model.vision.enabled and not cfg.model.vision.freeze
         return DistributedDataParallel(raw, device_ids=[rt.device.index] if rt.device.type == "cuda" else None,
                                        find_unused_parameters=unused)
+    return shard(raw, bf16=cfg.precision == "bf16", device=rt.device)
+
+
+def shard(raw: LammModel, *, bf16: bool, device: torch.device) -> LammModel:
+    """FSDP2 over the default process group: one unit per decoder layer plus the root, in place.
+
+    ``raw`` holds the weights on rank 0 (on the host or ``device``) and is a meta-device skeleton
+    (``build_model(device="meta")``) on the other ranks. After sharding, those allocate their empty shards on
+    ``device`` and receive them from rank 0 one tensor at a time, so besides rank 0's copy (freed on return)
+    no process holds more than its shards plus one full tensor. ``bf16``: compute in bf16, reduce gradients
+    in fp32.
+    """
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, set_model_state_dict
     from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
-    policy = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) \
-        if cfg.precision == "bf16" else MixedPrecisionPolicy()
+    main = dist.get_rank() == 0
+    full = raw.state_dict() if main else {}  # references to rank 0's weights, not copies
+    policy = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32) if bf16 \
+        else MixedPrecisionPolicy()
     layer_names = set(getattr(raw.llm, "_no_split_modules", None) or ())
     if hasattr(raw.llm, "get_base_model"):
         layer_names |= set(getattr(raw.llm.get_base_model(), "_no_split_modules", None) or ())
@@ -330,6 +350,12 @@ def _parallel(raw: LammModel, cfg: TrainConfig, rt: Runtime) -> torch.nn.Module:
         if type(module).__name__ in layer_names:
             fully_shard(module, mp_policy=policy)
     fully_shard(raw, mp_policy=policy)
+    if not main:
+        raw.to_empty(device=device)
+    set_model_state_dict(raw, full, options=StateDictOptions(full_state_dict=True, broadcast_from_rank0=True))
+    del full
+    for buffer in raw.buffers():  # non-persistent buffers (rotary frequencies, position ids) are not in it
+        dist.broadcast(buffer, src=0)
     return raw
 
 

@@ -239,7 +239,7 @@ def media_problems(root: Path, group: str) -> list[Problem]:
     for entry in catalog.entries(group, "meta"):
         path = root / entry.relpath
         if path.is_file():
-            report, _ = validate_meta(path, entry.name, check_media=True)
+            report, _ = validate_meta(path, entry.name, check_media=True, keep_records=False)
             key = media_field(entry.record_model)
             problems += [p for p in report.problems if p.field == key]
     return problems

@@ -35,6 +35,26 @@ META_FILES: dict[str, bytes] = {
 """VQA_AI2D meta files (``2D_Benchmark/meta_file/VQA_AI2D.json``) that every reader must refuse."""
 
 
+def _turns(*, repeat: str = "") -> str:
+    """Two conversation turns as JSON text; ``repeat`` names a key the human turn holds twice."""
+    human = '{"from": "human", "value": "What is in the picture?"' + (f', "{repeat}": "again"' if repeat else "") + "}"
+    return f'[{human}, {{"from": "gpt", "value": "A kitchen."}}]'
+
+
+_IMAGE = '"image": "coco_images/000000019028.jpg"'
+_PCL = '"pcl": "shapenet_pcls/04256520_cb71cb7b36dbcb6f826fc8d57346a2e4_4096.npy"'
+INSTRUCT_META_FILES: dict[str, tuple[str, bytes, str]] = {
+    "2d-id-twice": ("LAMM_instruct_186k",
+                    f'[{{"id": "1", {_IMAGE}, "conversations": {_turns()}, "id": "2"}}]'.encode(), "id"),
+    "2d-value-twice-in-a-turn": ("LAMM_instruct_186k",
+                                 f'[{{"id": "1", {_IMAGE}, "conversations": {_turns(repeat="value")}}}]'.encode(),
+                                 "value"),
+    "3d-pcl-twice": ("LAMM_3dinstruct_10k", f'[{{{_PCL}, "conversations": {_turns()}, {_PCL}}}]'.encode(), "pcl"),
+}
+"""Instruction meta files whose only item repeats a key (JSON keeps the last value silently): (catalog name,
+bytes, the key)."""
+
+
 def _answer(text: str, **fields: str) -> str:
     record = {"benchmark": '"VQA_AI2D"', "id": '"4562"', "text": text, **fields}
     return "{" + ", ".join(f'"{k}": {v}' for k, v in record.items()) + "}\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from corpus import META_FILES, NPY_FILES, PREDICTIONS
+from corpus import INSTRUCT_META_FILES, META_FILES, NPY_FILES, PREDICTIONS
 from hostile_helpers import Workspace, refused
 from typer.testing import CliRunner
 
@@ -14,6 +14,7 @@ from lamm_bench.cli import app as bench
 from lamm_bench.predictions import read_predictions
 from lamm_data.cli import app as data
 from lamm_data.errors import LammError
+from lamm_data.layout import find_meta
 from lamm_data.load import load_split
 from lamm_data.media import load_point_cloud
 from lamm_data.stream import iter_records
@@ -67,6 +68,27 @@ def test_python_api_raises_the_toolkits_errors_for_hostile_meta_files(hostile_me
     with pytest.raises(LammError):
         load_split("VQA_AI2D", hostile_meta.root, arrow_dir=hostile_meta.out, progress=False)
     hostile_meta.unchanged(before)
+
+
+@pytest.mark.parametrize("case", sorted(INSTRUCT_META_FILES))
+def test_repeated_keys_in_instruction_meta_files_are_refused(workspace: Workspace, case: str) -> None:
+    name, content, key = INSTRUCT_META_FILES[case]
+    meta = find_meta(workspace.root, name)
+    meta.write_bytes(content)
+    before = workspace.before()
+    result = RUNNER.invoke(data, ["validate", str(meta), "-q"])
+    refused(result, stderr_lines=0)  # the problems are the command's output (stdout)
+    problems = [line for line in result.stdout.splitlines() if line.startswith("error ")]
+    assert len(problems) == 1, result.stdout
+    assert problems[0].startswith(f"error {meta}:0:") and f':{key}: duplicate key "{key}" in the item at line 1' \
+        in problems[0]
+    result = RUNNER.invoke(data, ["convert", "--root", str(workspace.root), name, "--out", str(workspace.out), "-q"])
+    assert f'duplicate key "{key}"' in refused(result)
+    with pytest.raises(LammError, match=f'duplicate key "{key}"'):
+        list(iter_records(meta))
+    with pytest.raises(LammError, match=f'duplicate key "{key}"'):
+        load_split(name, workspace.root, arrow_dir=workspace.out, progress=False)
+    workspace.unchanged(before)
 
 
 @pytest.mark.parametrize("case", sorted(PREDICTIONS))

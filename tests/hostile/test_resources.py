@@ -1,9 +1,12 @@
 """Resource bounds: an enormous answer is cut to MAX_ANSWER_CHARS before the metrics (counted per benchmark),
-and a predictions file is read line by line."""
+a predictions file is read line by line, and a meta file one item (validate) or one batch (convert) at a time."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -11,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bench._generate import write_instruct_2d
 from lamm_bench.cli import app
 from lamm_bench.errors import PredictionsError
 from lamm_bench.predictions import MAX_ANSWER_CHARS, read_predictions
@@ -107,3 +111,45 @@ def test_in_memory_answers_are_cut_too() -> None:
     assert [len(p.text) for p in predictions.by_benchmark["Caption_flickr30k"]] == [MAX_ANSWER_CHARS, 5]
     assert f"Caption_flickr30k: 1 answer(s) longer than {MAX_ANSWER_CHARS:,} characters were cut to that length " \
            "before scoring" in predictions.warnings
+
+
+# Validates then converts argv[2] (after argv[1], a small file of the same kind, so that imports and first-use
+# costs are paid before); prints the growth of the peak resident memory (bytes) each step caused.
+MEMORY_RUN = """
+import json, resource, sys
+from lamm_data.convert import convert_file
+from lamm_data.metafile import validate_paths
+small, big, out = sys.argv[1:4]
+def peak(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+assert validate_paths([small])[0].ok and convert_file(small, out + "/warm").status == "converted"
+base = peak()
+assert validate_paths([big])[0].ok  # what `lamm-data validate` runs
+validated = peak()
+assert convert_file(big, out + "/big").status == "converted"
+print(json.dumps({"validate": validated - base, "convert": peak() - base}))
+"""
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _meta_memory(tmp_path: Path, items: int) -> tuple[int, dict[str, int]]:
+    small = write_instruct_2d(tmp_path / "small" / "2D_Instruct" / "meta_file" / "LAMM_instruct_186k.json", 100)
+    big = write_instruct_2d(tmp_path / f"n{items}" / "2D_Instruct" / "meta_file" / "LAMM_instruct_186k.json", items)
+    out = subprocess.run([sys.executable, "-c", MEMORY_RUN, str(small), str(big), str(tmp_path / f"out{items}")],
+                         capture_output=True, text=True, check=True, cwd=REPO,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    size = big.stat().st_size
+    big.unlink()
+    return size, json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_meta_files_are_validated_and_converted_in_memory_bounded_by_a_batch_not_the_file(tmp_path: Path) -> None:
+    small_size, small = _meta_memory(tmp_path, 8_000)  # 12 MB of 1.5 kB items
+    big_size, big = _meta_memory(tmp_path, 40_000)  # 61 MB
+    # validate holds one 1 MiB chunk and one item, whatever the file size (reading it whole took ~4x the file)
+    assert big["validate"] < 16 << 20, (big_size, big)
+    # convert holds one batch of records (~1 MiB of JSON text) and a few dozen bytes per row: five times the file
+    # costs little more (holding every record took ~5x the file)
+    assert big["convert"] - small["convert"] < (big_size - small_size) / 8, (small_size, small, big_size, big)
+    assert big["convert"] < big_size / 2, (big_size, big)

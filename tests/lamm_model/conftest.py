@@ -63,6 +63,25 @@ def tiny_specs() -> dict[str, dict[str, Any]]:
     return {"llama": dict(TINY_LLAMA), "clip": dict(TINY_CLIP), "points": dict(TINY_POINTS)}
 
 
+@pytest.fixture
+def pretrained_parts(tmp_path: Path, tiny_specs: dict[str, dict[str, Any]]) -> tuple[Path, Path]:
+    """Folders of a tiny random LLaMA (with the byte tokenizer) and CLIP tower saved as pretrained models."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM, CLIPVisionConfig, CLIPVisionModel
+
+    from lamm_model.tokenizer import byte_tokenizer
+
+    tokenizer = byte_tokenizer()
+    llm_dir, clip_dir = tmp_path / "llm", tmp_path / "clip"
+    torch.manual_seed(7)
+    llm = AutoModelForCausalLM.from_config(AutoConfig.for_model(**tiny_specs["llama"], vocab_size=len(tokenizer),
+                                                                pad_token_id=tokenizer.pad_token_id))
+    llm.save_pretrained(llm_dir)
+    tokenizer.save_pretrained(llm_dir)
+    CLIPVisionModel(CLIPVisionConfig(**tiny_specs["clip"])).save_pretrained(clip_dir)
+    return llm_dir, clip_dir
+
+
 @pytest.fixture(scope="session")
 def trained_checkpoint(model_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny model trained for one step on the sample's 2D and 3D instruction files."""

@@ -105,24 +105,8 @@ def test_failed_checks_stop_before_step_one(make_config, model_root: Path, tmp_p
     assert len(train(tolerant).check.valid) == 10
 
 
-def _save_pretrained_parts(tmp_path: Path, specs: dict) -> tuple[Path, Path]:
-    from transformers import AutoConfig, AutoModelForCausalLM, CLIPVisionConfig, CLIPVisionModel
-
-    from lamm_model.tokenizer import byte_tokenizer
-
-    tokenizer = byte_tokenizer()
-    llm_dir, clip_dir = tmp_path / "llm", tmp_path / "clip"
-    torch.manual_seed(7)
-    llm = AutoModelForCausalLM.from_config(AutoConfig.for_model(**specs["llama"], vocab_size=len(tokenizer),
-                                                                pad_token_id=tokenizer.pad_token_id))
-    llm.save_pretrained(llm_dir)
-    tokenizer.save_pretrained(llm_dir)
-    CLIPVisionModel(CLIPVisionConfig(**specs["clip"])).save_pretrained(clip_dir)
-    return llm_dir, clip_dir
-
-
-def test_checkpoints_of_pretrained_models_hold_only_what_changed(make_config, tmp_path: Path, tiny_specs) -> None:
-    llm_dir, clip_dir = _save_pretrained_parts(tmp_path, tiny_specs)
+def test_checkpoints_of_pretrained_models_hold_only_what_changed(make_config, pretrained_parts) -> None:
+    llm_dir, clip_dir = pretrained_parts
     cfg = make_config(overrides=[f"model.llm.pretrained={llm_dir}", "model.llm.config=null", "model.llm.tokenizer=null",
                                  f"model.vision.pretrained={clip_dir}", "model.vision.config=null"], max_steps=2)
     result = train(cfg)
@@ -146,6 +130,29 @@ def test_checkpoints_of_pretrained_models_hold_only_what_changed(make_config, tm
     torch.testing.assert_close(state["llm.model.layers.0.self_attn.q_proj.weight"],
                                base["model.layers.0.self_attn.q_proj.weight"]
                                + scale * saved[lora.format("B")] @ saved[lora.format("A")])
+
+
+def test_a_meta_skeleton_matches_the_model_and_reads_no_weights(make_config, pretrained_parts) -> None:
+    # what FSDP's ranks > 0 build: same names, shapes, dtypes and trainable flags, no storage, and the
+    # pretrained weight files are not read (here they are gone: only the configs are left)
+    from lamm_model.model import build_model
+
+    llm_dir, clip_dir = pretrained_parts
+    cfg = make_config(overrides=[f"model.llm.pretrained={llm_dir}", "model.llm.config=null", "model.llm.tokenizer=null",
+                                 f"model.vision.pretrained={clip_dir}", "model.vision.config=null",
+                                 "model.pointcloud.freeze=false"])
+    real, tokenizer = build_model(cfg.model, seed=0, dtype=torch.bfloat16)
+    for folder in (llm_dir, clip_dir):
+        (folder / "model.safetensors").unlink()
+    meta, _ = build_model(cfg.model, seed=0, tokenizer=tokenizer, dtype=torch.bfloat16, device="meta")
+
+    def layout(model: torch.nn.Module) -> dict:
+        return {n: (tuple(t.shape), t.dtype, t.requires_grad) for n, t in [*model.named_parameters(),
+                                                                           *model.named_buffers()]}
+
+    assert layout(meta) == layout(real)
+    assert all(t.is_meta for t in [*meta.parameters(), *meta.buffers()])
+    assert {p.dtype for n, p in real.named_parameters() if not p.requires_grad} == {torch.bfloat16}
 
 
 def test_bf16_runs_and_gradient_checkpointing_changes_nothing(make_config, tmp_path: Path) -> None:
