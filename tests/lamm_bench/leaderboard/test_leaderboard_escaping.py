@@ -282,7 +282,7 @@ def test_markup_in_each_shown_field_stays_text(scored: Scored, tmp_path: Path, w
     """One field at a time (the property test above draws fields at random): a LAMM metric name of the report,
     the run's folder name, and a failed record's parse failure (the card's 'why'), parsed values (with a non-ASCII
     word shown as is) and expected value carry markup; every page shows it as text."""
-    hostile = "<i>x</i><!--" if where != "run_folder" else "<i>x<!--"
+    hostile = {"run_folder": "<i>x<!--", "benchmark": '"><i>x</i><!--'}.get(where, "<i>x</i><!--")
     work = tmp_path / (hostile if where == "run_folder" else "run")
     work.mkdir()
     report = _hostile_copy(scored, work, root=str(tmp_path / "absent"))
