@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 from lamm_data import catalog
 from lamm_data.catalog import DEFAULT_REPO, OLD_REPO, resolve
 from lamm_data.cli import app
-from lamm_data.console import out
 from lamm_data.errors import UnknownNameError
 from lamm_data.schemas import RECORD_MODELS
 
@@ -111,9 +110,8 @@ def test_entries_are_frozen() -> None:
         catalog.CATALOG["x"] = entry  # type: ignore[index]
 
 
-def test_list_command_prints_the_catalog(monkeypatch: pytest.MonkeyPatch) -> None:
-    runner = CliRunner()
-    monkeypatch.setattr(out, "width", 200)  # one line per row
+def test_list_command_prints_the_catalog() -> None:
+    runner = CliRunner(env={"COLUMNS": "200"})  # one line per row (the console reads COLUMNS on each print)
     table = runner.invoke(app, ["list", "3D_Benchmark"])
     assert table.exit_code == 0
     lines = table.stdout.splitlines()
