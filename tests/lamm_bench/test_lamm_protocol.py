@@ -145,3 +145,25 @@ def test_benchmark_numbers_and_normalisers() -> None:
     scanrefer = _lamm("VG_ScanRefer", {"object": [[0, 0, 0, 1, 1, 1]] * 2},
                       ["[2, 2, 0, 1, 1, 1]", "[0, 0, 0, 1, 1, 1]"])
     assert scanrefer == {"Acc@0.25": 100.0, "Acc@0.5": 100.0}  # the first answer scores IoU 1 (unclamped)
+
+
+@pytest.mark.parametrize("letters", ["ABCDE", LETTERS_3D])
+def test_choice_letter_a_is_recognised_by_every_pattern(letters: str) -> None:
+    """The letter span of LAMM's regexes starts at A: '(A)', 'The answer is A.' and 'ANSWER: A' all name option 0
+    (without a pattern match the text fallback would find no option text here and say wrong)."""
+    choices = ["egg", "pupa", "adult"]
+    for text in ("The answer is (A).", "The answer is A.", "ANSWER: A", "I think (A)"):
+        assert choice_correct(text, choices, 0, letters) is True, text
+        assert choice_correct(text, choices, 1, letters) is False, text
+
+
+def test_lamm_iou_2d_of_one_ground_truth_box_is_one_value_per_box() -> None:
+    """``iou_2d(gt, boxes)`` with one ground-truth box gives shape (D,), with several (G, D) (its docstring)."""
+    import numpy as np
+
+    from lamm_bench.lamm_protocol.iou import iou_2d
+
+    boxes = [[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 0.5, 1.0]]
+    np.testing.assert_array_equal(iou_2d([0.0, 0.0, 1.0, 1.0], boxes), [1.0, 0.5])
+    np.testing.assert_array_equal(iou_2d([[0.0, 0.0, 1.0, 1.0], [0.0, 0.0, 0.5, 1.0]], boxes),
+                                  [[1.0, 0.5], [0.5, 1.0]])

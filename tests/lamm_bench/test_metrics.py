@@ -104,6 +104,45 @@ def test_weighted_ap_equals_ap_of_duplicated_images() -> None:
         average_precision(expanded, np.ones((1, len(images))))[0], abs=1e-12)
 
 
+def test_batch_ap_leaves_out_images_not_drawn() -> None:
+    """In a bootstrap batch (several rows, float32) an image drawn 0 times adds nothing, also when it holds the
+    top-ranked detections: each row equals the AP of the images it drew (to float32 precision)."""
+    case = GOLDEN["cases"][4]
+    data = _detection_set(case, False, 0.5)
+    n = len(case["images"])
+    counts = np.ones((2, n))
+    counts[0, :7] = 0.0  # row 0 leaves out the first 7 images, whose detections rank first (score 1, image order)
+    assert data.det_tp[np.isin(data.det_cluster, np.arange(7))].any()  # ... and some of them are true positives
+    drawn = _detection_set({"n_classes": case["n_classes"], "images": case["images"][7:]}, False, 0.5)
+    got = average_precision(data, counts)  # row 1 only makes it a batch
+    assert got[0] == pytest.approx(average_precision(drawn, np.ones((1, n - 7)))[0], abs=1e-6)
+
+
+def test_greedy_matching_caps_the_threshold_below_one_like_pycocotools() -> None:
+    """pycocotools' evaluateImg uses ``min(t, 1 - 1e-10)``: at a threshold of 1 an IoU of 1 - 5e-11 still matches,
+    1 - 2e-10 does not."""
+    assert greedy_coco([[1 - 5e-11]], 1.0) == [0]
+    assert greedy_coco([[1 - 2e-10]], 1.0) == [-1]
+    assert greedy_coco([[1.0]], 1.0) == [0]
+
+
+def test_each_row_of_a_batch_gets_the_ap_of_its_own_draw() -> None:
+    """One class, four images with one object each, one detection each (score ties: image order): TP, FP, TP, TP.
+    Every row of a batch must equal that row scored alone (the rows share one sorted search; each row draws 3
+    objects, so no recall is one of the 101 recall points and float32 cannot move a tie)."""
+    data = DetectionSet(np.arange(4), np.ones(4), np.array([True, False, True, True]), np.zeros(4, dtype=int),
+                        np.ones((4, 1)))
+    # rows reaching full recall are followed by rows whose best precision comes first (TP, FP, TP)
+    counts = np.array([[1.0, 0.0, 1.0, 1.0], [1.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 1.0], [3.0, 0.0, 0.0, 0.0],
+                       [1.0, 1.0, 1.0, 0.0], [0.0, 1.0, 2.0, 0.0]])
+    batch = average_precision(data, counts)
+    alone = [float(average_precision(data, row[None, :])[0]) for row in counts]
+    # by hand: row 2 finds FP, TP, TP (precision 0, 1/2, 2/3 at recall 0, 1/3, 2/3): the envelope is 2/3 at the
+    # 67 recall points 0.00..0.66 and 0 above
+    assert alone[0] == 1.0 and alone[2] == pytest.approx(67 * (2 / 3) / 101, abs=1e-12)
+    np.testing.assert_allclose(batch, alone, rtol=0, atol=1e-6)
+
+
 def test_pck_and_point_matching() -> None:
     joints = np.array([[10.0, 20.0], [110.0, 220.0]])
     assert person_scale(joints) == 200.0
@@ -180,6 +219,21 @@ def test_caption_estimators_recompute_the_corpus_on_resamples() -> None:
     assert estimators["CIDEr-D"].evaluate(batch)[0] == pytest.approx(cider.score_resample(np.array([0, 0, 1])))
     rebuilt = estimator_from_arrays("caption_corpus", estimators["BLEU-4"].arrays())
     assert rebuilt.evaluate(batch)[0] == pytest.approx(estimators["BLEU-4"].evaluate(batch)[0])
+
+
+def test_captions_and_references_of_different_lengths_are_an_error() -> None:
+    """One list of references per prediction: an extra list is an error, never silently dropped by ``zip``."""
+    from lamm_bench.metrics.captions import TokenisedCaptions, caption_estimators
+
+    refs = [["A dog runs."], ["Two men stand."], ["A child climbs."]]
+    with pytest.raises(ValueError):
+        caption_estimators(refs, ["A dog.", "Two men."], np.array([0, 1]))
+    captions = TokenisedCaptions([["a", "dog"], ["two", "men"], ["a", "child"]], ["a dog", "two men"],
+                                 np.array([0, 1]))
+    with pytest.raises(ValueError):
+        captions.cider  # noqa: B018 (the property raises)
+    with pytest.raises(ValueError):
+        captions.bleu  # noqa: B018
 
 
 def test_ap_batch_cache_changes_nothing() -> None:

@@ -168,3 +168,72 @@ def test_no_lamm_formula_raises(text: str) -> None:
     inside_objects([("dog", [0.1, 0.1, 0.5, 0.5])], text, match)
     inside_person([[1.0, 2.0], [5.0, 6.0]], (10, 20), text)
     near_points([[1.0, 2.0]], (10, 20), text)
+
+
+@pytest.mark.parametrize(("text", "index"), [
+    ("It is in the pupae stage.", None),  # 'pupa' followed by a letter: not the word
+    ("A subadult insect.", None),  # 'adult' preceded by a letter
+    ("The egg_white is shown.", None),  # followed by '_' (a word character)
+    ("Shown: my_egg.", None),  # preceded by '_'
+    ("The adult, of course.", 2),  # bounded by a space and a comma: the word
+    ("egg", 0),  # the whole answer
+])
+def test_an_option_text_counts_only_as_a_whole_word(text: str, index: int | None) -> None:
+    found = parse_choice(text, ["egg", "pupa", "adult"])
+    assert found.index == index
+    assert (found.how == "option text") if index is not None else (found.failure is not None)
+
+
+def test_overlapping_mentions_of_an_option_are_all_tried() -> None:
+    """In 'a---' the option '--' occurs at 1 (after a letter: not a word) and again at 2 (after '-', at the end:
+    a word); the search must resume one character after each occurrence, not past it."""
+    assert parse_choice("a---", ["--", "+"]).index == 0
+
+
+def test_an_option_starting_a_longer_named_option_is_not_named() -> None:
+    """'red' lies inside the mention of 'red car' (same start): only the longer option is named."""
+    found = parse_choice("It is the red car.", ["red", "red car", "blue"])
+    assert (found.index, found.how) == (1, "option text")
+
+
+def test_shape_notes_and_failures_at_their_edges() -> None:
+    """Notes only for what was changed (a zero size and a negative centre are not negative sizes; equal corners
+    are not reordered), and a group dropped for a non-finite number (1e999 overflows to infinity) says so."""
+    assert parse_boxes_3d("[1, 2, -0.5, 0, 0.5, 1]").notes == ()
+    found = parse_boxes_3d("[1, 2, 3, -1, 0.5, 1]")
+    assert found.notes == ("negative size made positive",) and found.items == ((1.0, 2.0, 3.0, 1.0, 0.5, 1.0),)
+    assert parse_boxes_2d("[0.5, 0.2, 0.5, 0.4]").notes == ()
+    assert parse_boxes_2d("[0.1, 0.4, 0.3, 0.4]").notes == ()
+    assert parse_boxes_2d("[0.6, 0.2, 0.5, 0.4]").notes == ("corners reordered",)
+    assert parse_boxes_3d("[1e999, 1, 2, 3, 4, 5]").failure == "no 3D box: non-finite numbers"
+    assert parse_boxes_2d("[1e999, 0, 1, 1]").failure == "no box: non-finite numbers"
+    assert parse_points("[1e999, 1]").failure == "no point: non-finite numbers"
+
+
+def test_a_box_on_a_new_line_takes_no_label_from_the_line_before() -> None:
+    """A newline ends a sentence: the box opening the next line names no label, even with 'cat' on the line
+    before (after that line's own full stop)."""
+    text = "There is a dog. cat\n[0, 0, 1, 1]"
+    found = parse_boxes_2d(text)
+    assert labels_near(text, found.spans, Vocabulary(["dog", "cat"])) == [None]
+    text = "There is a dog. A cat at [0, 0, 1, 1]"
+    assert labels_near(text, parse_boxes_2d(text).spans, Vocabulary(["dog", "cat"])) == ["cat"]
+
+
+@pytest.mark.parametrize(("text", "label", "failure"), [
+    ("  Yes it is.", "1", None),  # a leading yes after spaces is still the leading word
+    ("...No.", "-1", None),
+    ("Not smiling.", "-1", None),  # the negation is the answer's very first word
+    ("   ", None, "empty answer"),
+    ("The sky.", None, "no yes/no and no smile word"),
+])
+def test_smile_answers_at_their_edges(text: str, label: str | None, failure: str | None) -> None:
+    found = parse_smile(text)
+    assert (found.label, found.failure) == (label, failure)
+
+
+def test_word_and_shape_failures_say_why() -> None:
+    assert parse_words("   ").failure == "empty answer"
+    assert parse_words('"?!"').failure == "no word in the answer"
+    assert parse_boxes_3d("no box here").failure == "no 3D box: no bracketed group of 6 numbers"
+    assert parse_boxes_3d("[1, 2]").failure == "no 3D box: bracketed groups hold 2 number(s), not 6"

@@ -82,6 +82,14 @@ def test_bracket_numbers_matches_reference(text: str) -> None:
     ("[0.1, 0.2, 0.3] box 5 6 7 8", [[0.1, 0.2, 0.3, 5.0]]),  # 3 bracketed numbers -> fallback to all numbers
     ("from 1 to -2 and 3.5, 4", [[1.0, 2.0, 3.5, 4.0]]),  # fallback drops signs
     ("[nan, 0.2, 0.3, 0.4]", []),  # NaN fails both ordering tests
+    # the rule at its edges: swapped only when x1 > x2 AND y1 > y2 (each corner compared with its own
+    # partner), then kept when x1 <= x2 and y1 <= y2 (a zero-width or zero-height box is kept)
+    ("[0.3, 0.5, 0.2, 0.4]", [[0.2, 0.4, 0.3, 0.5]]),
+    ("[0.9, 0.3, 0.5, 0.2]", [[0.5, 0.2, 0.9, 0.3]]),
+    ("[0.6, 0.3, 0.2, 0.3]", []),  # x reversed, y equal: not swapped, dropped
+    ("[0.5, 0.7, 0.5, 0.3]", []),  # x equal, y reversed: not swapped, dropped
+    ("[0.5, 0.2, 0.5, 0.4]", [[0.5, 0.2, 0.5, 0.4]]),
+    ("[0.1, 0.4, 0.3, 0.4]", [[0.1, 0.4, 0.3, 0.4]]),
 ])
 def test_boxes_2d(text: str, expected: list[list[float]]) -> None:
     assert lamm.boxes_2d(text) == expected
@@ -120,3 +128,21 @@ def test_quoted(text: str, expected: str) -> None:
 ])
 def test_count(text: str, expected: int | None) -> None:
     assert lamm.count(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[1][2]", [1.0, 2.0]),  # the next group opens right after the closing character
+    ("[] [1, 2]", [1.0, 2.0]),  # an empty group closes right after it opens
+    ("[][]", []),
+    ("[0.5]x[0.25, 1]", [0.5, 0.25, 1.0]),
+])
+def test_bracket_numbers_of_adjacent_and_empty_groups(text: str, expected: list[float]) -> None:
+    """LAMM's ``parse_num`` scans for each closing character after its opening one and for each next opening
+    character after the closing one: no character may be skipped between them."""
+    assert lamm.bracket_numbers(text, "[", "]") == expected
+
+
+def test_boxes_3d_and_points_split_several_groups() -> None:
+    assert lamm.boxes_3d("[1, 2, 3, 4, 5, 6] and [7, 8, 9, 10, 11, 12]") == [[1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+                                                                            [7.0, 8.0, 9.0, 10.0, 11.0, 12.0]]
+    assert lamm.points("[0.1, 0.2] [0.3, 0.4] [0.5, 0.6]") == [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]

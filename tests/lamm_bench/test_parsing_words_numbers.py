@@ -65,3 +65,29 @@ def test_plural_label_forms() -> None:
     assert vocabulary.named("two butterflies") == ["butterfly"]
     assert vocabulary.named("three buses") == ["bus"] and vocabulary.named("dogs") == ["dog"]
     assert vocabulary.named("a glass") == ["glass"]
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("a dozen eggs", 12.0), ("About a Dozen.", 12.0), ("dozen", 12.0), ("a hundred birds", 100.0),
+    ("Hundred.", 100.0), ("twenty-one", 21.0), ("sixteen, not six", 16.0),
+])
+def test_dozen_and_hundred_and_the_longer_word_first(text: str, value: float) -> None:
+    """The number words of parse_count's docstring beyond 0..99: 'a dozen' / 'dozen' is 12, 'hundred' 100."""
+    assert parse_count(text).value == value
+
+
+def test_a_label_is_named_by_a_run_of_one_to_three_words() -> None:
+    """docs/metrics.md: a run of 1-3 words joined without spaces names a label (so a 4-word label cannot be
+    named word by word, and a label whose first word is one letter can)."""
+    vocabulary = Vocabulary(["traffic light pole", "big red fire truck", "t shirt"])
+    assert vocabulary.named("a traffic light pole here") == ["traffic light pole"]
+    assert vocabulary.named("a big red fire truck") == []
+    assert vocabulary.named("a t shirt") == ["t shirt"]
+
+
+def test_a_plural_label_is_named_by_its_singular_from_four_letters_on() -> None:
+    """A label ending in 's' is also named without it when it has more than 3 letters ('pens' by 'pen'), not
+    when it is short ('bus' is not named by 'bu')."""
+    vocabulary = Vocabulary(["bus", "pens", "blinds"])
+    assert vocabulary.named("a bu, a pen and a blind") == ["pens", "blinds"]
+    assert vocabulary.named("a bus") == ["bus"]

@@ -250,3 +250,101 @@ def test_remove_leftovers_is_best_effort(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(os, "unlink", unlink)
     removed = remove_leftovers(tmp_path)
     assert sorted(p.name for p in removed) == [".a.0123abcd.tmp", ".b.89abcdef.old"]
+
+
+# --- several files at once, hosts without hard links, folders created meanwhile, the umask ----------------------
+
+def _failing_rename_of(victim: Path, src_suffix: str = ".tmp"):
+    """Fail only the rename of ``victim``'s temp file into place (not the rollback's renames)."""
+    return _failing_replace(lambda src, dst: dst == victim and src.name.endswith(src_suffix))
+
+
+def test_a_failed_rename_of_a_later_file_removes_the_new_earlier_one(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file or none: 'a' is new and already renamed into place when 'b' fails; 'a' must go again."""
+    from lamm_data.atomic import OutputError, write_files_atomic
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    b.write_bytes(OLD)
+    monkeypatch.setattr(os, "replace", _failing_rename_of(b))
+    with pytest.raises(OutputError, match="cannot write"):
+        write_files_atomic({a: NEW, b: NEW})
+    monkeypatch.undo()
+    assert not a.exists() and b.read_bytes() == OLD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
+
+
+def test_without_hard_links_the_backup_is_a_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a file system without hard links (``os.link`` fails) the old content is kept as a copy, and a failed
+    later rename still puts it back."""
+    from lamm_data.atomic import OutputError, write_files_atomic
+
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_bytes(OLD)
+    b.write_bytes(OLD)
+
+    def no_link(src, dst, *args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_link)
+    monkeypatch.setattr(os, "replace", _failing_rename_of(b))
+    with pytest.raises(OutputError):
+        write_files_atomic({a: NEW, b: NEW})
+    monkeypatch.undo()
+    assert a.read_bytes() == OLD and b.read_bytes() == OLD
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]
+
+
+def test_a_folder_created_meanwhile_by_another_process_is_used(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent folder appears between the check and the ``mkdir`` (another process made it): not an error."""
+    parent = tmp_path / "run"
+    real_is_dir = Path.is_dir
+    raced = []
+
+    def is_dir(self: Path) -> bool:
+        if self == parent and not raced:
+            raced.append(self)
+            parent.mkdir()  # the other process wins the race
+            return False
+        return real_is_dir(self)
+
+    monkeypatch.setattr(Path, "is_dir", is_dir)
+    write_bytes_atomic(parent / "report.json", NEW)
+    monkeypatch.undo()
+    assert raced and (parent / "report.json").read_bytes() == NEW
+
+
+@pytest.fixture(params=[0o027, 0o022])
+def umask(request):
+    previous = os.umask(request.param)
+    try:
+        yield request.param
+    finally:
+        os.umask(previous)
+
+
+def test_current_umask_reads_the_process_umask_and_leaves_it(umask: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lamm_data.atomic import current_umask
+
+    assert current_umask() == umask
+    # without /proc (another system): read by setting and restoring it
+    def no_proc(*args, **kwargs):
+        raise OSError(errno.ENOENT, "No such file or directory")
+
+    monkeypatch.setattr(lamm_data.atomic, "open", no_proc, raising=False)
+    assert current_umask() == umask
+    assert os.umask(umask) == umask  # still in force afterwards
+
+
+def test_follow_umask_gives_the_mode_open_would_give(umask: int, tmp_path: Path) -> None:
+    path = tmp_path / "weights.safetensors"
+    path.write_bytes(b"x")
+    os.chmod(path, 0o600)
+    lamm_data.atomic.follow_umask(path)
+    expected = {0o027: 0o640, 0o022: 0o644}[umask]  # 0o666 & ~umask
+    assert path.stat().st_mode & 0o777 == expected
+    plain = tmp_path / "plain"
+    with open(plain, "w"):
+        pass
+    assert plain.stat().st_mode & 0o777 == expected  # what open() gives under the same umask

@@ -112,3 +112,16 @@ def test_source_changes(converted) -> None:
 def test_background_hash() -> None:
     data = b"x" * 100_000
     assert BackgroundHash(data).result() == hashlib.sha256(data).hexdigest()
+
+
+def test_provenance_written_before_the_newer_fields_reads_as_not_embedded(converted) -> None:
+    """Provenance of a conversion made before media embedding existed (no ``embed_media``, ``media_folders``,
+    ``int_ids``, ``created`` keys) means: media not embedded, no folder recorded, ids as stored."""
+    import json
+
+    _, _, prov = converted
+    data = json.loads(prov.to_json())
+    for key in ("embed_media", "media_folders", "int_ids", "created"):
+        del data[key]
+    old = Provenance.from_json(json.dumps(data))
+    assert (old.embed_media, old.media_folders, old.int_ids, old.created) == (False, {}, "none", "")

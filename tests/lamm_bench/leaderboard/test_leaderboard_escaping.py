@@ -111,14 +111,17 @@ def test_text_escapes_every_type() -> None:
 
 
 def _hostile_copy(scored: Scored, work: Path, *, index: Any = None, sha: str | None = None,
-                  root: str | None = None) -> Path:
-    """A copy of the baseline report and its diagnostics with hostile values in ``index`` (every failed
+                  root: str | None = None, record_id: str | None = None) -> Path:
+    """A copy of the baseline report and its diagnostics with hostile values in ``index`` and ``id`` (every failed
     record) and ``predictions_sha256``; ``root``: the recorded LAMM root."""
     report = json.loads(scored.baseline.read_text())
     lines = [json.loads(line) for line in scored.diagnostics(scored.baseline).read_text().splitlines()]
     for record in lines:
-        if index is not None and (record["missing"] or record.get("parse_failure") or record.get("correct") is False):
+        failed = record["missing"] or record.get("parse_failure") or record.get("correct") is False
+        if index is not None and failed:
             record["index"] = index
+        if record_id is not None and failed:
+            record["id"] = record_id
     diagnostics = work / "diagnostics.jsonl"
     diagnostics.write_text("".join(json.dumps(r) + "\n" for r in lines))
     report["meta"]["diagnostics"]["sha256"] = hashlib.sha256(diagnostics.read_bytes()).hexdigest()
@@ -258,3 +261,95 @@ def test_no_json_value_in_any_field_adds_markup(scored: Scored, documents: dict[
         page, md = rendered
         assert foreign(page) == []
         assert markdown_problems(md) == []
+
+
+def test_markup_in_a_diagnostics_id_stays_text(scored: Scored, tmp_path: Path) -> None:
+    """A received run folder whose diagnostics carry ``<i>x</i><!--`` as item id: shown on the sample cards as
+    text, no element added, nothing hidden."""
+    report = _hostile_copy(scored, tmp_path, record_id="<i>x</i><!--", root=str(tmp_path / "absent"))
+    result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    pages = [p.read_text(encoding="utf-8") for p in sorted((tmp_path / "site").rglob("*.html"))]
+    shown = [page for page in pages if "&lt;i&gt;x&lt;/i&gt;" in page]
+    assert shown  # the cards show the id
+    for page in pages:
+        parsed = structure(page)
+        assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+
+
+@pytest.mark.parametrize("where", ["lamm_key", "run_folder", "parse_failure", "parsed", "expected", "benchmark"])
+def test_markup_in_each_shown_field_stays_text(scored: Scored, tmp_path: Path, where: str) -> None:
+    """One field at a time (the property test above draws fields at random): a LAMM metric name of the report,
+    the run's folder name, and a failed record's parse failure (the card's 'why'), parsed values (with a non-ASCII
+    word shown as is) and expected value carry markup; every page shows it as text."""
+    hostile = {"run_folder": "<i>x<!--", "benchmark": '"><i>x</i><!--'}.get(where, "<i>x</i><!--")
+    work = tmp_path / (hostile if where == "run_folder" else "run")
+    work.mkdir()
+    report = _hostile_copy(scored, work, root=str(tmp_path / "absent"))
+    document = json.loads(report.read_text())
+    if where == "lamm_key":
+        result = next(r for r in document["results"].values() if r["lamm"])
+        key = next(iter(result["lamm"]))
+        result["lamm"][hostile] = result["lamm"].pop(key)
+    elif where != "run_folder":
+        diagnostics = work / "diagnostics.jsonl"
+        lines = [json.loads(line) for line in diagnostics.read_text().splitlines()]
+        for record in lines:
+            if record["missing"] or record.get("parse_failure") or record.get("correct") is False:
+                if where == "parse_failure":
+                    record["parse_failure"] = hostile
+                elif where == "benchmark":  # a benchmark this version has no spec for
+                    record["benchmark"] = hostile
+                elif where == "parsed":
+                    record["parsed"] = {"words": [hostile, "猫"]}
+                elif isinstance(record.get("expected"), str):  # a label or a letter
+                    record["expected"] = hostile
+        diagnostics.write_text("".join(json.dumps(r) + "\n" for r in lines))
+        document["meta"]["diagnostics"]["sha256"] = hashlib.sha256(diagnostics.read_bytes()).hexdigest()
+    report.write_text(json.dumps(document))
+    result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    pages = [p.read_text(encoding="utf-8") for p in sorted((tmp_path / "site").rglob("*.html"))]
+    assert any("&lt;i&gt;x" in page for page in pages)  # shown, as text
+    for page in pages:
+        parsed = structure(page)
+        assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+    if where == "parsed":
+        assert any("猫" in page for page in pages)  # JSON shown with its characters, not \\u escapes
+
+
+def test_markdown_cells_turn_every_c0_and_c1_control_character_into_a_space() -> None:
+    """U+0000..U+001F, U+007F (DEL) and U+0080..U+009F are control characters: a space each; U+00A1 is not."""
+    assert escape_cell("a\x00b\x1bc\x7fd\x80e\x9ff\xa1g") == "a b c d e f\xa1g"
+
+
+def test_markup_in_the_page_title_stays_text(scored: Scored, tmp_path: Path) -> None:
+    result = RUNNER.invoke(app, ["report", str(scored.baseline), "--out", str(tmp_path / "site"),
+                                 "--title", "<i>x</i> & <!--"])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    parsed = structure(page)
+    assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+    assert page.count("&lt;i&gt;x&lt;/i&gt; &amp; &lt;!--") == 2  # <title> and <h1>
+
+
+def test_markup_in_a_fingerprint_and_a_ground_truth_note_stays_text(scored: Scored, tmp_path: Path) -> None:
+    """The model named by a report's fingerprint, and a model name inside the 'different ground truth' warning
+    (two runs scored one benchmark on meta files of different sha256), are shown as text."""
+    document = json.loads(scored.baseline.read_text())
+    other = json.loads(scored.baseline.read_text())
+    other["meta"]["fingerprint"] = {"backend": {"kind": "hf", "model": "<i>x</i><!--"}}
+    first = next(iter(other["meta"]["data"]["benchmarks"]))
+    other["meta"]["data"]["benchmarks"][first]["sha256"] = "f" * 64
+    paths = []
+    for name, doc in (("a", document), ("b", other)):
+        (tmp_path / name).mkdir()
+        paths.append(tmp_path / name / "report.json")
+        paths[-1].write_text(json.dumps(doc))
+    result = RUNNER.invoke(app, ["report", *map(str, paths), "--name", "<i>y</i>", "--name", "z",
+                                 "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    parsed = structure(page)
+    assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+    assert "hf &lt;i&gt;x&lt;/i&gt;&lt;!--" in page and "different ground truth (&lt;i&gt;y&lt;/i&gt;; z)" in page
