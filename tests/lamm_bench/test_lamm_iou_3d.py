@@ -90,6 +90,17 @@ def test_zero_union_is_zero_not_an_error() -> None:
     assert iou_3d(flat, [flat]).tolist() == [0.0]
 
 
+def test_zero_union_with_a_nonzero_intersection_is_zero() -> None:
+    """Boxes disjoint on x and y whose unclamped "intersection" equals the sum of their volumes: the ground truth
+    (0, 0, 0)-(1, 1, 0.5) and the box (3, 2, 0)-(4, 3, 0.5) overlap by -2, -1 and 0.5, so inter = 1 and
+    union = 0.5 + 0.5 - 1 = 0. The original divided by zero; the result here is 0 (not inter / 1 = 1), on both
+    paths."""
+    gt, box = [0.5, 0.5, 0.25, 1.0, 1.0, 0.5], [3.5, 2.5, 0.25, 1.0, 1.0, 0.5]
+    assert corners_3d(gt) == [0.0, 0.0, 0.0, 1.0, 1.0, 0.5] and corners_3d(box) == [3.0, 2.0, 0.0, 4.0, 3.0, 0.5]
+    assert iou_3d(gt, [box]).tolist() == [0.0]
+    assert iou_3d_scalar(corners_3d(gt), corners_3d(box)) == 0.0
+
+
 @pytest.mark.parametrize(("box", "expected"), [
     ([0.0, 0.0, 2.0, 4.0], 1.0),
     ([1.0, 0.0, 3.0, 4.0], 4 / 12),  # overlap 1 x 4; union 8 + 8 - 4

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from leaderboard_helpers import RUNNER, Scored
+from leaderboard_helpers import RUNNER, Scored, score
 
 from lamm_bench.cli import app
 from lamm_bench.leaderboard.build import load_leaderboard
@@ -23,6 +23,7 @@ from lamm_bench.leaderboard.markdown import escape_cell, render_markdown
 from lamm_bench.leaderboard.page import render_page, text
 from lamm_bench.leaderboard.runs import load_runs
 from lamm_data.errors import LammError
+from lamm_data.sample import BASELINE_ANSWERS, write_sample
 
 TEMPLATE_TAGS = frozenset(
     "html head meta title style body h1 h2 h3 p div table thead tbody tr th td span a nav section details summary ul "
@@ -353,3 +354,38 @@ def test_markup_in_a_fingerprint_and_a_ground_truth_note_stays_text(scored: Scor
     parsed = structure(page)
     assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
     assert "hf &lt;i&gt;x&lt;/i&gt;&lt;!--" in page and "different ground truth (&lt;i&gt;y&lt;/i&gt;; z)" in page
+
+
+def _pages_show_as_text(site: Path, shown: str) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in sorted(site.rglob("*.html"))]
+    assert any(shown in page for page in pages)  # shown, as text
+    for page in pages:
+        parsed = structure(page)
+        assert "i" not in {tag for tag, _ in parsed.tags} and not parsed.other and foreign(page) == []
+
+
+def test_markup_in_a_meta_file_question_stays_text(tmp_path: Path) -> None:
+    """A benchmark meta file whose questions carry markup (the root is present, so the failed samples' cards show
+    the question): the cards show it as text."""
+    root = write_sample(tmp_path / "root")
+    meta = root / "2D_Benchmark" / "meta_file" / "Classification_CIFAR10.json"
+    items = json.loads(meta.read_text(encoding="utf-8"))
+    for item in items:
+        item["query"] = "<i>q</i><!-- " + item["query"]
+    meta.write_text(json.dumps(items), encoding="utf-8")
+    (tmp_path / "run").mkdir()
+    report = score(root, root / BASELINE_ANSWERS, tmp_path / "run")
+    result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    _pages_show_as_text(tmp_path / "site", "<pre>&lt;i&gt;q&lt;/i&gt;&lt;!-- ")
+
+
+def test_markup_in_a_failed_samples_note_stays_text(scored: Scored, tmp_path: Path) -> None:
+    """A received run folder whose recorded LAMM root (absent here) carries markup: the note above its failed
+    samples ('questions and pictures unavailable: no LAMM root at ...') shows it as text."""
+    report = _hostile_copy(scored, tmp_path, root=str(tmp_path / "<i>n</i><!--"))
+    result = RUNNER.invoke(app, ["report", str(report), "--out", str(tmp_path / "site")])
+    assert result.exit_code == 0, result.output
+    _pages_show_as_text(tmp_path / "site", '<p class="note">questions and pictures unavailable: no LAMM root at ')
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").rglob("*.html"))
+    assert re.search(r'<p class="note">[^<]*&lt;i&gt;n&lt;/i&gt;&lt;!--', pages)
