@@ -8,10 +8,8 @@ for the same LAMM root, and no media folder the records point into has appeared 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -78,24 +76,6 @@ class Provenance:
         """Parse :meth:`to_json` output (unknown keys are ignored)."""
         data: dict[str, Any] = json.loads(text)
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
-
-class BackgroundHash:
-    """sha256 of bytes computed in a thread: hashlib releases the GIL while it hashes, so this overlaps
-    with parsing the same bytes in the calling thread."""
-
-    def __init__(self, data: bytes) -> None:
-        self._digest = ""
-        self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
-        self._thread.start()
-
-    def _run(self, data: bytes) -> None:
-        self._digest = hashlib.sha256(data).hexdigest()
-
-    def result(self) -> str:
-        """The hex digest (waits for the thread)."""
-        self._thread.join()
-        return self._digest
 
 
 def read_provenance(folder: str | os.PathLike[str]) -> Provenance | None:

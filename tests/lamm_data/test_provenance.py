@@ -19,7 +19,6 @@ from lamm_data.provenance import (
     ARROW_FILE,
     FORMAT_VERSION,
     METADATA_KEY,
-    BackgroundHash,
     Provenance,
     read_provenance,
     staleness,
@@ -107,11 +106,6 @@ def test_source_changes(converted) -> None:
     meta.write_bytes(META + b" ")
     os.utime(meta, ns=(prov.source_mtime_ns, prov.source_mtime_ns))  # other size, same time
     assert staleness(out, meta) == "source file changed"
-
-
-def test_background_hash() -> None:
-    data = b"x" * 100_000
-    assert BackgroundHash(data).result() == hashlib.sha256(data).hexdigest()
 
 
 def test_provenance_written_before_the_newer_fields_reads_as_not_embedded(converted) -> None:
