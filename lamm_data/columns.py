@@ -10,7 +10,6 @@ under its canonical name whichever way it was read.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,8 +18,9 @@ from typing import Any, Literal
 
 from lamm_data.catalog import CatalogEntry, resolve
 from lamm_data.errors import LammError
+from lamm_data.hashing import HashingReader
 from lamm_data.layout import find_meta
-from lamm_data.metafile import read_meta, split_dir_of
+from lamm_data.metafile import raise_for, read_meta, split_dir_of, validate_meta
 from lamm_data.schemas import Record, media_field
 
 
@@ -66,22 +66,32 @@ def _check_fields(model: type[Record], fields: Sequence[str], name: str) -> None
 
 
 def _from_meta(entry: CatalogEntry, meta: Path, fields: Sequence[str], unique_ids: bool) -> SplitColumns:
+    """The columns read from the validated meta file, one item at a time: memory holds the columns asked for, not
+    the file or its records; the sha256 is of the bytes read."""
+    model = entry.record_model
+    media = media_field(model)
+    ids: list[Any] = []
+    paths: list[Any] = []
+    values: dict[str, list[Any]] = {name: [] for name in fields}
+
+    def take(index: int, record: Record, offset: int) -> None:
+        ids.append(record.id)
+        paths.append(getattr(record, media))
+        for name in fields:
+            values[name].append(model.coalesce(name, record.__dict__) if name in model.COALESCED
+                                else getattr(record, name))
+
     try:
-        data = meta.read_bytes()
+        f = open(meta, "rb")
     except OSError:
         read_meta(meta, entry.name)  # raises the one-line MetaFileError naming why the file cannot be read
         raise
-    records = read_meta(meta, entry.name, data=data, unique_ids=unique_ids)
-    model = entry.record_model
-    media = media_field(model)
-    values: dict[str, list[Any]] = {}
-    for name in fields:
-        if name in model.COALESCED:
-            values[name] = [model.coalesce(name, r.__dict__) for r in records]
-        else:
-            values[name] = [getattr(r, name) for r in records]
-    return SplitColumns(entry, meta, hashlib.sha256(data).hexdigest(), "meta", [r.id for r in records],
-                        [getattr(r, media) for r in records], values)
+    with f:
+        source = HashingReader(f)
+        report, _ = validate_meta(meta, entry.name, check_media=False, unique_ids=unique_ids, keep_records=False,
+                                  on_record=take, source=source)
+    raise_for(report)
+    return SplitColumns(entry, meta, source.hexdigest(), "meta", ids, paths, values)
 
 
 def _from_arrow(entry: CatalogEntry, meta: Path, folder: Path, fields: Sequence[str]) -> SplitColumns | None:

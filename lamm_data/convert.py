@@ -34,7 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import Literal
 
 import pyarrow as pa
 
@@ -54,6 +54,7 @@ from lamm_data.card import CARD_FILE, card_text
 from lamm_data.catalog import GROUPS, CatalogEntry, entries, resolve
 from lamm_data.errors import LammError, MissingDataError, NotAMetaFileError, SchemaError
 from lamm_data.features import Spec, arrow_schema, columns, features_dict
+from lamm_data.hashing import HashingReader
 from lamm_data.layout import find_meta
 from lamm_data.metafile import FileReport, entry_for_path, gc_paused, problem_lines, split_dir_of, validate_meta
 from lamm_data.provenance import (
@@ -248,22 +249,6 @@ class _Spill:
             self._error = self._error or exc
         if self._error is not None:
             raise self._error
-
-
-class HashingReader:
-    """A binary file whose bytes read are hashed (sha256) on the way."""
-
-    def __init__(self, f: BinaryIO) -> None:
-        self._f, self._hash = f, hashlib.sha256()
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._f.read(size)
-        self._hash.update(data)
-        return data
-
-    def hexdigest(self) -> str:
-        """Digest of the bytes read so far."""
-        return self._hash.hexdigest()
 
 
 def _check_unchanged(meta: Path, before: os.stat_result) -> None:

@@ -10,6 +10,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 CHUNK = 1 << 20
 """Bytes read per step (1 MiB)."""
@@ -57,3 +58,19 @@ def hash_file(path: str | os.PathLike[str], *, git: bool = False,
             if on_bytes is not None:
                 on_bytes(len(chunk))
     return hasher.digest()
+
+
+class HashingReader:
+    """A binary file whose bytes read are hashed (sha256) on the way."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f, self._hash = f, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._f.read(size)
+        self._hash.update(data)
+        return data
+
+    def hexdigest(self) -> str:
+        """Digest of the bytes read so far."""
+        return self._hash.hexdigest()

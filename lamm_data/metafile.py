@@ -378,11 +378,23 @@ def read_meta(path: str | os.PathLike[str], name: str | None = None, *, check_me
     """
     report, records = validate_meta(path, name, check_media=check_media, data=data, unique_ids=unique_ids)
     if records is None:
-        errors = report.errors
-        if len(errors) == 1 and errors[0].index is None and not errors[0].field:
-            raise MetaFileError(str(errors[0]))
-        raise SchemaError(f"{path}: {len(errors)} problem(s)\n{problem_lines(errors)}", errors)
-    return records
+        raise_for(report)
+    return records  # type: ignore[return-value]
+
+
+def raise_for(report: FileReport) -> None:
+    """Raise what :func:`read_meta` raises for ``report`` if it has errors (nothing otherwise).
+
+    Raises:
+        MetaFileError: the file is not a readable JSON array (message says why, in one line).
+        SchemaError: items do not match the schema; ``.problems`` lists every problem.
+    """
+    errors = report.errors
+    if not errors:
+        return
+    if len(errors) == 1 and errors[0].index is None and not errors[0].field:
+        raise MetaFileError(str(errors[0]))
+    raise SchemaError(f"{report.path}: {len(errors)} problem(s)\n{problem_lines(errors)}", errors)
 
 
 def problem_lines(problems: list[Problem], limit: int = 20) -> str:

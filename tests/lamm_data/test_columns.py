@@ -78,3 +78,21 @@ def test_stale_conversion_is_not_used_and_bad_input_is_refused(root: Path, tmp_p
     with pytest.raises(SchemaError, match="duplicate id"):
         read_columns("OCR_SVT", copy, ["word_list"])
     assert len(read_columns("OCR_SVT", copy, ["word_list"], unique_ids=False)) == len(items)
+
+
+def test_meta_read_hashes_every_byte_and_keeps_only_the_columns_asked_for(root: Path, tmp_path: Path) -> None:
+    """Read one item at a time, the sha256 is still of the whole file (a BOM and whitespace after the array
+    included), and the values are the ones the records hold."""
+    import hashlib
+
+    meta = find_meta(root, "OCR_SVT")
+    target = tmp_path / meta.relative_to(root)
+    target.parent.mkdir(parents=True)
+    items = json.loads(meta.read_text(encoding="utf-8"))
+    data = b"\xef\xbb\xbf" + json.dumps(items, indent=1).encode() + b"\n\n  \n"
+    target.write_bytes(data)
+    got = read_columns("OCR_SVT", tmp_path, ["word_list"])
+    assert got.source == "meta" and got.sha256 == hashlib.sha256(data).hexdigest()
+    assert [str(i) for i in got.ids] == [str(item["id"]) for item in items]
+    assert _plain(got.values["word_list"]) == [item["word_list"] for item in items]
+    assert set(got.values) == {"word_list"}
