@@ -36,8 +36,9 @@ from transformers import PreTrainedTokenizerBase, StoppingCriteria, StoppingCrit
 from lamm_bench.benchmarks import get_spec
 from lamm_bench.benchmarks.prompts import SEP, cut_answer, item_queries, joint_answers, vqa_answer, vqa_follow_up
 from lamm_bench.predictions import PredictionRecord
-from lamm_data.catalog import CatalogEntry, benchmark_names, resolve
-from lamm_model.backends.runner import PredictionFileError, read_done
+from lamm_data.catalog import CatalogEntry, resolve
+from lamm_model.backends.hf import pick_device
+from lamm_model.backends.runner import PredictionFileError, read_done, select_benchmarks
 from lamm_model.checkpoint import load_for_inference
 from lamm_model.config import ConfigError, TrainConfig
 from lamm_model.data import (
@@ -103,23 +104,6 @@ class PredictSummary:
     out: Path
     written: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
-
-
-def expand_benchmarks(names: Sequence[str]) -> list[str]:
-    """Canonical benchmark names from names/aliases, ``all``, ``2D`` or ``3D``, comma-separated or not."""
-    found: list[str] = []
-    for raw in names:
-        for name in filter(None, (n.strip() for n in raw.split(","))):
-            if name.lower() in ("all", "2d", "3d"):
-                want = {"all": ("image", "pointcloud"), "2d": ("image",), "3d": ("pointcloud",)}[name.lower()]
-                found += [b for b in benchmark_names() if resolve(b).modality in want]
-                continue
-            entry = resolve(name)
-            if not entry.is_benchmark:
-                raise ConfigError(f"{name} ({entry.name}) is not a benchmark file; pick one of "
-                                  f"{', '.join(benchmark_names())}")
-            found.append(entry.name)
-    return list(dict.fromkeys(found))
 
 
 def done_ids(out: Path) -> set[tuple[str, str]]:
@@ -228,23 +212,6 @@ def inference_dtype(name: str, device: torch.device) -> torch.dtype:
     return dtypes[name]
 
 
-def pick_device(name: str) -> torch.device:
-    """``auto`` -> CUDA when available, else CPU; otherwise the named device (``cpu``, ``cuda``, ``cuda:N``).
-
-    Raises:
-        ConfigError: an unknown device name, or CUDA asked for where there is none.
-    """
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise ConfigError(f"--device {name!r} is not a device; use auto, cpu, cuda or cuda:N") from None
-    if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"--device {name}: CUDA is not available on this machine")
-    return device
-
-
 def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[str], out: str | os.PathLike[str], *,
             batch_size: int = 4, settings: GenerationSettings | None = None, device: str = "auto",
             limit: int | None = None, on_progress: Callable[[str, int, int], None] | None = None) -> PredictSummary:
@@ -258,7 +225,7 @@ def predict(checkpoint: str | os.PathLike[str], data: str, benchmarks: Sequence[
     if out.is_dir():
         raise PredictionFileError(f"{out} is a folder; the predictions go to a file (e.g. {out / 'predictions.jsonl'})")
     out.parent.mkdir(parents=True, exist_ok=True)
-    names = expand_benchmarks(benchmarks)
+    names = select_benchmarks(benchmarks)
     root = resolve_root(data, out.parent)
     target = pick_device(device)
     model, tokenizer, cfg = load_for_inference(checkpoint, dtype=inference_dtype(settings.dtype, target))

@@ -23,10 +23,11 @@ from lamm_bench import fingerprint as fp
 from lamm_bench.predictions import PredictionRecord
 from lamm_data import jsontext
 from lamm_data.atomic import write_bytes_atomic
-from lamm_data.catalog import BENCHMARKS, resolve
+from lamm_data.catalog import benchmark_names, resolve
 from lamm_data.errors import LammError
 from lamm_model.backends.chat import BenchmarkItem, ChatRequest, item_from_row
 from lamm_model.backends.procedure import Answer, Procedure
+from lamm_model.config import ConfigError
 
 IMAGE_ONLY = "this model takes images only"
 
@@ -35,7 +36,7 @@ class PredictionFileError(LammError, ValueError):
     """A predictions path that cannot be appended to: a folder, or a file with a malformed line."""
 
 
-class SelectionError(LammError, ValueError):
+class SelectionError(ConfigError):
     """A ``--benchmark`` value that names no benchmark."""
 
 
@@ -77,16 +78,16 @@ def select_benchmarks(names: Sequence[str]) -> list[str]:
         SelectionError: a name that is not a benchmark.
     """
     found: list[str] = []
+    groups = {"all": ("image", "pointcloud"), "2d": ("image",), "3d": ("pointcloud",)}
     for raw in names:
         for name in filter(None, (n.strip() for n in raw.split(","))):
-            groups = {"all": ("image", "pointcloud"), "2d": ("image",), "3d": ("pointcloud",)}
             if name.lower() in groups:
-                found += [b for b in BENCHMARKS if resolve(b).modality in groups[name.lower()]]
+                found += [b for b in benchmark_names() if resolve(b).modality in groups[name.lower()]]
                 continue
             entry = resolve(name)
             if not entry.is_benchmark:
                 raise SelectionError(f"{name} ({entry.name}) is not a benchmark file; pick one of "
-                                     f"{', '.join(BENCHMARKS)}")
+                                     f"{', '.join(benchmark_names())}")
             found.append(entry.name)
     return list(dict.fromkeys(found))
 

@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 
 from lamm_data.catalog import BENCHMARKS, resolve
 from lamm_data.schemas import JOINT_NAMES
+from lamm_model.backends.runner import select_benchmarks
 from lamm_model.config import ConfigError
 from lamm_model.data import load_rows
-from lamm_model.predict import GenerationSettings, PredictionFileError, expand_benchmarks, predict
+from lamm_model.predict import GenerationSettings, PredictionFileError, predict
 
 
 def _read(path: Path) -> list[dict]:
@@ -108,12 +109,12 @@ def test_a_broken_predictions_file_is_not_overwritten(trained_checkpoint: Path, 
 
 
 def test_benchmark_names_expand() -> None:
-    assert expand_benchmarks(["all"]) == list(BENCHMARKS)
-    assert expand_benchmarks(["3D"]) == ["Detection_ScanNet", "VG_ScanRefer", "VQA_ScanQA_multiplechoice"]
-    assert expand_benchmarks(["LSP, VOC2012", "Keypoints_Detection_LSP"]) == ["Keypoints_Detection_LSP",
+    assert select_benchmarks(["all"]) == list(BENCHMARKS)
+    assert select_benchmarks(["3D"]) == ["Detection_ScanNet", "VG_ScanRefer", "VQA_ScanQA_multiplechoice"]
+    assert select_benchmarks(["LSP, VOC2012", "Keypoints_Detection_LSP"]) == ["Keypoints_Detection_LSP",
                                                                               "Detection_VOC2012"]
     with pytest.raises(ConfigError, match="not a benchmark file"):
-        expand_benchmarks(["LAMM_instruct_98k"])
+        select_benchmarks(["LAMM_instruct_98k"])
 
 
 def test_train_then_predict_on_the_sample_through_the_cli(make_config, model_root: Path, tmp_path: Path) -> None:

@@ -21,7 +21,8 @@ from lamm_data.catalog import benchmark_names, resolve
 from lamm_data.errors import UnknownNameError
 from lamm_data.load import load_split
 from lamm_model.answers import reference_turns
-from lamm_model.predict import GenerationSettings, expand_benchmarks, predict
+from lamm_model.backends.runner import select_benchmarks
+from lamm_model.predict import GenerationSettings, predict
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "new_benchmark"
 REPO = Path(__file__).resolve().parents[2]
@@ -69,7 +70,7 @@ def test_a_registered_benchmark_runs_end_to_end(mnist_root: Path, trained_checkp
     # training data from the spec's reference answers
     assert reference_turns(resolve(name), rows[4])[1]["value"] == "The category label for this image is seven."
     # predict with the tiny model, through the spec's protocol, as PredictionRecord lines
-    assert name in expand_benchmarks(["2D"])
+    assert name in select_benchmarks(["2D"])
     out = tmp_path / "predictions.jsonl"
     summary = predict(trained_checkpoint, str(mnist_root), ["MNIST"], out, batch_size=4,
                       settings=GenerationSettings(max_new_tokens=3))
