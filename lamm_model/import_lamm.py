@@ -20,7 +20,6 @@ add their rules and config settings without touching this code path.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -34,6 +33,7 @@ import torch
 
 from lamm_data.atomic import replace_folder, temp_path
 from lamm_data.errors import LammError
+from lamm_data.hashing import hash_file
 from lamm_model.config import TrainConfig, dump_config, validate_config
 
 IMPORT_RECORD = "imported_from.json"
@@ -95,15 +95,6 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def read_lamm_checkpoint(path: Path) -> dict[str, torch.Tensor]:
     """The tensors of a LAMM ``pytorch_model.pt`` (loaded with ``weights_only=True``: no code runs).
 
@@ -122,13 +113,13 @@ def read_lamm_checkpoint(path: Path) -> dict[str, torch.Tensor]:
                               f"{type(state).__name__}")
     bad = [str(k) for k, v in state.items() if not isinstance(k, str) or not isinstance(v, torch.Tensor)]
     if bad:
-        raise ImportLammError(f"{path}: entries that are not named tensors: {_listing(bad)}")
+        raise ImportLammError(f"{path}: entries that are not named tensors: {listing(bad)}")
     if not state:
         raise ImportLammError(f"{path}: the checkpoint holds no tensors")
     return dict(state)
 
 
-def convert_keys(state: Mapping[str, torch.Tensor], rules: Sequence[KeyRule], source: str,
+def convert_keys(state: Mapping[str, torch.Tensor], rules: Sequence[KeyRule], source: str, kind: str = "2D",
                  ) -> dict[str, torch.Tensor]:
     """Rename every key by its rule (fp16 -> fp32).
 
@@ -146,15 +137,15 @@ def convert_keys(state: Mapping[str, torch.Tensor], rules: Sequence[KeyRule], so
         else:
             out[new] = value.detach().to(torch.float32) if value.is_floating_point() else value
     if unknown:
-        raise ImportLammError(f"{source}: {len(unknown)} key(s) that a LAMM 2D checkpoint does not have: "
-                              f"{_listing(unknown)}")
+        raise ImportLammError(f"{source}: {len(unknown)} key(s) that a LAMM {kind} checkpoint does not have: "
+                              f"{listing(unknown)}")
     if clashes:
         raise ImportLammError(f"{source}: keys given twice (both peft spellings of the same weight?): "
-                              f"{_listing(clashes)}")
+                              f"{listing(clashes)}")
     return out
 
 
-def _listing(keys: Sequence[str], limit: int = 8) -> str:
+def listing(keys: Sequence[str], limit: int = 8) -> str:
     shown = ", ".join(keys[:limit])
     return shown + (f" ... and {len(keys) - limit} more" if len(keys) > limit else "")
 
@@ -179,27 +170,40 @@ class _Dims:
     vision_hidden: int
 
 
-def _dims(llm: Path, vision: Path) -> _Dims:
+def llm_dims(llm: Path) -> tuple[int, int, int]:
+    """(layers, hidden width, k/v output width) of the LLM folder's ``config.json``.
+
+    Raises:
+        ImportLammError: the config cannot be read, or lacks a field.
+    """
     cfg = _read_json(llm / "config.json", "LLM")
-    vcfg = _read_json(vision / "config.json", "vision")
-    vcfg = vcfg.get("vision_config", vcfg) if vcfg.get("model_type") == "clip" else vcfg
     try:
         hidden, layers, heads = int(cfg["hidden_size"]), int(cfg["num_hidden_layers"]), int(cfg["num_attention_heads"])
         kv_heads = int(cfg.get("num_key_value_heads") or heads)
         head_dim = int(cfg.get("head_dim") or hidden // heads)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        raise ImportLammError(f"{llm / 'config.json'}: missing or bad field {exc}") from None
+    return layers, hidden, kv_heads * head_dim
+
+
+def _dims(llm: Path, vision: Path) -> _Dims:
+    layers, hidden, kv_out = llm_dims(llm)
+    vcfg = _read_json(vision / "config.json", "vision")
+    vcfg = vcfg.get("vision_config", vcfg) if vcfg.get("model_type") == "clip" else vcfg
+    try:
         vision_hidden = int(vcfg["hidden_size"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise ImportLammError(f"{llm / 'config.json'} or {vision / 'config.json'}: missing or bad field "
-                              f"{exc}") from None
-    return _Dims(layers, hidden, kv_heads * head_dim, vision_hidden)
+        raise ImportLammError(f"{vision / 'config.json'}: missing or bad field {exc}") from None
+    return _Dims(layers, hidden, kv_out, vision_hidden)
 
 
-def check_shapes(weights: Mapping[str, torch.Tensor], dims: _Dims, source: str) -> tuple[int, list[str]]:
-    """LoRA rank and target modules, after checking every expected key is there with the right shape.
+def check_lora(weights: Mapping[str, torch.Tensor], layers: int, hidden: int, kv_out: int, source: str,
+               ) -> tuple[int, list[str], list[str]]:
+    """LoRA rank, target modules and the problems found (missing keys, wrong shapes, layers the LLM lacks) for the
+    LoRA weights of an LLM with ``layers`` decoder layers, width ``hidden`` and k/v output width ``kv_out``.
 
     Raises:
-        ImportLammError: missing keys, a rank that differs between weights, or shapes that do not fit the LLM
-            and vision configs (all listed).
+        ImportLammError: no LoRA weights at all, or A matrices of different ranks.
     """
     pattern = re.compile(r"llm\.base_model\.model\.model\.layers\.(\d+)\.self_attn\.(\w+)\.lora_([AB])"
                          r"\.default\.weight")
@@ -212,34 +216,53 @@ def check_shapes(weights: Mapping[str, torch.Tensor], dims: _Dims, source: str) 
         raise ImportLammError(f"{source}: LoRA A matrices of different ranks {sorted(ranks)}; expected one r")
     r = ranks.pop()
     problems: list[str] = []
-    out_dim = {"q_proj": dims.hidden, "o_proj": dims.hidden, "k_proj": dims.kv_out, "v_proj": dims.kv_out}
-    for layer in range(dims.layers):
+    out_dim = {"q_proj": hidden, "o_proj": hidden, "k_proj": kv_out, "v_proj": kv_out}
+    for layer in range(layers):
         for module in modules:
             prefix = f"llm.base_model.model.model.layers.{layer}.self_attn.{module}"
-            expected = {"A": (r, dims.hidden), "B": (out_dim.get(module, -1), r)}
-            for ab, shape in expected.items():
+            for ab, shape in (("A", (r, hidden)), ("B", (out_dim.get(module, -1), r))):
                 key = f"{prefix}.lora_{ab}.default.weight"
                 if key not in weights:
                     problems.append(f"missing {_lamm_name(key)}")
                 elif module in out_dim and tuple(weights[key].shape) != shape:
                     problems.append(f"{_lamm_name(key)} has shape {tuple(weights[key].shape)}, expected {shape}")
-    extra_layers = sorted({int(layer) for layer, _, _ in found if int(layer) >= dims.layers})
+    extra_layers = sorted({int(layer) for layer, _, _ in found if int(layer) >= layers})
     if extra_layers:
-        problems.append(f"LoRA weights for layers {extra_layers} but the LLM has {dims.layers} layers")
-    for key, shape in (("vision_proj.weight", (dims.hidden, dims.vision_hidden)), ("vision_proj.bias", (dims.hidden,))):
+        problems.append(f"LoRA weights for layers {extra_layers} but the LLM has {layers} layers")
+    return r, modules, problems
+
+
+def projector_problems(weights: Mapping[str, torch.Tensor], name: str, hidden: int, width: int, encoder: str,
+                       ) -> list[str]:
+    """Missing or misshapen ``name.weight``/``name.bias`` of the projector from an encoder of ``width`` (named
+    ``encoder`` in messages) to the LLM width ``hidden``; LAMM calls it ``llama_proj``."""
+    problems: list[str] = []
+    for key, shape in ((f"{name}.weight", (hidden, width)), (f"{name}.bias", (hidden,))):
         if key not in weights:
             problems.append(f"missing {_lamm_name(key)}")
         elif tuple(weights[key].shape) != shape:
             problems.append(f"{_lamm_name(key)} has shape {tuple(weights[key].shape)}, expected {shape} "
-                            f"(LLM width {dims.hidden}, CLIP width {dims.vision_hidden})")
+                            f"(LLM width {hidden}, {encoder} width {width})")
+    return problems
+
+
+def check_shapes(weights: Mapping[str, torch.Tensor], dims: _Dims, source: str) -> tuple[int, list[str]]:
+    """LoRA rank and target modules, after checking every expected key is there with the right shape.
+
+    Raises:
+        ImportLammError: missing keys, a rank that differs between weights, or shapes that do not fit the LLM
+            and vision configs (all listed).
+    """
+    r, modules, problems = check_lora(weights, dims.layers, dims.hidden, dims.kv_out, source)
+    problems += projector_problems(weights, "vision_proj", dims.hidden, dims.vision_hidden, "CLIP")
     if problems:
-        raise ImportLammError(f"{source}: does not fit the given LLM and vision tower: {_listing(problems)}")
+        raise ImportLammError(f"{source}: does not fit the given LLM and vision tower: {listing(problems)}")
     return r, modules
 
 
 def _lamm_name(key: str) -> str:
     """Our key as LAMM spells it (for messages)."""
-    if key.startswith("vision_proj."):
+    if key.startswith(("vision_proj.", "points_proj.")):
         return "llama_proj." + key.split(".", 1)[1]
     return "llama_model." + key.removeprefix("llm.")
 
@@ -267,6 +290,20 @@ def lamm_2d_config(llm: str, vision: str, *, r: int, alpha: int, target_modules:
     }, "imported LAMM config")
 
 
+def check_request(out: Path, template: str, lora_alpha: int) -> None:
+    """Refuse an ``out`` in use (anything but a missing or empty folder), an unknown template or a bad alpha.
+
+    Raises:
+        ImportLammError: what is wrong, naming the option.
+    """
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ImportLammError(f"{out} already exists and is not an empty folder; choose a new --out")
+    if template not in ("lamm-2023-06", "lamm-2023-09"):
+        raise ImportLammError(f"--template must be lamm-2023-06 or lamm-2023-09, not {template!r}")
+    if not isinstance(lora_alpha, int) or lora_alpha < 1:
+        raise ImportLammError(f"--lora-alpha must be a positive integer, not {lora_alpha!r}")
+
+
 def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str], vision: str | os.PathLike[str],
                 out: str | os.PathLike[str], *, lora_alpha: int = LAMM_LORA_ALPHA,
                 tokenizer: str | os.PathLike[str] | None = None, template: str = "lamm-2023-06",
@@ -283,12 +320,7 @@ def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str],
         ImportLammError: unreadable file, unknown or missing keys, shapes that do not fit, ``out`` in use.
     """
     source, llm, vision, out = Path(checkpoint), Path(llm).absolute(), Path(vision).absolute(), Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ImportLammError(f"{out} already exists and is not an empty folder; choose a new --out")
-    if template not in ("lamm-2023-06", "lamm-2023-09"):
-        raise ImportLammError(f"--template must be lamm-2023-06 or lamm-2023-09, not {template!r}")
-    if not isinstance(lora_alpha, int) or lora_alpha < 1:
-        raise ImportLammError(f"--lora-alpha must be a positive integer, not {lora_alpha!r}")
+    check_request(out, template, lora_alpha)
     state = read_lamm_checkpoint(source)
     spelling = key_spelling(state)
     weights = convert_keys(state, rules, str(source))
@@ -297,7 +329,7 @@ def import_lamm(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[str],
     cfg = lamm_2d_config(str(llm), str(vision), r=r, alpha=lora_alpha, target_modules=modules,
                          tokenizer=str(Path(tokenizer).absolute()) if tokenizer is not None else None,
                          template=template)
-    digest = sha256_of(source)
+    digest = hash_file(source).sha256
     record = {"source": str(source.absolute()), "sha256": digest, "format": "LAMM save_model (2D)",
               "key_spelling": spelling, "lora_r": r, "lora_alpha": lora_alpha, "target_modules": modules,
               "layers": dims.layers, "tensors": len(state), "llm": str(llm), "vision": str(vision),

@@ -27,7 +27,6 @@ does not fit is an error listing every offender.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -39,6 +38,7 @@ from typing import Any
 import torch
 
 from lamm_data.errors import LammError
+from lamm_data.hashing import hash_file
 from lamm_model.epcl.config import EpclConfig
 
 UNUSED_PREFIXES = (
@@ -65,15 +65,6 @@ class EpclCheckpoint:
     state: dict[str, torch.Tensor]
     args: dict[str, Any]
     sha256: str
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def allowed_globals() -> list[Any]:
@@ -140,7 +131,7 @@ def read_epcl_checkpoint(path: str | os.PathLike[str]) -> EpclCheckpoint:
     if keys and all(k.startswith("module.") for k in keys):
         state = {k.removeprefix("module."): v for k, v in state.items()}
     return EpclCheckpoint(path, dict(state), dict(vars(args) if isinstance(args, argparse.Namespace) else args),
-                          sha256_of(path))
+                          hash_file(path).sha256)
 
 
 def _arg(args: Mapping[str, Any], name: str, kind: type | tuple[type, ...], source: str) -> Any:

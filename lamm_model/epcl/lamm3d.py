@@ -12,9 +12,7 @@ shape that does not fit the LLM or the EPCL width, is a listed error; the output
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,25 +20,38 @@ from typing import Any
 
 import torch
 
-from lamm_data.errors import LammError
+from lamm_data.hashing import hash_file
 from lamm_model.config import TrainConfig, validate_config
-from lamm_model.epcl.checkpoint import EpclCheckpointError, ImportedEpcl, import_epcl, projector_key_3d, sha256_of
+from lamm_model.epcl.checkpoint import EpclCheckpointError, ImportedEpcl, import_epcl, projector_key_3d
 from lamm_model.import_lamm import IMPORT_RECORD as IMPORT_RECORD  # the same record file as the 2D import
-from lamm_model.import_lamm import write_imported
+from lamm_model.import_lamm import (
+    LAMM_LORA_ALPHA,
+    LAMM_LORA_DROPOUT,
+    ImportLammError,
+    KeyRule,
+    check_lora,
+    check_request,
+    convert_keys,
+    key_spelling,
+    listing,
+    llm_dims,
+    lora_key,
+    projector_problems,
+    read_lamm_checkpoint,
+    write_imported,
+)
 
-LAMM_LORA_ALPHA = 32
-LAMM_LORA_DROPOUT = 0.1
 LAMM_3D_NUM_POINTS = 40000
 """``openlamm.py``: ``num_points`` default (LAMM's 3D scripts set none)."""
 LAMM_3D_NUM_TOKENS = 256
 """``train_lamm3d.sh``: ``--num_vision_token 256``."""
 
-_LORA = re.compile(r"llama_model\.base_model\.model\.model\.layers\.(\d+)\.self_attn\.(\w+)\.lora_([AB])"
-                   r"(\.default)?\.weight")
+Lamm3dImportError = ImportLammError
+"""A LAMM 3D checkpoint (or its EPCL encoder) that cannot be converted: the 2D import's error type, since both
+imports share their readers and checks."""
 
-
-class Lamm3dImportError(LammError, ValueError):
-    """A LAMM 3D checkpoint (or its EPCL encoder) that cannot be converted; the message lists every offender."""
+RULES_3D: tuple[KeyRule, ...] = (KeyRule("llama_model.", lora_key), KeyRule("llama_proj.", projector_key_3d))
+"""The rules of LAMM's 3D checkpoints (LoRA + point projector)."""
 
 
 @dataclass
@@ -59,114 +70,18 @@ class Lamm3dImport:
     notes: list[str] = field(default_factory=list)
 
 
-def _listing(items: list[str], limit: int = 8) -> str:
-    return ", ".join(items[:limit]) + (f" ... and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def read_delta(path: Path) -> dict[str, torch.Tensor]:
-    """The tensors of LAMM's ``pytorch_model.pt`` (``weights_only``: no code runs)."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise Lamm3dImportError(f"{path}: no such file") from None
-    except Exception as exc:  # pickle, zip, weights_only refusals: one line
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise Lamm3dImportError(f"{path}: not a checkpoint torch.load can read safely ({first})") from None
-    if not isinstance(state, Mapping) or not state:
-        raise Lamm3dImportError(f"{path}: expected a non-empty dict of tensors (LAMM's save_model output)")
-    bad = [str(k) for k, v in state.items() if not isinstance(k, str) or not isinstance(v, torch.Tensor)]
-    if bad:
-        raise Lamm3dImportError(f"{path}: entries that are not named tensors: {_listing(bad)}")
-    return dict(state)
-
-
-def convert_delta(state: Mapping[str, torch.Tensor], source: str) -> tuple[dict[str, torch.Tensor], str]:
-    """Our keys (fp32) and the peft spelling (``peft-0.3``/``peft-old``) of a 3D delta.
-
-    Raises:
-        Lamm3dImportError: unknown keys, or the same weight under both spellings.
-    """
-    out: dict[str, torch.Tensor] = {}
-    unknown, clashes, spellings = [], [], set()
-    for key, value in state.items():
-        m = _LORA.fullmatch(key)
-        if m is not None:
-            layer, module, ab, default = m.groups()
-            new: str | None = f"llm.base_model.model.model.layers.{layer}.self_attn.{module}.lora_{ab}.default.weight"
-            spellings.add(default is not None)
-        else:
-            new = projector_key_3d(key)
-        if new is None:
-            unknown.append(key)
-        elif new in out:
-            clashes.append(key)
-        else:
-            out[new] = value.detach().to(torch.float32)
-    if unknown:
-        raise Lamm3dImportError(f"{source}: {len(unknown)} key(s) that a LAMM 3D checkpoint (LoRA + llama_proj) "
-                                f"does not have: {_listing(unknown)}")
-    if clashes:
-        raise Lamm3dImportError(f"{source}: keys given twice (both peft spellings of the same weight?): "
-                                f"{_listing(clashes)}")
-    spelling = "mixed" if len(spellings) == 2 else ("peft-0.3" if spellings == {True} else "peft-old")
-    return out, spelling
-
-
-def _llm_dims(llm: Path) -> tuple[int, int, int]:
-    """(layers, hidden, k/v output width) of the LLM folder's ``config.json``."""
-    path = llm / "config.json"
-    try:
-        cfg = json.loads(path.read_text(encoding="utf-8"))
-        hidden, layers, heads = int(cfg["hidden_size"]), int(cfg["num_hidden_layers"]), int(cfg["num_attention_heads"])
-        kv = int(cfg.get("num_key_value_heads") or heads) * int(cfg.get("head_dim") or hidden // heads)
-    except OSError as exc:
-        raise Lamm3dImportError(f"{path}: cannot read the LLM config ({exc.strerror or exc})") from None
-    except (ValueError, KeyError, TypeError) as exc:
-        raise Lamm3dImportError(f"{path}: missing or bad field {exc}") from None
-    return layers, hidden, kv
-
-
 def check_delta(weights: Mapping[str, torch.Tensor], llm: Path, width: int, source: str,
                 ) -> tuple[int, list[str], int]:
     """LoRA rank, target modules and LLM layers, after checking every weight against the LLM and EPCL width.
 
     Raises:
-        Lamm3dImportError: missing weights, mixed ranks, or shapes that do not fit (all listed).
+        ImportLammError: missing weights, mixed ranks, or shapes that do not fit (all listed).
     """
-    layers, hidden, kv = _llm_dims(llm)
-    pattern = re.compile(r"llm\.base_model\.model\.model\.layers\.(\d+)\.self_attn\.(\w+)\.lora_([AB])"
-                         r"\.default\.weight")
-    found = [m.groups() for k in weights if (m := pattern.fullmatch(k))]
-    modules = sorted({module for _, module, _ in found})
-    if not modules:
-        raise Lamm3dImportError(f"{source}: no LoRA weights (llama_model...lora_A/lora_B keys)")
-    ranks = {int(weights[k].shape[0]) for k in weights if k.endswith("lora_A.default.weight")}
-    if len(ranks) != 1:
-        raise Lamm3dImportError(f"{source}: LoRA A matrices of different ranks {sorted(ranks)}; expected one r")
-    r = ranks.pop()
-    out_dim = {"q_proj": hidden, "o_proj": hidden, "k_proj": kv, "v_proj": kv}
-    problems: list[str] = []
-    for layer in range(layers):
-        for module in modules:
-            for ab, shape in (("A", (r, hidden)), ("B", (out_dim.get(module, -1), r))):
-                key = f"llm.base_model.model.model.layers.{layer}.self_attn.{module}.lora_{ab}.default.weight"
-                lamm = "llama_model." + key.removeprefix("llm.")
-                if key not in weights:
-                    problems.append(f"missing {lamm}")
-                elif module in out_dim and tuple(weights[key].shape) != shape:
-                    problems.append(f"{lamm} has shape {tuple(weights[key].shape)}, expected {shape}")
-    extra = sorted({int(layer) for layer, _, _ in found if int(layer) >= layers})
-    if extra:
-        problems.append(f"LoRA weights for layers {extra} but the LLM has {layers} layers")
-    for key, shape in (("points_proj.weight", (hidden, width)), ("points_proj.bias", (hidden,))):
-        lamm = "llama_proj." + key.split(".", 1)[1]
-        if key not in weights:
-            problems.append(f"missing {lamm}")
-        elif tuple(weights[key].shape) != shape:
-            problems.append(f"{lamm} has shape {tuple(weights[key].shape)}, expected {shape} (LLM width {hidden}, "
-                            f"EPCL width {width})")
+    layers, hidden, kv_out = llm_dims(llm)
+    r, modules, problems = check_lora(weights, layers, hidden, kv_out, source)
+    problems += projector_problems(weights, "points_proj", hidden, width, "EPCL")
     if problems:
-        raise Lamm3dImportError(f"{source}: does not fit the given LLM and EPCL encoder: {_listing(problems)}")
+        raise ImportLammError(f"{source}: does not fit the given LLM and EPCL encoder: {listing(problems)}")
     return r, modules, layers
 
 
@@ -198,26 +113,22 @@ def import_lamm_3d(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[st
     complete. The LLM folder and the EPCL file are referenced by absolute path.
 
     Raises:
-        Lamm3dImportError: unreadable or unsafe files, unknown or missing keys, shapes that do not fit, ``out`` in use.
+        ImportLammError: unreadable or unsafe files, unknown or missing keys, shapes that do not fit, ``out`` in use.
     """
     source, llm, epcl, out = Path(checkpoint), Path(llm).absolute(), Path(epcl).absolute(), Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise Lamm3dImportError(f"{out} already exists and is not an empty folder; choose a new --out")
-    if not isinstance(lora_alpha, int) or lora_alpha < 1:
-        raise Lamm3dImportError(f"--lora-alpha must be a positive integer, not {lora_alpha!r}")
-    if template not in ("lamm-2023-06", "lamm-2023-09"):
-        raise Lamm3dImportError(f"--template must be lamm-2023-06 or lamm-2023-09, not {template!r}")
+    check_request(out, template, lora_alpha)
     try:
         imported = import_epcl(epcl)
     except EpclCheckpointError as exc:
-        raise Lamm3dImportError(f"--epcl: {exc}") from None
-    state = read_delta(source)
-    weights, spelling = convert_delta(state, str(source))
+        raise ImportLammError(f"--epcl: {exc}") from None
+    state = read_lamm_checkpoint(source)
+    spelling = key_spelling(state)
+    weights = convert_keys(state, RULES_3D, str(source), kind="3D")
     r, modules, layers = check_delta(weights, llm, imported.cfg.width, str(source))
     cfg = lamm_3d_config(str(llm), str(epcl), imported, r=r, alpha=lora_alpha, target_modules=modules,
                          tokenizer=str(Path(tokenizer).absolute()) if tokenizer is not None else None,
                          template=template)
-    digest = sha256_of(source)
+    digest = hash_file(source).sha256
     record = {"source": str(source.absolute()), "sha256": digest, "format": "LAMM save_model (3D, EPCL)",
               "key_spelling": spelling, "lora_r": r, "lora_alpha": lora_alpha, "target_modules": modules,
               "layers": layers, "tensors": len(state), "llm": str(llm),

@@ -6,6 +6,7 @@ LLaMA and CLIP tower saved as transformers folders; nothing is downloaded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import pickle
 from pathlib import Path
@@ -17,7 +18,7 @@ from typer.testing import CliRunner
 
 from lamm_data.catalog import BENCHMARKS, resolve
 from lamm_model.checkpoint import load_for_inference
-from lamm_model.import_lamm import IMPORT_RECORD, ImportLammError, import_lamm, sha256_of
+from lamm_model.import_lamm import IMPORT_RECORD, ImportLammError, import_lamm
 from lamm_model.tokenizer import byte_tokenizer
 
 TINY_LLAMA = {"model_type": "llama", "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
@@ -89,7 +90,7 @@ def test_both_peft_spellings_import_the_same_model_with_lamm_lora_semantics(base
     assert (a.lora_r, a.lora_alpha, a.target_modules, a.key_spelling, b.key_spelling) == (
         R, 32, sorted(MODULES), "peft-0.3", "peft-old")
     record = json.loads((tmp_path / "a" / IMPORT_RECORD).read_text(encoding="utf-8"))
-    assert record["sha256"] == sha256_of(new) == a.sha256 and record["lora_r"] == R
+    assert record["sha256"] == hashlib.sha256(new.read_bytes()).hexdigest() == a.sha256 and record["lora_r"] == R
     model_a, _, cfg = load_for_inference(tmp_path / "a")
     model_b, _, _ = load_for_inference(tmp_path / "b")
     sa, sb = model_a.state_dict(), model_b.state_dict()
