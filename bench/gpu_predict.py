@@ -14,6 +14,7 @@ tests' tiny LLaVA instead (to check the script on a CPU).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from pathlib import Path
@@ -22,38 +23,28 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 
+LLAVA_2B = {
+    "image": 336, "patch": 14,
+    "text": {"vocab_size": 32064, "hidden_size": 2048, "intermediate_size": 5632, "num_hidden_layers": 28,
+             "num_attention_heads": 16, "num_key_value_heads": 16},
+    "vision": {"hidden_size": 1024, "intermediate_size": 4096, "num_hidden_layers": 24, "num_attention_heads": 16,
+               "projection_dim": 768},
+    "llava": {"vision_feature_layer": -2},
+}
+"""About 2B parameters: CLIP ViT-L/14 at 336 px and a 28-layer LLaMA of width 2048."""
+
+
 def build_2b(folder: Path, device: str) -> int:
     """Save a random ~2B LLaVA-style model in bf16 to ``folder``; returns its parameter count."""
     import torch
-    from tiny_vlms import LLAVA_TEMPLATE, bpe_tokenizer
-    from transformers import (
-        CLIPImageProcessorPil,
-        CLIPVisionConfig,
-        LlamaConfig,
-        LlavaConfig,
-        LlavaForConditionalGeneration,
-        LlavaProcessor,
-    )
+    from safetensors import safe_open
+    from tiny_vlms import build_llava
 
-    tok = bpe_tokenizer(["<s>", "</s>", "<pad>", "<image>"], bos_token="<s>", eos_token="</s>", pad_token="<pad>")
-    images = CLIPImageProcessorPil(size={"shortest_edge": 336}, crop_size={"height": 336, "width": 336})
-    processor = LlavaProcessor(image_processor=images, tokenizer=tok, patch_size=14, num_additional_image_tokens=1,
-                               vision_feature_select_strategy="default", chat_template=LLAVA_TEMPLATE)
-    text = LlamaConfig(vocab_size=32064, hidden_size=2048, intermediate_size=5632, num_hidden_layers=28,
-                       num_attention_heads=16, num_key_value_heads=16, max_position_embeddings=4096,
-                       bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
-    vision = CLIPVisionConfig(hidden_size=1024, intermediate_size=4096, num_hidden_layers=24, num_attention_heads=16,
-                              image_size=336, patch_size=14, projection_dim=768)
-    config = LlavaConfig(vision_config=vision, text_config=text, image_token_index=tok.convert_tokens_to_ids("<image>"),
-                         vision_feature_select_strategy="default", vision_feature_layer=-2)
-    torch.manual_seed(0)
-    with torch.device(device):
-        model = LlavaForConditionalGeneration._from_config(config, dtype=torch.bfloat16)
-    model.generation_config.pad_token_id = tok.pad_token_id
-    model.save_pretrained(folder)
-    processor.save_pretrained(folder)
-    count = sum(p.numel() for p in model.parameters())
-    del model
+    build_llava(folder, LLAVA_2B, dtype=torch.bfloat16, device=device)
+    count = 0
+    for shard in folder.glob("*.safetensors"):
+        with safe_open(str(shard), "pt") as f:
+            count += sum(math.prod(f.get_slice(k).get_shape()) for k in f.keys())
     return count
 
 

@@ -9,6 +9,7 @@ load the folder like any hub model.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 CORPUS = [
     "You are an AI visual assistant that can analyze a single image. What is in the image? Answer the question.",
@@ -41,8 +42,20 @@ def bpe_tokenizer(specials: list[str], **kwargs):
     return PreTrainedTokenizerFast(tokenizer_object=tok, padding_side="left", **kwargs)
 
 
-def build_llava(folder: Path) -> Path:
-    """LLaVA: CLIP vision tower on 16 px images (4 image tokens), 2-layer LLaMA of width 32."""
+TINY_LLAVA = {
+    "image": 16, "patch": 8,
+    "text": {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2, "num_attention_heads": 4,
+             "num_key_value_heads": 2, "initializer_range": 0.2},
+    "vision": {"hidden_size": 16, "intermediate_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2},
+    "llava": {},
+}
+"""The tests' LLaVA: CLIP tower on 16 px images (4 image tokens), 2-layer LLaMA of width 32."""
+
+
+def build_llava(folder: Path, dims: dict | None = None, *, dtype: Any = None, device: str = "cpu") -> Path:
+    """A random LLaVA saved to ``folder`` (default dims :data:`TINY_LLAVA`; ``text.vocab_size`` defaults to the
+    tokenizer's size). ``dtype`` ``None``: built in fp32 by the model's constructor; otherwise built directly in
+    ``dtype`` on ``device``."""
     import torch
     from transformers import (
         CLIPImageProcessorPil,
@@ -53,20 +66,24 @@ def build_llava(folder: Path) -> Path:
         LlavaProcessor,
     )
 
+    dims = TINY_LLAVA if dims is None else dims
     tok = bpe_tokenizer(["<s>", "</s>", "<pad>", "<image>"], bos_token="<s>", eos_token="</s>", pad_token="<pad>")
-    images = CLIPImageProcessorPil(size={"shortest_edge": 16}, crop_size={"height": 16, "width": 16})
-    processor = LlavaProcessor(image_processor=images, tokenizer=tok, patch_size=8, num_additional_image_tokens=1,
-                               vision_feature_select_strategy="default", chat_template=LLAVA_TEMPLATE)
-    text = LlamaConfig(vocab_size=len(tok), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                       num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
-                       initializer_range=0.2, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
-                       pad_token_id=tok.pad_token_id)
-    vision = CLIPVisionConfig(hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2,
-                              image_size=16, patch_size=8)
+    size = dims["image"]
+    images = CLIPImageProcessorPil(size={"shortest_edge": size}, crop_size={"height": size, "width": size})
+    processor = LlavaProcessor(image_processor=images, tokenizer=tok, patch_size=dims["patch"],
+                               num_additional_image_tokens=1, vision_feature_select_strategy="default",
+                               chat_template=LLAVA_TEMPLATE)
+    text = LlamaConfig(**{"vocab_size": len(tok), "max_position_embeddings": 4096, **dims["text"]},
+                       bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id)
+    vision = CLIPVisionConfig(**dims["vision"], image_size=size, patch_size=dims["patch"])
     config = LlavaConfig(vision_config=vision, text_config=text, image_token_index=tok.convert_tokens_to_ids("<image>"),
-                         vision_feature_select_strategy="default")
+                         vision_feature_select_strategy="default", **dims["llava"])
     torch.manual_seed(0)
-    model = LlavaForConditionalGeneration(config)
+    if dtype is None:
+        model = LlavaForConditionalGeneration(config)
+    else:
+        with torch.device(device):
+            model = LlavaForConditionalGeneration._from_config(config, dtype=dtype)
     model.generation_config.pad_token_id = tok.pad_token_id
     model.save_pretrained(folder)
     processor.save_pretrained(folder)
