@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs, unquote
 
 from lamm_data import catalog
@@ -93,7 +94,32 @@ class Request:
     authorization: str | None
 
 
-class HubServer:
+class LoopbackServer:
+    """An HTTP server on a free loopback port, serving in a thread while used as a context manager; its handler
+    reaches the owning object as ``self.server.<attribute>``. ``url`` is the server's address."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler], attribute: str) -> None:
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        setattr(self._httpd, attribute, self)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class HubServer(LoopbackServer):
     """The server; use as a context manager. ``url`` is the value for ``HF_ENDPOINT``."""
 
     def __init__(self, mirror_dir: Path | None = None) -> None:
@@ -108,24 +134,7 @@ class HubServer:
         """LFS objects uploaded through ``PUT /lfs-upload/{oid}``, by sha256."""
         self.write_token = FAKE_TOKEN
         """The token the upload routes accept."""
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.hub = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> HubServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._serve(_Handler, "hub")
 
     # -- content ---------------------------------------------------------------------------------------
     def add_repo(self, repo_id: str, files: dict[str, bytes]) -> str:

@@ -41,12 +41,13 @@ import hmac
 import json
 import secrets
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote
+
+from hub_server import LoopbackServer
 
 AUTH = "/api/v1/sso-be/api/v1/open/"
 SHANGHAI = timezone(timedelta(hours=8))
@@ -68,7 +69,7 @@ class Seen:
 
 
 @dataclass
-class OpenDataLabServer:
+class OpenDataLabServer(LoopbackServer):
     """The server; use as a context manager. ``url`` is the value for ``LAMM_OPENDATALAB_ENDPOINT``."""
 
     keys: dict[str, str] = field(default_factory=dict)
@@ -87,24 +88,7 @@ class OpenDataLabServer:
     def __post_init__(self) -> None:
         self._nonces: dict[str, str] = {}
         self._refresh: dict[str, str] = {}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.odl = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> OpenDataLabServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._serve(_Handler, "odl")
 
     def dataset_id(self, repo: str) -> int:
         return 1000 + sorted(self.repos).index(repo)
