@@ -28,6 +28,7 @@ from lamm_model.import_lamm import (
     LAMM_LORA_ALPHA,
     LAMM_LORA_DROPOUT,
     ImportLammError,
+    ImportResult,
     KeyRule,
     check_lora,
     check_request,
@@ -55,19 +56,10 @@ RULES_3D: tuple[KeyRule, ...] = (KeyRule("llama_model.", lora_key), KeyRule("lla
 
 
 @dataclass
-class Lamm3dImport:
-    """What :func:`import_lamm_3d` wrote."""
+class Lamm3dImport(ImportResult):
+    """What :func:`import_lamm_3d` wrote: as for 2D, plus the EPCL encoder it read."""
 
-    out: Path
-    sha256: str
-    lora_r: int
-    lora_alpha: int
-    target_modules: list[str]
-    layers: int
-    key_spelling: str
-    tensors: int
-    epcl: ImportedEpcl
-    notes: list[str] = field(default_factory=list)
+    epcl: ImportedEpcl = field(kw_only=True)
 
 
 def check_delta(weights: Mapping[str, torch.Tensor], llm: Path, width: int, source: str,
@@ -139,4 +131,4 @@ def import_lamm_3d(checkpoint: str | os.PathLike[str], llm: str | os.PathLike[st
     write_imported(out, weights, cfg, record)
     note = (f"EPCL {epcl.name} (sha256 {imported.sha256[:16]}…): {imported.cfg.output_tokens} tokens of width "
             f"{imported.cfg.width}, {len(imported.dropped)} stored key(s) the encoder never runs dropped")
-    return Lamm3dImport(out, digest, r, lora_alpha, modules, layers, spelling, len(state), imported, [note])
+    return Lamm3dImport(out, digest, r, lora_alpha, modules, layers, spelling, len(state), [note], epcl=imported)
