@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import io
 import json
 import os
 from collections import Counter
@@ -263,7 +262,7 @@ class _Unknown:
 
 
 def validate_meta(
-    path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True, data: bytes | None = None,
+    path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = True,
     unique_ids: bool = True, follow_symlinks: bool = False, keep_records: bool = True,
     on_record: Callable[[int, Record, int], None] | None = None, source: BinaryIO | None = None,
 ) -> tuple[FileReport, list[Record] | None]:
@@ -276,7 +275,6 @@ def validate_meta(
         path: the meta file.
         name: catalog name or alias of the file; default: taken from the file name.
         check_media: check that referenced images/point clouds exist (only where their folder is present).
-        data: the file's bytes, when the caller has already read them (e.g. to hash them too).
         unique_ids: treat a repeated benchmark id as an error (scoring passes False: it then joins by position).
         follow_symlinks: accept media that are symbolic links leading outside the split folder (by default
             an error: a file outside the root would otherwise be read, embedded or shown unnoticed).
@@ -293,8 +291,6 @@ def validate_meta(
     entry = entry_for_path(path, name)
     file = str(path)
     report = FileReport(file, entry.name)
-    if source is None and data is not None:
-        source = io.BytesIO(data)
     try:
         with contextlib.ExitStack() as stack:
             f = source if source is not None else stack.enter_context(open(path, "rb"))
@@ -369,14 +365,14 @@ def _read_items(
 
 
 def read_meta(path: str | os.PathLike[str], name: str | None = None, *, check_media: bool = False,
-              data: bytes | None = None, unique_ids: bool = True) -> list[Record]:
-    """Validated records of a meta file (``data``, ``unique_ids``: see :func:`validate_meta`).
+              unique_ids: bool = True) -> list[Record]:
+    """Validated records of a meta file (``unique_ids``: see :func:`validate_meta`).
 
     Raises:
         MetaFileError: the file is not a readable JSON array (message says why, in one line).
         SchemaError: items do not match the schema; ``.problems`` lists every problem.
     """
-    report, records = validate_meta(path, name, check_media=check_media, data=data, unique_ids=unique_ids)
+    report, records = validate_meta(path, name, check_media=check_media, unique_ids=unique_ids)
     if records is None:
         raise_for(report)
     return records  # type: ignore[return-value]
